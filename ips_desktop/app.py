@@ -1,0 +1,49 @@
+"""Composition root and entry point of ``ips-desktop``.
+
+Parses the command line, builds the services (profile, keyring adapter, case book) and hands
+them to the windows. ``--self-test`` runs without Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="ips-desktop", description="IPS Desktop for volunteers")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this install with a throwaway vault, print one line, exit")
+    parser.add_argument("--demo", action="store_true",
+                        help="open a throwaway vault filled with sample cases (not for real cases)")
+    parser.add_argument("--data-dir", help="where the vault lives (default: the user data folder)")
+    return parser.parse_args(argv)
+
+
+def _no_core_dumps() -> None:
+    """DESIGN §3: no crash dumps with record content."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _no_core_dumps()
+    if args.self_test:
+        from . import selftest
+
+        return selftest.main()
+    from .ui.volunteer.launch import run
+
+    return run(args.data_dir, demo=args.demo)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

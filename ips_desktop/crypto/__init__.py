@@ -1,0 +1,1 @@
+"""Key handling: passphrase keyslots, the OS keyring adapter, record data keys."""

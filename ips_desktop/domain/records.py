@@ -1,0 +1,238 @@
+"""Record types kept by the volunteer (DESIGN §4), keyed by case reference, never by a name.
+
+Handbook, "Record keeping": "Keep objective, succinct and careful records of all meetings and
+telephone conversations with parents"; "Destroy your handwritten notes as soon as the record
+is typed"; reports and papers lent by the parent "should be returned (posted with proof of
+posting) to the parent at the earliest opportunity". On the telephone: "Type the agreed
+actions, responsibilities, timescales and permission".
+
+Records are frozen values; ``to_dict``/``from_dict`` give the JSON that the store seals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class ContactKind(StrEnum):
+    TELEPHONE = "telephone"
+    MEETING = "meeting"
+    HOME_VISIT = "home visit"
+    EMAIL = "email"
+    LETTER = "letter"
+    RESEARCH = "research"
+
+
+# Roles, not names: "use roles instead e.g. class teacher, Educational Psychologist".
+ROLES: tuple[str, ...] = (
+    "parent", "carer", "child", "class teacher", "SENCO", "head teacher", "teaching assistant",
+    "Educational Psychologist", "speech and language therapist", "occupational therapist",
+    "social worker", "health visitor", "school nurse", "paediatrician", "LA SEN officer",
+    "caseworker", "PPO", "IPS", "interpreter", "other family member",
+)
+
+CONSENT_HOW: tuple[str, ...] = ("verbally on the phone", "verbally in person", "in writing", "by email")
+
+
+@dataclass(frozen=True)
+class AgreedAction:
+    what: str
+    who: str  # a role
+    by_when: date | None = None
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class Consent:
+    """The parent's permission "to discuss their child with a specified professional or agency"."""
+
+    with_whom: str  # role or agency
+    how_given: str
+    given_on: date
+
+
+@dataclass(frozen=True)
+class SafeguardingNote:
+    """What was done about a concern, and when. Its presence is the safeguarding flag."""
+
+    ppo_told_at: datetime | None = None
+    edt_called_at: datetime | None = None
+    actions: str = ""
+
+
+@dataclass(frozen=True)
+class ContactRecord:
+    kind: ContactKind
+    occurred_at: datetime
+    duration_minutes: int = 0
+    parent_initials: str = ""
+    roles_present: tuple[str, ...] = ()
+    summary: str = ""
+    agreed_actions: tuple[AgreedAction, ...] = ()
+    consents: tuple[Consent, ...] = ()
+    safeguarding: SafeguardingNote | None = None
+    handwritten_notes_destroyed: bool = False
+
+    @property
+    def has_safeguarding_concern(self) -> bool:
+        return self.safeguarding is not None
+
+    def text_fields(self) -> dict[str, str]:
+        """Every free-text field, by a stable name: what the PII guard screens and search indexes."""
+        fields = {"summary": self.summary, "parent_initials": self.parent_initials}
+        for i, action in enumerate(self.agreed_actions):
+            fields[f"action.{i}.what"] = action.what
+            fields[f"action.{i}.who"] = action.who
+        for i, consent in enumerate(self.consents):
+            fields[f"consent.{i}.with_whom"] = consent.with_whom
+        if self.safeguarding:
+            fields["safeguarding.actions"] = self.safeguarding.actions
+        return fields
+
+    def with_text_field(self, name: str, value: str) -> ContactRecord:
+        """Return a copy with one field from :meth:`text_fields` replaced (PII one-click fixes)."""
+        if name in ("summary", "parent_initials"):
+            return replace(self, **{name: value})  # type: ignore[arg-type]
+        head, _, rest = name.partition(".")
+        if head == "safeguarding" and self.safeguarding:
+            return replace(self, safeguarding=replace(self.safeguarding, actions=value))
+        index_text, _, attr = rest.partition(".")
+        index = int(index_text)
+        if head == "action":
+            actions = list(self.agreed_actions)
+            actions[index] = replace(actions[index], **{attr: value})  # type: ignore[arg-type]
+            return replace(self, agreed_actions=tuple(actions))
+        if head == "consent":
+            consents = list(self.consents)
+            consents[index] = replace(consents[index], **{attr: value})  # type: ignore[arg-type]
+            return replace(self, consents=tuple(consents))
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _encode_dict(asdict(self)) | {"type": "contact", "v": 1}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ContactRecord:
+        sg = data.get("safeguarding")
+        return cls(
+            kind=ContactKind(data["kind"]),
+            occurred_at=datetime.fromisoformat(data["occurred_at"]),
+            duration_minutes=int(data.get("duration_minutes", 0)),
+            parent_initials=str(data.get("parent_initials", "")),
+            roles_present=tuple(data.get("roles_present", ())),
+            summary=str(data.get("summary", "")),
+            agreed_actions=tuple(
+                AgreedAction(a["what"], a["who"], _date(a.get("by_when")), bool(a.get("done")))
+                for a in data.get("agreed_actions", ())
+            ),
+            consents=tuple(
+                Consent(c["with_whom"], c["how_given"], date.fromisoformat(c["given_on"]))
+                for c in data.get("consents", ())
+            ),
+            safeguarding=None if sg is None else SafeguardingNote(
+                _datetime(sg.get("ppo_told_at")), _datetime(sg.get("edt_called_at")),
+                str(sg.get("actions", "")),
+            ),
+            handwritten_notes_destroyed=bool(data.get("handwritten_notes_destroyed")),
+        )
+
+
+@dataclass(frozen=True)
+class PapersHeld:
+    """Documents a parent lent. Reminded about until returned with proof of posting."""
+
+    description: str
+    received_on: date
+    returned_on: date | None = None
+    proof_of_posting: str = ""  # e.g. the Post Office certificate number
+
+    @property
+    def returned(self) -> bool:
+        return self.returned_on is not None and bool(self.proof_of_posting.strip())
+
+    def text_fields(self) -> dict[str, str]:
+        return {"description": self.description}
+
+    def to_dict(self) -> dict[str, Any]:
+        return _encode_dict(asdict(self)) | {"type": "papers", "v": 1}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PapersHeld:
+        return cls(str(data["description"]), date.fromisoformat(data["received_on"]),
+                   _date(data.get("returned_on")), str(data.get("proof_of_posting", "")))
+
+
+class Level1Focus(StrEnum):
+    CHILD = "child"
+    PARENT = "parent"
+
+
+LEVEL1_CATEGORIES: tuple[str, ...] = (
+    "SEN procedures and Code of Practice", "school admissions", "exclusions", "transport",
+    "disability", "health", "benefits", "domestic abuse", "housing", "other",
+)
+
+
+@dataclass(frozen=True)
+class Level1Contact:
+    """An anonymous Level 1 query: "recorded anonymously and simply indicate the category of
+    the query ..., which services were signposted, whether the query was mainly about a child
+    or a parent". No reference, no initials, no free text."""
+
+    on: date
+    category: str
+    signposted_to: str
+    focus: Level1Focus
+
+    def to_dict(self) -> dict[str, Any]:
+        return _encode_dict(asdict(self)) | {"type": "level1", "v": 1}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Level1Contact:
+        return cls(date.fromisoformat(data["on"]), str(data["category"]),
+                   str(data["signposted_to"]), Level1Focus(data["focus"]))
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: str
+    reference: str
+    open: bool
+    opened_at: datetime
+    closed_at: datetime | None = None
+    record_count: int = 0
+    last_contact: datetime | None = None
+    attention: tuple[str, ...] = field(default=())
+
+
+def _encode_dict(value: dict[str, Any]) -> dict[str, Any]:
+    return {k: _encode(v) for k, v in value.items()}
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _datetime(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def record_from_dict(data: dict[str, Any]) -> ContactRecord | PapersHeld | Level1Contact:
+    kinds: dict[str, Any] = {"contact": ContactRecord, "papers": PapersHeld, "level1": Level1Contact}
+    try:
+        return kinds[data["type"]].from_dict(data)  # type: ignore[no-any-return]
+    except KeyError:
+        raise ValueError("unknown record type") from None

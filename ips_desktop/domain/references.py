@@ -1,0 +1,40 @@
+"""Case references: the only key a record may have.
+
+Handbook, "Record keeping": "Email your record to your PPO identifying the parent using only
+the DPPS reference number." The format is an office setting (a regular expression in the
+office policy); until enrolment brings the office's own, :data:`DEFAULT_FORMAT` applies.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ReferenceFormat:
+    pattern: str
+    example: str
+
+    def check(self, text: str) -> str | None:
+        """``None`` when ``text`` is a valid reference, else a message to show inline."""
+        candidate = normalise_reference(text)
+        if not candidate:
+            return "Type the case reference your PPO gave you, for example " + self.example + "."
+        if not re.fullmatch(self.pattern, candidate):
+            return (
+                f"“{candidate[:40]}” is not a case reference in this service's format "
+                f"(for example {self.example}). Use the reference number only, never a name."
+            )
+        return None
+
+    def is_valid(self, text: str) -> bool:
+        return self.check(text) is None
+
+
+DEFAULT_FORMAT = ReferenceFormat(pattern=r"[A-Z]{2,4}-\d{4}-\d{3,5}", example="PP-2026-0142")
+
+
+def normalise_reference(text: str) -> str:
+    """Upper case, no surrounding or inner spaces: what people paste from an e-mail."""
+    return re.sub(r"\s+", "", text).upper()

@@ -1,0 +1,1 @@
+"""PPO-side logic without Qt: enrolment, inbox verification, visit board (later issues)."""

@@ -1,0 +1,1 @@
+"""PDF reports: expense claim, parent copy of agreed actions, overdue pack (later issues)."""

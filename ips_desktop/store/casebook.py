@@ -1,0 +1,246 @@
+"""The case book: the service the volunteer's windows use for cases and records.
+
+Applies the domain's rules (reference format, PII guard) and writes through the
+repositories, one transaction per user action. Every mutation returns what changed so
+the UI can refresh only what it shows. Single-threaded: use from the thread that opened
+the vault.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from ..domain.pii import FieldFinding, KeepReason, screen_fields
+from ..domain.records import (
+    CaseSummary,
+    ContactRecord,
+    Level1Contact,
+    PapersHeld,
+    record_from_dict,
+)
+from ..domain.references import normalise_reference
+from .audit import AuditLog
+from .cases import CaseExists, CaseRepository
+from .records import MAX_ATTACHMENT_BYTES, AttachmentInfo, RecordRepository, StoredRecord
+from .settings import SettingsRepository, VolunteerSettings
+from .vault import VaultConnection, VaultError
+
+Record = ContactRecord | PapersHeld
+PRIORITY_SAFEGUARDING = 10
+
+
+class InputError(VaultError):
+    """Input the volunteer can fix; the message says how. Nothing was written."""
+
+
+class UnresolvedFindings(InputError):
+    def __init__(self, findings: Sequence[FieldFinding]) -> None:
+        super().__init__(
+            f"{len(findings)} identifying detail(s) need a decision before saving: "
+            "replace each one, or keep it with a reason."
+        )
+        self.findings = list(findings)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The volunteer's decision to keep one finding, with the reason from the fixed list."""
+
+    field: str
+    text: str
+    reason: KeepReason
+
+
+@dataclass(frozen=True)
+class RecordView:
+    id: str
+    case_id: str | None
+    state: str
+    updated_at: datetime
+    record: ContactRecord | PapersHeld | Level1Contact
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    record_id: str
+    case_id: str | None
+    reference: str
+    view: RecordView
+
+
+def _search_text(reference: str, record: Record) -> str:
+    parts = [reference, *record.text_fields().values()]
+    if isinstance(record, ContactRecord):
+        parts += [str(record.kind), *record.roles_present]
+    return "\n".join(p for p in parts if p)
+
+
+class CaseBook:
+    def __init__(self, vault: VaultConnection, now: Callable[[], datetime]) -> None:
+        self._vault = vault
+        self._now = now
+        self.cases = CaseRepository(vault, now)
+        self.records = RecordRepository(vault, now)
+        self.audit = AuditLog(vault, now)
+        self._settings = SettingsRepository(vault)
+
+    # -- settings ----------------------------------------------------------------------------
+    @property
+    def settings(self) -> VolunteerSettings:
+        return self._settings.load()
+
+    def save_settings(self, settings: VolunteerSettings) -> None:
+        with self._vault.transaction():
+            self._settings.save(settings)
+            self.audit.append("settings changed", "vault")
+
+    # -- cases -------------------------------------------------------------------------------
+    def case_list(self, include_closed: bool = True) -> list[CaseSummary]:
+        return self.cases.summaries(include_closed)
+
+    def open_case(self, reference: str) -> str:
+        """Start a case under the service's reference. Raises :class:`InputError` with advice."""
+        problem = self.settings.reference_format.check(reference)
+        if problem:
+            raise InputError(problem)
+        ref = normalise_reference(reference)
+        try:
+            with self._vault.transaction():
+                case_id = self.cases.create(ref)
+                self.audit.append("case opened", case_id)
+        except CaseExists:
+            raise InputError(f"Case {ref} is already in your register.") from None
+        return case_id
+
+    def close_case(self, case_id: str) -> None:
+        """Handbook: "Delete your computer record as soon as you have finished your work with
+        that family". Closing marks it finished; the purge follows the retention rules once
+        the office has confirmed it holds the records (sealed sync)."""
+        with self._vault.transaction():
+            self.cases.set_open(case_id, False)
+            self.audit.append("case closed", case_id)
+
+    def reopen_case(self, case_id: str) -> None:
+        with self._vault.transaction():
+            self.cases.set_open(case_id, True)
+            self.audit.append("case reopened", case_id)
+
+    # -- records -----------------------------------------------------------------------------
+    def records_for_case(self, case_id: str) -> list[RecordView]:
+        return [self._view(r) for r in self.records.all(case_id=case_id)]
+
+    def record(self, record_id: str) -> RecordView:
+        return self._view(self.records.get(record_id))
+
+    @staticmethod
+    def _view(stored: StoredRecord) -> RecordView:
+        return RecordView(stored.id, stored.case_id, stored.state, stored.updated_at,
+                          record_from_dict(stored.payload))
+
+    def save_draft(self, record_id: str | None, case_id: str, record: Record) -> str:
+        """Autosave: no screening, state 'draft', never queued. Losing at most a few seconds."""
+        reference = self.cases.reference_of(case_id) or ""
+        # An edit of a saved record is a draft again until it is screened and saved.
+        with self._vault.transaction():
+            new_id = self.records.put(record_id, case_id, record.to_dict()["type"], record.to_dict(),
+                                      "draft", _search_text(reference, record))
+            if record_id is None:
+                self.audit.append("draft started", new_id)
+        return new_id
+
+    def screen(self, record: Record) -> list[FieldFinding]:
+        return screen_fields(record.text_fields())
+
+    def save(self, record_id: str | None, case_id: str, record: Record,
+             kept: Sequence[Kept] = ()) -> str:
+        """Screen, then save and queue for the office in one transaction.
+
+        Every finding must be replaced or kept with a reason, otherwise
+        :class:`UnresolvedFindings` is raised and nothing is written. Keeps are logged in the
+        audit trail as the kind of detail and the reason code, never the text.
+        """
+        findings = self.screen(record)
+        kept_keys = {(k.field, k.text): k for k in kept}
+        unresolved = [f for f in findings if (f.field, f.finding.text) not in kept_keys]
+        if unresolved:
+            raise UnresolvedFindings(unresolved)
+        reference = self.cases.reference_of(case_id)
+        if reference is None:
+            raise InputError("That case is no longer in your register.")
+        priority = (PRIORITY_SAFEGUARDING
+                    if isinstance(record, ContactRecord) and record.has_safeguarding_concern else 0)
+        with self._vault.transaction():
+            new_id = self.records.put(record_id, case_id, record.to_dict()["type"], record.to_dict(),
+                                      "saved", _search_text(reference, record), priority)
+            for f in findings:
+                reason = kept_keys[(f.field, f.finding.text)].reason
+                self.audit.append("identifying detail kept", new_id,
+                                  f"{f.finding.kind.name}:{reason.name}")
+            self.records.enqueue(new_id, priority)
+            self.audit.append("record saved", new_id, "safeguarding" if priority else "")
+        return new_id
+
+    def discard_draft(self, record_id: str) -> None:
+        if self.records.get(record_id).state != "draft":
+            raise InputError("Only drafts can be discarded; saved records follow the retention rules.")
+        self.purge(record_id, "draft discarded")
+
+    def purge(self, record_id: str, why: str = "purged") -> None:
+        """Crypto-shred a record now (key first), then checkpoint so no old page survives."""
+        with self._vault.transaction():
+            self.records.purge(record_id)
+            self.audit.append(why, record_id)
+        self.records.optimise_index()
+        self._vault.checkpoint()
+
+    def search(self, text: str) -> list[SearchHit]:
+        hits = []
+        refs = {c.id: c.reference for c in self.cases.summaries()}
+        for record_id in self.records.search(text):
+            view = self.record(record_id)
+            hits.append(SearchHit(record_id, view.case_id, refs.get(view.case_id or "", ""), view))
+        return hits
+
+    def unsent_count(self) -> int:
+        return self.records.unsent_count()
+
+    # -- attachments ---------------------------------------------------------------------------
+    def attach_file(self, record_id: str, path: Path) -> str:
+        """A scanned letter or report, kept inside the vault (25 MiB at most)."""
+        try:
+            size = path.stat().st_size
+        except OSError:
+            raise InputError(f"“{path.name}” could not be read. Check the file is still there.") from None
+        if size > MAX_ATTACHMENT_BYTES:
+            raise InputError(
+                f"“{path.name}” is {size / 1048576:.0f} MB; attachments can be at most 25 MB. "
+                "Scan it at a lower resolution or as several pages."
+            )
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise InputError(f"“{path.name}” could not be read. Check the file is still there.") from None
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        with self._vault.transaction():
+            attachment_id = self.records.add_attachment(record_id, path.name, mime, data)
+            self.audit.append("attachment added", record_id)
+        return attachment_id
+
+    def attachments(self, record_id: str) -> list[AttachmentInfo]:
+        return self.records.attachments(record_id)
+
+    # -- Level 1 tally --------------------------------------------------------------------------
+    def add_level1(self, contact: Level1Contact) -> str:
+        with self._vault.transaction():
+            record_id = self.records.put(None, None, "level1", contact.to_dict(), "saved", "")
+            self.records.enqueue(record_id)
+            self.audit.append("level 1 contact", record_id)
+        return record_id
+
+    def level1_contacts(self, since: date | None = None) -> list[Level1Contact]:
+        contacts = [Level1Contact.from_dict(r.payload) for r in self.records.all(kind="level1")]
+        return [c for c in contacts if since is None or c.on >= since]

@@ -1,0 +1,64 @@
+"""The case register: case references and whether each case is open."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from ..domain.records import CaseSummary
+from .vault import VaultConnection
+
+
+class CaseExists(ValueError):
+    pass
+
+
+class CaseRepository:
+    def __init__(self, vault: VaultConnection, now: Callable[[], datetime]) -> None:
+        self._vault = vault
+        self._now = now
+
+    def create(self, reference: str) -> str:
+        if self._vault.query_one("SELECT 1 FROM cases WHERE reference = ?", (reference,)):
+            raise CaseExists(reference)
+        case_id = uuid.uuid4().hex
+        self._vault.execute(
+            "INSERT INTO cases (id, reference, status, opened_at) VALUES (?, ?, 'open', ?)",
+            (case_id, reference, self._now().isoformat(timespec="seconds")),
+        )
+        return case_id
+
+    def set_open(self, case_id: str, is_open: bool) -> None:
+        closed_at = None if is_open else self._now().isoformat(timespec="seconds")
+        self._vault.execute("UPDATE cases SET status = ?, closed_at = ? WHERE id = ?",
+                            ("open" if is_open else "closed", closed_at, case_id))
+
+    def delete(self, case_id: str) -> None:
+        self._vault.execute("DELETE FROM cases WHERE id = ?", (case_id,))
+
+    def summaries(self, include_closed: bool = True) -> list[CaseSummary]:
+        sql = (
+            "SELECT c.id, c.reference, c.status, c.opened_at, c.closed_at, count(r.id),"
+            " max(r.updated_at) FROM cases c LEFT JOIN records r ON r.case_id = c.id"
+        )
+        if not include_closed:
+            sql += " WHERE c.status = 'open'"
+        sql += " GROUP BY c.id ORDER BY c.status DESC, c.reference"
+        return [
+            CaseSummary(
+                id=row[0], reference=row[1], open=row[2] == "open",
+                opened_at=datetime.fromisoformat(row[3]),
+                closed_at=datetime.fromisoformat(row[4]) if row[4] else None,
+                record_count=row[5],
+                last_contact=datetime.fromisoformat(row[6]) if row[6] else None,
+            )
+            for row in self._vault.query(sql)
+        ]
+
+    def get(self, case_id: str) -> CaseSummary | None:
+        return next((c for c in self.summaries() if c.id == case_id), None)
+
+    def reference_of(self, case_id: str) -> str | None:
+        row = self._vault.query_one("SELECT reference FROM cases WHERE id = ?", (case_id,))
+        return str(row[0]) if row else None

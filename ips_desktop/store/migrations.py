@@ -1,0 +1,128 @@
+"""Numbered schema migrations, each preceded by an encrypted backup (DESIGN §3).
+
+A migration's SQL never changes once released: tests build a vault at an old version from
+a frozen copy of its schema and upgrade it. Add a new numbered step instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .vault import VaultConnection, VaultError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    title: str
+    sql: str
+
+
+_V1 = """
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE cases (
+    id         TEXT PRIMARY KEY,
+    reference  TEXT NOT NULL UNIQUE,
+    status     TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+    opened_at  TEXT NOT NULL,
+    closed_at  TEXT
+);
+CREATE TABLE records (
+    n          INTEGER PRIMARY KEY,
+    id         TEXT NOT NULL UNIQUE,
+    case_id    TEXT REFERENCES cases(id),
+    kind       TEXT NOT NULL,
+    state      TEXT NOT NULL CHECK (state IN ('draft', 'saved')),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    priority   INTEGER NOT NULL DEFAULT 0,
+    body       BLOB NOT NULL
+);
+CREATE INDEX records_case ON records(case_id);
+CREATE TABLE record_keys (
+    record_id  TEXT PRIMARY KEY,
+    key        BLOB NOT NULL
+);
+CREATE TABLE outbox (
+    record_id  TEXT PRIMARY KEY REFERENCES records(id),
+    queued_at  TEXT NOT NULL,
+    priority   INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE audit_log (
+    seq        INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    event      TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    detail     TEXT NOT NULL,
+    prev_hash  BLOB NOT NULL,
+    hash       BLOB NOT NULL
+);
+"""
+
+_V2 = """
+CREATE VIRTUAL TABLE search_index USING fts5(
+    text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TABLE attachments (
+    id         TEXT PRIMARY KEY,
+    record_id  TEXT NOT NULL REFERENCES records(id),
+    added_at   TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    body       BLOB NOT NULL
+);
+CREATE INDEX attachments_record ON attachments(record_id);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "cases, records, record keys, outbox, audit log", _V1),
+    Migration(2, "full-text search index and attachments", _V2),
+)
+LATEST = MIGRATIONS[-1].version
+
+
+class MigrationError(VaultError):
+    """A migration failed and was rolled back; the backup made before it is named."""
+
+
+def migrate(vault: VaultConnection, backup_path: Callable[[int], Path]) -> list[int]:
+    """Bring ``vault`` to :data:`LATEST`. Returns the versions applied.
+
+    A vault that already has data (version ≥ 1) is copied to ``backup_path(version)`` first.
+    A vault newer than this program is refused rather than touched.
+    """
+    current = vault.user_version
+    if current > LATEST:
+        raise MigrationError(
+            "This vault was written by a newer IPS Desktop. Please update the app; "
+            "the vault has not been changed."
+        )
+    pending = [m for m in MIGRATIONS if m.version > current]
+    if not pending:
+        return []
+    backup: Path | None = None
+    if current >= 1:
+        backup = vault.backup_to(backup_path(current))
+        log.info("backed up vault at schema %d before migrating", current)
+    applied: list[int] = []
+    for migration in pending:
+        try:
+            vault.executescript("BEGIN IMMEDIATE;\n" + migration.sql +
+                                f"\nPRAGMA user_version = {migration.version};\nCOMMIT;")
+        except Exception as exc:
+            vault.rollback_if_open()
+            where = f" A copy made before the upgrade is at {backup}." if backup else ""
+            raise MigrationError(
+                f"Upgrading the vault failed at step {migration.version} and was undone.{where}"
+            ) from exc
+        applied.append(migration.version)
+        log.info("vault schema now at %d", migration.version)
+    return applied
+

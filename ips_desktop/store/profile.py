@@ -1,0 +1,243 @@
+"""A profile's files on disk: keyslots, the vault, backups, the unlock back-off state.
+
+Layout under the platformdirs user data dir::
+
+    <root>/<profile>/keyslot.bin           passphrase keyslot (Argon2id)
+    <root>/<profile>/keyslot-keyring.bin   optional "remember on this computer" keyslot
+    <root>/<profile>/vault.db (+ -wal)     SQLCipher 4 database
+    <root>/<profile>/backups/              encrypted copies made before each migration
+    <root>/<profile>/unlock-state.json     failed-unlock count and time (no content)
+
+Every file write is atomic (temp name, fsync, rename), so a crash never leaves half a keyslot.
+A file that fails to parse is never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ..crypto import keyslot
+from ..crypto.keyslot import KdfParams, KeyslotError, VaultSecrets
+from ..domain import lockout
+from .migrations import migrate
+from .vault import VaultConnection, VaultCorruptError, VaultError
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "IPS Desktop"
+_CLOUD_FOLDERS = ("dropbox", "onedrive", "google drive", "googledrive", "icloud", "box sync", "nextcloud")
+
+
+def default_root() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False, roaming=False))
+
+
+def cloud_synced(path: Path) -> bool:
+    """DESIGN §3: never keep the vault in a folder a cloud client syncs. Warn when it is."""
+    lowered = str(path).lower()
+    return any(name in lowered for name in _CLOUD_FOLDERS)
+
+
+class UnlockError(VaultError):
+    """Wrong passphrase, a damaged keyslot, or asked too soon after failures."""
+
+    def __init__(self, message: str, retry_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(partial, path)
+
+
+@dataclass(frozen=True)
+class UnlockState:
+    failures: int = 0
+    last_failure: datetime | None = None
+
+
+class Profile:
+    def __init__(self, root: Path, name: str = "default") -> None:
+        self.name = name
+        self.dir = root / name
+        self.vault_path = self.dir / "vault.db"
+        self.keyslot_path = self.dir / "keyslot.bin"
+        self.keyring_slot_path = self.dir / "keyslot-keyring.bin"
+        self.state_path = self.dir / "unlock-state.json"
+        self.backups_dir = self.dir / "backups"
+
+    def exists(self) -> bool:
+        return self.keyslot_path.exists()
+
+    # -- creation ------------------------------------------------------------------------------
+    def create(self, passphrase: str, params: KdfParams) -> tuple[VaultSecrets, VaultConnection]:
+        """A new keyslot and an empty, migrated vault. Refuses to replace an existing profile."""
+        if self.exists() or self.vault_path.exists():
+            raise VaultError("A vault already exists here; it has not been touched.")
+        self.dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.dir, 0o700)
+        secrets = VaultSecrets.generate()
+        blob = keyslot.make_passphrase_slot(passphrase, secrets, params)
+        vault = VaultConnection.open(self.vault_path, secrets.db_key, create=True)
+        try:
+            migrate(vault, self.backup_path)
+        except BaseException:
+            vault.close()
+            raise
+        _atomic_write(self.keyslot_path, blob)
+        return secrets, vault
+
+    # -- unlocking -------------------------------------------------------------------------------
+    def read_slot(self, path: Path | None = None) -> bytes:
+        path = path or self.keyslot_path
+        try:
+            blob = path.read_bytes()
+        except FileNotFoundError:
+            raise UnlockError("The key file of this vault is missing, so it cannot be opened.") from None
+        try:
+            keyslot.parse_slot(blob)
+        except KeyslotError as exc:
+            raise UnlockError(
+                f"The key file of this vault is damaged ({exc.reason}). It has not been changed."
+            ) from None
+        return blob
+
+    def unlock_state(self) -> UnlockState:
+        try:
+            data = json.loads(self.state_path.read_text())
+            last = data.get("last_failure")
+            return UnlockState(int(data.get("failures", 0)),
+                               datetime.fromisoformat(last) if last else None)
+        except (FileNotFoundError, ValueError, TypeError):
+            return UnlockState()
+
+    def _save_state(self, state: UnlockState) -> None:
+        _atomic_write(self.state_path, json.dumps({
+            "failures": state.failures,
+            "last_failure": state.last_failure.isoformat() if state.last_failure else None,
+        }).encode())
+
+    def check_backoff(self, now: datetime) -> None:
+        state = self.unlock_state()
+        retry_at = lockout.next_attempt_at(state.failures, state.last_failure)
+        if retry_at and now < retry_at:
+            seconds = int((retry_at - now).total_seconds()) + 1
+            raise UnlockError(f"Too many wrong passphrases. Try again in {seconds} seconds.", retry_at)
+
+    def unlock(self, passphrase: str, now: Callable[[], datetime]) -> VaultSecrets:
+        """Derive and open the passphrase keyslot (slow: run off the GUI thread)."""
+        self.check_backoff(now())
+        blob = self.read_slot()
+        try:
+            secrets = keyslot.open_passphrase_slot(blob, passphrase)
+        except KeyslotError:
+            state = self.unlock_state()
+            failed = UnlockState(state.failures + 1, now())
+            self._save_state(failed)
+            retry_at = lockout.next_attempt_at(failed.failures, failed.last_failure)
+            wait = ""
+            if retry_at:
+                wait = f" Wait {int((retry_at - now()).total_seconds())} seconds before trying again."
+            raise UnlockError("That passphrase does not open this vault." + wait, retry_at) from None
+        if self.state_path.exists():
+            self._save_state(UnlockState())
+        return secrets
+
+    def unlock_with_keyring_secret(self, secret: bytes) -> VaultSecrets:
+        try:
+            return keyslot.open_keyring_slot(self.read_slot(self.keyring_slot_path), secret)
+        except KeyslotError as exc:
+            raise UnlockError("The remembered key no longer opens this vault; type the passphrase.") from exc
+
+    def open_vault(self, secrets: VaultSecrets) -> VaultConnection:
+        vault = VaultConnection.open(self.vault_path, secrets.db_key)
+        try:
+            migrate(vault, self.backup_path)
+        except BaseException:
+            vault.close()
+            raise
+        return vault
+
+    # -- changing keys -------------------------------------------------------------------------
+    def change_passphrase(self, old: str, new: str, params: KdfParams,
+                          now: Callable[[], datetime]) -> None:
+        """Re-wrap the keyslot only: the vault file and its key do not change."""
+        secrets = self.unlock(old, now)
+        _atomic_write(self.keyslot_path, keyslot.make_passphrase_slot(new, secrets, params))
+
+    def remember(self, secrets: VaultSecrets, secret: bytes) -> None:
+        _atomic_write(self.keyring_slot_path, keyslot.make_keyring_slot(secret, secrets))
+
+    def forget(self) -> None:
+        _destroy(self.keyring_slot_path)
+
+    @property
+    def remembered(self) -> bool:
+        return self.keyring_slot_path.exists()
+
+    # -- backups and wipe -------------------------------------------------------------------------
+    def backup_path(self, version: int) -> Path:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        return self.backups_dir / f"vault-schema{version}-{stamp}.db"
+
+    def backups(self) -> list[Path]:
+        return sorted(self.backups_dir.glob("vault-*.db"), reverse=True)
+
+    def restore_backup(self, backup: Path) -> Path:
+        """Put a backup in place; the damaged file is kept beside it, never deleted."""
+        if self.vault_path.exists():
+            damaged = self.vault_path.with_name(f"vault.damaged-{datetime.now():%Y%m%d-%H%M%S}.db")
+            os.replace(self.vault_path, damaged)
+            for suffix in ("-wal", "-shm"):
+                side = Path(str(self.vault_path) + suffix)
+                if side.exists():
+                    os.replace(side, Path(str(damaged) + suffix))
+        shutil.copyfile(backup, self.vault_path)
+        os.chmod(self.vault_path, 0o600)
+        return self.vault_path
+
+    def wipe(self) -> None:
+        """Quick wipe: destroy the keyslots first (that alone makes the vault unreadable),
+        then the vault, its WAL, its backups and the state file."""
+        for path in (self.keyslot_path, self.keyring_slot_path):
+            _destroy(path)
+        for path in (self.vault_path, Path(str(self.vault_path) + "-wal"),
+                     Path(str(self.vault_path) + "-shm"), self.state_path, *self.backups()):
+            _destroy(path)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _destroy(path: Path) -> None:
+    """Overwrite with random bytes, then unlink. Best effort on SSDs; the keyslot is what matters."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    try:
+        with open(path, "r+b") as handle:
+            handle.write(os.urandom(min(size, 1 << 20)))
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError:
+        log.warning("could not overwrite a file before deleting it")
+    path.unlink(missing_ok=True)
+
+
+__all__ = ["Profile", "UnlockError", "VaultCorruptError", "cloud_synced", "default_root"]

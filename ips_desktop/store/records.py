@@ -1,0 +1,214 @@
+"""Sealed records, their data keys, the search index, attachments and the outbox.
+
+Every body is sealed with the record's own key (``crypto.record_cipher``). The search index
+is a contentless FTS5 table: it holds tokens, never the text, inside the encrypted file.
+Purging deletes the record's key first, then everything derived from the record, in one
+transaction (DESIGN §3).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..crypto import record_cipher
+from .vault import VaultConnection
+
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    id: str
+    case_id: str | None
+    kind: str
+    state: str
+    created_at: datetime
+    updated_at: datetime
+    priority: int
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    id: str
+    record_id: str
+    name: str
+    mime: str
+    size: int
+    added_at: datetime
+
+
+class RecordNotFound(LookupError):
+    pass
+
+
+def fts_query(text: str) -> str:
+    """User words as quoted prefix terms: no FTS5 syntax reaches the engine from a search box."""
+    words = re.findall(r"\w+", text)[:12]
+    return " ".join('"' + w.replace('"', "") + '"*' for w in words)
+
+
+class RecordRepository:
+    def __init__(self, vault: VaultConnection, now: Callable[[], datetime]) -> None:
+        self._vault = vault
+        self._now = now
+
+    # -- records -----------------------------------------------------------------------------
+    def put(self, record_id: str | None, case_id: str | None, kind: str, payload: dict[str, Any],
+            state: str, search_text: str, priority: int = 0) -> str:
+        """Insert or replace a record's sealed body and its index rows. Call in a transaction."""
+        now = self._now().isoformat(timespec="seconds")
+        plaintext = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        if record_id is None:
+            record_id = uuid.uuid4().hex
+            key = record_cipher.new_record_key()
+            self._vault.execute("INSERT INTO record_keys (record_id, key) VALUES (?, ?)", (record_id, key))
+            body = record_cipher.seal(key, record_id, "record", plaintext)
+            cursor = self._vault.execute(
+                "INSERT INTO records (id, case_id, kind, state, created_at, updated_at, priority, body)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (record_id, case_id, kind, state, now, now, priority, body),
+            )
+            n = cursor.lastrowid
+        else:
+            key = self._key(record_id)
+            row = self._vault.query_one("SELECT n FROM records WHERE id = ?", (record_id,))
+            if row is None:
+                raise RecordNotFound(record_id)
+            n = row[0]
+            body = record_cipher.seal(key, record_id, "record", plaintext)
+            self._vault.execute(
+                "UPDATE records SET case_id = ?, kind = ?, state = ?, updated_at = ?, priority = ?,"
+                " body = ? WHERE id = ?",
+                (case_id, kind, state, now, priority, body, record_id),
+            )
+            self._vault.execute("DELETE FROM search_index WHERE rowid = ?", (n,))
+        if search_text.strip():
+            self._vault.execute("INSERT INTO search_index (rowid, text) VALUES (?, ?)", (n, search_text))
+        return record_id
+
+    def _key(self, record_id: str) -> bytes:
+        row = self._vault.query_one("SELECT key FROM record_keys WHERE record_id = ?", (record_id,))
+        if row is None:
+            raise RecordNotFound(record_id)
+        return bytes(row[0])
+
+    def get(self, record_id: str) -> StoredRecord:
+        row = self._vault.query_one(
+            "SELECT r.id, r.case_id, r.kind, r.state, r.created_at, r.updated_at, r.priority, r.body,"
+            " k.key FROM records r JOIN record_keys k ON k.record_id = r.id WHERE r.id = ?",
+            (record_id,),
+        )
+        if row is None:
+            raise RecordNotFound(record_id)
+        return self._decode(row)
+
+    def _decode(self, row: tuple[Any, ...]) -> StoredRecord:
+        rid, case_id, kind, state, created, updated, priority, body, key = row
+        plaintext = record_cipher.open_sealed(bytes(key), rid, "record", bytes(body))
+        return StoredRecord(rid, case_id, kind, state, datetime.fromisoformat(created),
+                            datetime.fromisoformat(updated), priority, json.loads(plaintext))
+
+    def all(self, case_id: str | None = None, kind: str | None = None) -> list[StoredRecord]:
+        where, params = [], []
+        if case_id is not None:
+            where.append("r.case_id = ?")
+            params.append(case_id)
+        if kind is not None:
+            where.append("r.kind = ?")
+            params.append(kind)
+        sql = ("SELECT r.id, r.case_id, r.kind, r.state, r.created_at, r.updated_at, r.priority,"
+               " r.body, k.key FROM records r JOIN record_keys k ON k.record_id = r.id")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [self._decode(row) for row in self._vault.query(sql + " ORDER BY r.n", params)]
+
+    def ids_for_case(self, case_id: str) -> list[str]:
+        return [r[0] for r in self._vault.query("SELECT id FROM records WHERE case_id = ?", (case_id,))]
+
+    def search(self, text: str, limit: int = 200) -> list[str]:
+        query = fts_query(text)
+        if not query:
+            return []
+        rows = self._vault.query(
+            "SELECT r.id FROM search_index s JOIN records r ON r.n = s.rowid"
+            " WHERE search_index MATCH ? ORDER BY s.rank LIMIT ?",
+            (query, limit),
+        )
+        return [r[0] for r in rows]
+
+    def purge(self, record_id: str) -> None:
+        """Crypto-shred one record: its key first, then body, index rows, attachments, outbox.
+
+        Call inside a transaction; checkpoint afterwards so the WAL keeps no old pages.
+        """
+        row = self._vault.query_one("SELECT n FROM records WHERE id = ?", (record_id,))
+        if row is None:
+            raise RecordNotFound(record_id)
+        self._vault.execute("DELETE FROM record_keys WHERE record_id = ?", (record_id,))
+        self._vault.execute("DELETE FROM search_index WHERE rowid = ?", (row[0],))
+        self._vault.execute("DELETE FROM attachments WHERE record_id = ?", (record_id,))
+        self._vault.execute("DELETE FROM outbox WHERE record_id = ?", (record_id,))
+        self._vault.execute("DELETE FROM records WHERE id = ?", (record_id,))
+
+    def optimise_index(self) -> None:
+        """Merge index segments so deleted tokens are not left in old segments."""
+        self._vault.execute("INSERT INTO search_index (search_index) VALUES ('optimize')")
+
+    # -- attachments ---------------------------------------------------------------------------
+    def add_attachment(self, record_id: str, name: str, mime: str, data: bytes) -> str:
+        if len(data) > MAX_ATTACHMENT_BYTES:
+            raise ValueError("attachment too large")
+        key = self._key(record_id)
+        attachment_id = uuid.uuid4().hex
+        meta = json.dumps({"name": name, "mime": mime}).encode()
+        sealed = record_cipher.seal(key, attachment_id, "attachment",
+                                    struct.pack(">I", len(meta)) + meta + data)
+        self._vault.execute(
+            "INSERT INTO attachments (id, record_id, added_at, size, body) VALUES (?, ?, ?, ?, ?)",
+            (attachment_id, record_id, self._now().isoformat(timespec="seconds"), len(data), sealed),
+        )
+        return attachment_id
+
+    def _open_attachment(self, row: tuple[Any, ...]) -> tuple[AttachmentInfo, bytes]:
+        attachment_id, record_id, added, size, body = row
+        plain = record_cipher.open_sealed(self._key(record_id), attachment_id, "attachment", bytes(body))
+        (meta_len,) = struct.unpack_from(">I", plain)
+        meta = json.loads(plain[4:4 + meta_len])
+        info = AttachmentInfo(attachment_id, record_id, meta["name"], meta["mime"], size,
+                              datetime.fromisoformat(added))
+        return info, plain[4 + meta_len:]
+
+    def attachments(self, record_id: str) -> list[AttachmentInfo]:
+        rows = self._vault.query(
+            "SELECT id, record_id, added_at, size, body FROM attachments WHERE record_id = ?"
+            " ORDER BY added_at, id", (record_id,))
+        return [self._open_attachment(row)[0] for row in rows]
+
+    def attachment_data(self, attachment_id: str) -> bytes:
+        row = self._vault.query_one(
+            "SELECT id, record_id, added_at, size, body FROM attachments WHERE id = ?", (attachment_id,))
+        if row is None:
+            raise RecordNotFound(attachment_id)
+        return self._open_attachment(row)[1]
+
+    # -- outbox ----------------------------------------------------------------------------------
+    def enqueue(self, record_id: str, priority: int = 0) -> None:
+        """Queue a saved record for the office, in the caller's transaction."""
+        self._vault.execute(
+            "INSERT INTO outbox (record_id, queued_at, priority) VALUES (?, ?, ?)"
+            " ON CONFLICT(record_id) DO UPDATE SET queued_at = excluded.queued_at,"
+            " priority = max(priority, excluded.priority)",
+            (record_id, self._now().isoformat(timespec="seconds"), priority),
+        )
+
+    def unsent_count(self) -> int:
+        row = self._vault.query_one("SELECT count(*) FROM outbox")
+        return int(row[0]) if row else 0

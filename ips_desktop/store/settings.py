@@ -1,0 +1,46 @@
+"""Volunteer settings kept inside the vault (the IPS code, the reference format, numbers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from ..domain.references import DEFAULT_FORMAT, ReferenceFormat
+from .vault import VaultConnection
+
+
+@dataclass(frozen=True)
+class VolunteerSettings:
+    """Defaults come from the handbook's list of numbers until the office policy arrives."""
+
+    ips_code: str = ""
+    reference_pattern: str = DEFAULT_FORMAT.pattern
+    reference_example: str = DEFAULT_FORMAT.example
+    idle_lock_minutes: int = 5
+    office_phone: str = "01392 383080"
+    ppo_phone: str = ""
+    edt_phone: str = "0845 6000 388"
+
+    @property
+    def reference_format(self) -> ReferenceFormat:
+        return ReferenceFormat(self.reference_pattern, self.reference_example)
+
+
+class SettingsRepository:
+    def __init__(self, vault: VaultConnection) -> None:
+        self._vault = vault
+
+    def load(self) -> VolunteerSettings:
+        stored = dict(self._vault.query("SELECT key, value FROM settings"))
+        values: dict[str, object] = {}
+        for f in fields(VolunteerSettings):
+            if f.name in stored:
+                values[f.name] = int(stored[f.name]) if f.type in (int, "int") else stored[f.name]
+        return replace(VolunteerSettings(), **values)  # type: ignore[arg-type]
+
+    def save(self, settings: VolunteerSettings) -> None:
+        for f in fields(settings):
+            self._vault.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (f.name, str(getattr(settings, f.name))),
+            )

@@ -1,0 +1,234 @@
+"""The SQLCipher 4 connection and the settings it must hold (DESIGN §3).
+
+One connection, one thread: a :class:`VaultConnection` is used only by the thread that
+opened it (the database executor in the app). The raw 32-byte key is given as ``x'…'``
+so SQLCipher's own PBKDF2 is bypassed and no passphrase ever appears in SQL text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 4096
+PLAINTEXT_MAGIC = b"SQLite format 3\x00"
+
+# What every connection must report after opening. Checked, not assumed.
+REQUIRED_SETTINGS: dict[str, object] = {
+    "cipher_memory_security": "1",
+    "secure_delete": 1,
+    "temp_store": 2,  # MEMORY
+    "foreign_keys": 1,
+    "journal_mode": "wal",
+}
+
+
+class VaultError(Exception):
+    """Base of every vault failure. ``str()`` is a message a volunteer can act on."""
+
+
+class VaultCorruptError(VaultError):
+    """The file is damaged, truncated or does not open with this key. Never overwritten."""
+
+
+class VaultPlaintextError(VaultError):
+    """The file is an unencrypted SQLite database: refuse it rather than write into it."""
+
+
+class VaultUnsupportedError(VaultError):
+    """The SQLCipher library is older than 4, or a required setting could not be set."""
+
+
+class VaultWriteError(VaultError):
+    """A write failed (disk full, read-only folder). The transaction was rolled back."""
+
+
+def _write_error_message(exc: Exception) -> str:
+    text = str(exc).lower()
+    if "full" in text:
+        return ("The disk is full, so nothing was saved. Free some space and save again; "
+                "your text is still in the editor.")
+    if "readonly" in text or "read-only" in text or "permission" in text:
+        return "The data folder is read-only, so nothing was saved. Your text is still in the editor."
+    return "Saving failed and was undone, so nothing changed. Your text is still in the editor."
+
+
+class VaultConnection:
+    """An open, keyed, checked SQLCipher database file."""
+
+    def __init__(self, conn: Any, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self._depth = 0
+
+    @classmethod
+    def open(cls, path: Path, db_key: bytes, *, create: bool = False) -> VaultConnection:
+        if len(db_key) != 32:
+            raise ValueError("the database key is 32 bytes")
+        exists = path.exists()
+        if not exists and not create:
+            raise VaultCorruptError("The vault file is missing. Restore it from a backup or start again.")
+        if exists:
+            _check_file_shape(path)
+        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=True)
+        try:
+            conn.execute(f"PRAGMA key = \"x'{db_key.hex()}'\"")
+            conn.execute("PRAGMA cipher_memory_security = ON")
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlcipher3.DatabaseError:
+                raise VaultCorruptError(
+                    "The vault does not open with this key: the file is damaged or belongs to "
+                    "another profile. It has not been changed. You can restore a backup."
+                ) from None
+            version = conn.execute("PRAGMA cipher_version").fetchone()
+            if not version or int(str(version[0]).split(".")[0]) < 4:
+                raise VaultUnsupportedError(
+                    "This copy of IPS Desktop was built with an old SQLCipher (before 4). "
+                    "Please reinstall it."
+                )
+            conn.execute("PRAGMA secure_delete = ON")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA journal_mode = WAL")
+            vault = cls(conn, path)
+            vault.check_settings()
+        except BaseException:
+            conn.close()
+            raise
+        if not exists:
+            os.chmod(path, 0o600)
+        return vault
+
+    def settings(self) -> dict[str, object]:
+        found: dict[str, object] = {}
+        for name in (*REQUIRED_SETTINGS, "cipher_version"):
+            row = self._conn.execute(f"PRAGMA {name}").fetchone()
+            found[name] = row[0] if row else None
+        return found
+
+    def check_settings(self) -> None:
+        found = self.settings()
+        wrong = {k: found[k] for k, v in REQUIRED_SETTINGS.items() if str(found[k]) != str(v)}
+        if wrong:
+            raise VaultUnsupportedError(
+                f"The vault refused a required safety setting ({', '.join(sorted(wrong))})."
+            )
+
+    # -- queries ---------------------------------------------------------------------------
+    def execute(self, sql: str, params: Sequence[object] = ()) -> Any:
+        try:
+            return self._conn.execute(sql, params)
+        except sqlcipher3.OperationalError as exc:
+            if self._depth == 0:
+                raise VaultWriteError(_write_error_message(exc)) from None
+            raise
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        return list(self._conn.execute(sql, params).fetchall())
+
+    def query_one(self, sql: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
+        row = self._conn.execute(sql, params).fetchone()
+        return tuple(row) if row is not None else None
+
+    def executescript(self, sql: str) -> None:
+        self._conn.executescript(sql)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[VaultConnection]:
+        """All or nothing. Disk full or read-only becomes :class:`VaultWriteError`."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlcipher3.OperationalError as exc:
+            raise VaultWriteError(_write_error_message(exc)) from None
+        self._depth = 1
+        try:
+            yield self
+            self._conn.execute("COMMIT")
+        except sqlcipher3.OperationalError as exc:
+            self._rollback()
+            raise VaultWriteError(_write_error_message(exc)) from None
+        except BaseException:
+            self._rollback()
+            raise
+        finally:
+            self._depth = 0
+
+    def rollback_if_open(self) -> None:
+        if self._conn.in_transaction:
+            self._rollback()
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(sqlcipher3.Error):
+            self._conn.execute("ROLLBACK")
+
+    @property
+    def user_version(self) -> int:
+        row = self._conn.execute("PRAGMA user_version").fetchone()
+        return int(row[0])
+
+    def set_user_version(self, version: int) -> None:
+        self._conn.execute(f"PRAGMA user_version = {int(version)}")
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file and truncate it: no stale pages left beside it."""
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+
+    def backup_to(self, target: Path) -> Path:
+        """Copy the (encrypted) file after a checkpoint. Atomic: a temp name, then rename."""
+        self.checkpoint()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        shutil.copyfile(self.path, partial)
+        with open(partial, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.chmod(partial, 0o600)
+        os.replace(partial, target)
+        return target
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlcipher3.Error):
+            self.checkpoint()
+        self._conn.close()
+
+
+def _check_file_shape(path: Path) -> None:
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        head = handle.read(16)
+    if head == PLAINTEXT_MAGIC:
+        raise VaultPlaintextError(
+            "This vault file is not encrypted, so IPS Desktop will not use it. "
+            "Move it out of the data folder and start again."
+        )
+    if size == 0 or size % PAGE_SIZE:
+        raise VaultCorruptError(
+            "The vault file is truncated or damaged. It has not been changed. You can restore a backup."
+        )
+
+
+def sqlcipher_version() -> str:
+    """For ``--self-test`` and the About box: the linked SQLCipher version."""
+    conn = sqlcipher3.connect(":memory:")
+    try:
+        conn.execute("PRAGMA key = 'probe'")
+        row = conn.execute("PRAGMA cipher_version").fetchone()
+        return str(row[0]) if row else "unknown"
+    finally:
+        conn.close()

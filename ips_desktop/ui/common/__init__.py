@@ -1,0 +1,1 @@
+"""Widgets shared by the volunteer app and the office console."""

@@ -1,0 +1,1 @@
+"""The volunteer app's windows, pages and dialogs."""

@@ -1,0 +1,72 @@
+"""Shared fixtures. Qt runs offscreen; every vault lives in pytest's tmp dir."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from ips_desktop.crypto.keyslot import MINIMUM_KDF  # noqa: E402
+from ips_desktop.store.casebook import CaseBook  # noqa: E402
+from ips_desktop.store.profile import Profile  # noqa: E402
+from ips_desktop.store.vault import VaultConnection  # noqa: E402
+
+PASSPHRASE = "correct horse battery staple 42"
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime = datetime(2026, 11, 23, 10, 0)) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def profile(tmp_path: Path) -> Profile:
+    return Profile(tmp_path / "data")
+
+
+@pytest.fixture
+def vault(profile: Profile) -> Iterator[VaultConnection]:
+    _, connection = profile.create(PASSPHRASE, MINIMUM_KDF)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def book(vault: VaultConnection, clock: Clock) -> CaseBook:
+    return CaseBook(vault, clock)
+
+
+@pytest.fixture
+def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temp dir of our own, so a canary scan of "the temp dir" sees only this test."""
+    tmp = tmp_path / "tmpdir"
+    tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    return tmp
+
+
+def files_containing(root: Path, needle: bytes) -> list[Path]:
+    hits = []
+    for path in root.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            if needle in data or needle.decode().encode("utf-16-le") in data:
+                hits.append(path)
+    return hits
