@@ -33,7 +33,8 @@ def run() -> tuple[bool, str]:
         record = ContactRecord(ContactKind.TELEPHONE, datetime(2026, 1, 5, 10, 0), 20,
                                summary=f"Parent asked about the annual review ({CANARY}).")
         record_id = book.save(None, case_id, record)
-        if CANARY not in book.record(record_id).record.text_fields()["summary"]:
+        stored = book.record(record_id).record
+        if not isinstance(stored, ContactRecord) or CANARY not in stored.summary:
             return False, "read-back did not match"
         if [h.record_id for h in book.search("canary")] != [record_id]:
             return False, "search did not find the record"

@@ -12,10 +12,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from ips_desktop.crypto.keyslot import MINIMUM_KDF  # noqa: E402
-from ips_desktop.store.casebook import CaseBook  # noqa: E402
-from ips_desktop.store.profile import Profile  # noqa: E402
-from ips_desktop.store.vault import VaultConnection  # noqa: E402
+from ips_desktop.crypto.keyslot import MINIMUM_KDF
+from ips_desktop.store.casebook import CaseBook
+from ips_desktop.store.profile import Profile
+from ips_desktop.store.vault import VaultConnection
 
 PASSPHRASE = "correct horse battery staple 42"
 

@@ -39,7 +39,8 @@ def test_a_name_blocks_saving_until_replaced_or_kept_with_reason(book: CaseBook)
     with pytest.raises(UnresolvedFindings) as err:
         book.save(None, case_id, record)
     (finding,) = err.value.findings
-    assert finding.finding.kind is FindingKind.NAME and finding.finding.text == "Mrs Patel"
+    assert finding.finding.kind is FindingKind.NAME
+    assert finding.finding.text == "Mrs Patel"
     assert book.case_list()[0].record_count == 0  # nothing written
 
     kept = book.save(None, case_id, record, [Kept("summary", "Mrs Patel", KeepReason.PPO_ASKED)])

@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import PASSPHRASE, Clock
+
 from ips_desktop.crypto.keyring_adapter import KeyringAdapter
 from ips_desktop.store.profile import Profile, UnlockError
 
@@ -26,7 +26,8 @@ def test_remember_and_unlock_through_real_secret_service(profile: Profile, vault
         pytest.skip("no Secret Service on this machine (run under tools/with-secret-service)")
     adapter = KeyringAdapter(service="IPS Desktop tests")
     status = adapter.status()
-    assert status.available and "SecretService" in status.backend
+    assert status.available
+    assert "SecretService" in status.backend
     secrets = profile.unlock(PASSPHRASE, Clock())
     secret = adapter.new_secret()
     adapter.store(profile.name, secret)

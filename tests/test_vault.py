@@ -7,8 +7,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
 from conftest import PASSPHRASE, Clock, files_containing
+from sqlcipher_pages import decrypt_pages
+
 from ips_desktop.crypto.keyslot import MINIMUM_KDF
 from ips_desktop.domain.records import ContactKind, ContactRecord
 from ips_desktop.store import migrations
@@ -20,7 +21,6 @@ from ips_desktop.store.vault import (
     VaultCorruptError,
     VaultPlaintextError,
 )
-from sqlcipher_pages import decrypt_pages
 
 CANARY = "Canary-Quokka-4471"
 
@@ -190,7 +190,8 @@ def test_migrates_a_frozen_version_1_vault_after_backing_it_up(tmp_path: Path) -
     vault.close()
 
     backups = profile.backups()
-    assert len(backups) == 1 and "schema1" in backups[0].name
+    assert len(backups) == 1
+    assert "schema1" in backups[0].name
     backup = VaultConnection.open(backups[0], db_key)
     assert backup.user_version == 1
     backup.close()

@@ -89,12 +89,16 @@ class Profile:
     # -- creation ------------------------------------------------------------------------------
     def create(self, passphrase: str, params: KdfParams) -> tuple[VaultSecrets, VaultConnection]:
         """A new keyslot and an empty, migrated vault. Refuses to replace an existing profile."""
+        secrets = VaultSecrets.generate()
+        blob = keyslot.make_passphrase_slot(passphrase, secrets, params)
+        return secrets, self.install(secrets, blob)
+
+    def install(self, secrets: VaultSecrets, blob: bytes) -> VaultConnection:
+        """Write a prepared keyslot and create the empty, migrated vault it opens."""
         if self.exists() or self.vault_path.exists():
             raise VaultError("A vault already exists here; it has not been touched.")
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o700)
-        secrets = VaultSecrets.generate()
-        blob = keyslot.make_passphrase_slot(passphrase, secrets, params)
         vault = VaultConnection.open(self.vault_path, secrets.db_key, create=True)
         try:
             migrate(vault, self.backup_path)
@@ -102,7 +106,7 @@ class Profile:
             vault.close()
             raise
         _atomic_write(self.keyslot_path, blob)
-        return secrets, vault
+        return vault
 
     # -- unlocking -------------------------------------------------------------------------------
     def read_slot(self, path: Path | None = None) -> bytes:

@@ -1,0 +1,77 @@
+"""Sample cases for ``ips-desktop --demo``: realistic notes written the way the handbook asks
+(references, roles and initials, no names), so a newcomer sees what good records look like."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from ..domain.records import (
+    AgreedAction,
+    Consent,
+    ContactKind,
+    ContactRecord,
+    Level1Contact,
+    Level1Focus,
+    SafeguardingNote,
+)
+from .casebook import CaseBook
+
+DEMO_PASSPHRASE = "demo only — not for real cases"  # noqa: S105 (shown on screen by design)
+
+_Note = tuple[ContactKind, int, str, tuple[str, ...], str, tuple[tuple[str, str, int], ...],
+              tuple[tuple[str, str], ...]]
+_CASES: list[tuple[str, list[_Note]]] = [
+    ("PP-2026-0142", [
+        (ContactKind.TELEPHONE, 35, "H.T.", ("parent",),
+         "Parent worried that the draft EHCP does not describe the speech and language support the child "
+         "gets now. Talked through the 15-day response period and how to set out comments section by "
+         "section. Parent will gather the latest SALT report.",
+         (("Send the parent the guide to responding to a draft plan", "IPS", 7),
+          ("Ask the SENCO for the latest SALT report", "parent", 10)),
+         (("SENCO", "verbally on the phone"),)),
+        (ContactKind.MEETING, 80, "H.T.", ("parent", "SENCO", "class teacher"),
+         "Meeting at school to prepare comments on the draft plan. SENCO agreed section F should name "
+         "weekly sessions with the speech and language therapist. Parent felt heard.",
+         (("Send written comments to the LA SEN officer", "parent", 5),), ()),
+    ]),
+    ("PP-2026-0157", [
+        (ContactKind.TELEPHONE, 20, "R.M.", ("parent",),
+         "Parent asked about the annual review: who is invited, and how to share the child's views. "
+         "Explained the IPS role and confidentiality. Offered to attend the review.",
+         (("Confirm the review date with the parent", "IPS", 3),), ()),
+    ]),
+    ("PP-2026-0163", [
+        (ContactKind.HOME_VISIT, 60, "S.K.", ("parent",),
+         "Home visit agreed with the PPO. Parent described fixed-term exclusions this term. Explained the "
+         "exclusion guidance and the right to make representations to the governors.",
+         (("Research the governors' panel dates", "IPS", 5),), ()),
+    ]),
+]
+
+
+def fill(book: CaseBook, today: date) -> None:
+    """Write the sample cases and a Level 1 tally into an empty demo vault."""
+    for offset, (reference, notes) in enumerate(_CASES):
+        case_id = book.open_case(reference)
+        for n, (kind, minutes, initials, roles, summary, actions, consents) in enumerate(notes):
+            when = datetime.combine(today - timedelta(days=20 - 6 * n - offset), datetime.min.time())
+            when = when.replace(hour=10 + n)
+            record = ContactRecord(
+                kind, when, minutes, initials, roles, summary,
+                tuple(AgreedAction(what, who, when.date() + timedelta(days=d)) for what, who, d in actions),
+                tuple(Consent(whom, how, when.date()) for whom, how in consents),
+                handwritten_notes_destroyed=True,
+            )
+            book.save(None, case_id, record)
+    urgent = book.open_case("PP-2026-0171")
+    book.save(None, urgent, ContactRecord(
+        ContactKind.TELEPHONE, datetime.combine(today, datetime.min.time()).replace(hour=11), 25, "L.B.",
+        ("parent",), "Parent mentioned worries at home that raised a safeguarding concern. Did not ask "
+        "leading questions. Rang the PPO straight after the call.",
+        safeguarding=SafeguardingNote(datetime.combine(today, datetime.min.time()).replace(hour=11, minute=40),
+                                      None, "Told the PPO what was said and why it worried me.")))
+    book.save_draft(None, urgent, ContactRecord(ContactKind.EMAIL, datetime.combine(
+        today, datetime.min.time()).replace(hour=15), 10, summary="Draft: follow-up e-mail to the PPO about"))
+    for category, signposted, focus in (("transport", "council school transport team", Level1Focus.CHILD),
+                                        ("benefits", "Citizens Advice", Level1Focus.PARENT)):
+        book.add_level1(Level1Contact(today, category, signposted, focus))

@@ -1,0 +1,234 @@
+"""Wires the volunteer app together: first run or unlock, then the main window; auto-lock.
+
+The controller owns the open vault. Locking closes it after the window has flushed pending
+typing and cleared record content from widgets and the clipboard.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ...crypto.keyring_adapter import KeyringAdapter, KeyringStatus
+from ...crypto.keyslot import MINIMUM_KDF, KdfParams, VaultSecrets, calibrate
+from ...domain import lockout
+from ...store import demo as sample
+from ...store.casebook import CaseBook
+from ...store.profile import Profile, cloud_synced, default_root
+from ...store.settings import VolunteerSettings
+from ...store.vault import VaultConnection, VaultError
+from ..common.tasks import TaskRunner
+from .main_window import MainWindow
+from .unlock import FirstRunWizard, UnlockDialog
+
+log = logging.getLogger(__name__)
+
+_ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel,
+             QEvent.Type.MouseMove}
+
+
+class VolunteerApp(QObject):
+    """States: first run → unlocked ⇄ locked. Services are passed in, never global."""
+
+    def __init__(self, profile: Profile, keyring: KeyringAdapter | None,
+                 now: Callable[[], datetime] = datetime.now,
+                 kdf: Callable[[], KdfParams] = calibrate, demo_banner: str = "") -> None:
+        super().__init__()
+        self.profile, self.keyring, self.now, self.kdf = profile, keyring, now, kdf
+        self.demo_banner = demo_banner
+        self.runner = TaskRunner(self)
+        self.vault: VaultConnection | None = None
+        self.book: CaseBook | None = None
+        self.window: MainWindow | None = None
+        self.unlock_dialog: UnlockDialog | None = None
+        self.wizard: FirstRunWizard | None = None
+        self.last_activity = now()
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setInterval(5000)
+        self.idle_timer.timeout.connect(self.check_idle)
+
+    # -- start -------------------------------------------------------------------------------
+    def start(self) -> None:
+        if not self.profile.exists():
+            self._first_run()
+            return
+        if self.profile.remembered and self.keyring is not None:
+            secret = self.keyring.fetch(self.profile.name)
+            if secret is not None:
+                try:
+                    self.open_with(self.profile.unlock_with_keyring_secret(secret))
+                    return
+                except VaultError:
+                    log.info("remembered key did not open the vault; asking for the passphrase")
+        self.show_unlock()
+
+    def _keyring_status(self) -> KeyringStatus:
+        if self.keyring is None:
+            return KeyringStatus(False, "Remembering the passphrase is off in demo mode.")
+        return self.keyring.status()
+
+    def _first_run(self) -> None:
+        self.wizard = FirstRunWizard(self._keyring_status(), self.kdf)
+        self.wizard.accepted.connect(self._wizard_done)
+        self.wizard.rejected.connect(QApplication.quit)
+        self.wizard.show()
+
+    def _wizard_done(self) -> None:
+        wizard = self.wizard
+        assert wizard is not None
+        wizard.setEnabled(False)
+
+        def created(result: tuple[VaultSecrets, bytes]) -> None:
+            secrets, blob = result
+            try:
+                vault = self.profile.install(secrets, blob)
+            except VaultError as exc:
+                QMessageBox.critical(None, "IPS Desktop", str(exc))
+                return
+            book = CaseBook(vault, self.now)
+            details = wizard.details_page
+            book.save_settings(VolunteerSettings(
+                ips_code=details.ips_code.text().strip(),
+                reference_pattern=details.pattern.text().strip() or VolunteerSettings.reference_pattern,
+                reference_example=details.example.text().strip() or VolunteerSettings.reference_example))
+            if details.remember.isChecked() and self.keyring is not None:
+                self.remember(secrets)
+            self._show_main(vault, book)
+
+        self.runner.run(wizard.prepare_keyslot, created,
+                        lambda exc: QMessageBox.critical(None, "IPS Desktop", "The vault could not be created."))
+
+    def remember(self, secrets: VaultSecrets) -> None:
+        assert self.keyring is not None
+        secret = self.keyring.new_secret()
+        self.keyring.store(self.profile.name, secret)
+        self.profile.remember(secrets, secret)
+
+    # -- lock / unlock -----------------------------------------------------------------------
+    def show_unlock(self) -> None:
+        if self.unlock_dialog is None:
+            self.unlock_dialog = UnlockDialog(self.profile, self.runner, self.now)
+            self.unlock_dialog.unlocked.connect(self.open_with)
+            self.unlock_dialog.rejected.connect(self._unlock_cancelled)
+        self.unlock_dialog.show()
+        self.unlock_dialog.passphrase.setFocus()
+
+    def _unlock_cancelled(self) -> None:
+        if self.window is None or not self.window.isVisible():
+            QApplication.quit()
+
+    def open_with(self, secrets: VaultSecrets) -> None:
+        try:
+            vault = self.profile.open_vault(secrets)
+        except VaultError as exc:
+            self._vault_problem(str(exc))
+            return
+        if self.unlock_dialog is not None:
+            self.unlock_dialog.hide()
+        self._show_main(vault, CaseBook(vault, self.now))
+
+    def _vault_problem(self, message: str) -> None:
+        backups = self.profile.backups()
+        if not backups:
+            QMessageBox.critical(None, "IPS Desktop", message)
+            return
+        answer = QMessageBox.question(
+            None, "IPS Desktop",
+            f"{message}\n\nRestore the copy made on "
+            f"{datetime.fromtimestamp(backups[0].stat().st_mtime):%d/%m/%Y %H:%M}? "
+            "The damaged file is kept beside it.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.profile.restore_backup(backups[0])
+
+    def _show_main(self, vault: VaultConnection, book: CaseBook) -> None:
+        self.vault, self.book = vault, book
+        if self.window is None:
+            self.window = MainWindow(book, self.demo_banner)
+            self.window.lock_requested.connect(self.lock)
+            self.window.destroyed.connect(lambda: None)
+        else:
+            self.window.book = book
+            self.window.editor.book = book
+            self.window.refresh()
+        self.window.lock_state.setText("Unlocked — locks after "
+                                       f"{book.settings.idle_lock_minutes} min idle (Ctrl+L locks now)")
+        if cloud_synced(self.profile.dir):
+            self.window.statusBar().showMessage(
+                "Warning: the vault is in a cloud-synced folder. Move it out (see Help).", 15000)
+        self.window.show()
+        self.last_activity = self.now()
+        self.idle_timer.start()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def lock(self) -> None:
+        if self.vault is None:
+            return
+        if self.window is not None:
+            self.window.wipe_content()
+            self.window.lock_state.setText("Locked")
+            self.window.hide()
+        self.vault.close()
+        self.vault = self.book = None
+        self.idle_timer.stop()
+        self.show_unlock()
+
+    def check_idle(self) -> None:
+        if self.book is None:
+            return
+        idle = timedelta(minutes=self.book.settings.idle_lock_minutes)
+        if lockout.should_lock(self.last_activity, self.now(), idle):
+            self.lock()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY:
+            self.last_activity = self.now()
+        return False
+
+    def shutdown(self) -> None:
+        """Flush typing, stop every timer that could touch the vault, then close it."""
+        self.idle_timer.stop()
+        if self.window is not None:
+            self.window.editor.flush()
+            self.window.editor.stop()
+        if self.vault is not None:
+            self.vault.close()
+            self.vault = None
+        self.runner.wait()
+
+
+def run(data_dir: str | None, demo: bool = False) -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("IPS Desktop")
+    app.setDesktopFileName("ips-desktop")
+    cleanup: Path | None = None
+    if demo:
+        cleanup = Path(tempfile.mkdtemp(prefix="ips-demo-"))
+        profile = Profile(cleanup, "demo")
+        secrets, vault = profile.create(sample.DEMO_PASSPHRASE, MINIMUM_KDF)
+        sample.fill(CaseBook(vault, datetime.now), date.today())
+        vault.close()
+        controller = VolunteerApp(profile, None, kdf=lambda: MINIMUM_KDF,
+                                  demo_banner=f"DEMO — not for real cases. Passphrase: {sample.DEMO_PASSPHRASE}")
+    else:
+        profile = Profile(Path(data_dir) if data_dir else default_root())
+        controller = VolunteerApp(profile, KeyringAdapter())
+    if demo:
+        controller.open_with(secrets)
+    else:
+        controller.start()
+    code = app.exec()
+    controller.shutdown()
+    if cleanup is not None:
+        shutil.rmtree(cleanup, ignore_errors=True)
+    return int(code)
+

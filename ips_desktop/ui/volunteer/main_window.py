@@ -1,0 +1,299 @@
+"""The volunteer's main window: case register, the case's records, the record editor."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.records import ContactRecord
+from ...store.casebook import CaseBook, RecordView
+from ...store.vault import VaultError
+from .models import CaseTableModel, uk
+from .record_editor import RecordEditor
+
+EMPTY_CASES = ("No cases yet.\n\nYour PPO gives you a case reference for each family. "
+               "Press “New case” (Ctrl+N) and type it: records are kept under the reference, never a name.")
+EMPTY_RECORDS = "No records for this case yet. Press “New record” (Ctrl+Shift+N) after each call or meeting."
+
+
+def _record_line(view: RecordView) -> str:
+    record = view.record
+    if isinstance(record, ContactRecord):
+        flag = " ⚠ safeguarding" if record.has_safeguarding_concern else ""
+        state = " · draft" if view.state == "draft" else ""
+        return f"{uk(record.occurred_at, True)} · {record.kind.value}{state}{flag}"
+    return f"{uk(view.updated_at)} · {view.state}"
+
+
+class MainWindow(QMainWindow):
+    lock_requested = Signal()
+
+    def __init__(self, book: CaseBook, demo_banner: str = "") -> None:
+        super().__init__()
+        self.book = book
+        self.setWindowTitle("IPS Desktop")
+        self.resize(1200, 760)
+        self.cases = CaseTableModel()
+        self._build(demo_banner)
+        self._actions()
+        self.refresh()
+        if self.cases.rowCount():
+            first = self.cases.case_at(0)
+            assert first is not None
+            self.select_case(first.id)
+
+    # -- layout ---------------------------------------------------------------------------
+    def _build(self, demo_banner: str) -> None:
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search your notes (Ctrl+F)")
+        self.search.setAccessibleName("Search notes")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._search)
+        self.case_table = QTableView()
+        self.case_table.setModel(self.cases)
+        self.case_table.setAccessibleName("Cases")
+        self.case_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.case_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.case_table.verticalHeader().hide()
+        self.case_table.horizontalHeader().setStretchLastSection(True)
+        self.case_table.selectionModel().currentRowChanged.connect(lambda *_: self._case_selected())
+        self.empty_cases = QLabel(EMPTY_CASES)
+        self.empty_cases.setWordWrap(True)
+        self.empty_cases.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.case_stack = QStackedWidget()
+        self.case_stack.addWidget(self.empty_cases)
+        self.case_stack.addWidget(self.case_table)
+        new_case = QPushButton("New case")
+        new_case.setToolTip("Ctrl+N")
+        new_case.clicked.connect(self.new_case)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.case_stack)
+        left_layout.addWidget(new_case)
+
+        self.case_title = QLabel("Choose a case")
+        self.case_title.setStyleSheet("font-weight: bold; font-size: 14pt;")
+        self.record_list = QListWidget()
+        self.record_list.setAccessibleName("Records")
+        self.record_list.currentItemChanged.connect(lambda *_: self._record_selected())
+        self.empty_records = QLabel(EMPTY_RECORDS)
+        self.empty_records.setWordWrap(True)
+        self.new_record_button = QPushButton("New record")
+        self.new_record_button.setToolTip("Ctrl+Shift+N")
+        self.new_record_button.clicked.connect(self.new_record)
+        self.close_case_button = QPushButton("Close case")
+        self.close_case_button.setToolTip(
+            "Handbook: “Delete your computer record as soon as you have finished your work with that family.”")
+        self.close_case_button.clicked.connect(self.toggle_case_open)
+        middle = QWidget()
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.addWidget(self.case_title)
+        middle_layout.addWidget(self.record_list)
+        middle_layout.addWidget(self.empty_records)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_record_button)
+        buttons.addWidget(self.close_case_button)
+        middle_layout.addLayout(buttons)
+
+        self.editor = RecordEditor(self.book)
+        self.editor.saved.connect(lambda _id: self._refresh_records(select=_id))
+        self.editor.changed.connect(self._refresh_status)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(middle)
+        splitter.addWidget(self.editor)
+        splitter.setSizes([330, 300, 570])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        if demo_banner:
+            banner = QLabel(demo_banner)
+            banner.setAccessibleName("Demo banner")
+            banner.setStyleSheet("background: #b00020; color: white; padding: 6px; font-weight: bold;")
+            banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            layout.addWidget(banner)
+        layout.addWidget(splitter)
+        self.setCentralWidget(central)
+        self.lock_state = QLabel("Unlocked")
+        self.unsent = QLabel()
+        self.statusBar().addWidget(self.lock_state)
+        self.statusBar().addPermanentWidget(self.unsent)
+
+    def _actions(self) -> None:
+        def add(text: str, shortcut: QKeySequence | str, slot: object) -> QAction:
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(slot)
+            self.addAction(action)
+            return action
+
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(add("New case…", "Ctrl+N", self.new_case))
+        file_menu.addAction(add("New record", "Ctrl+Shift+N", self.new_record))
+        file_menu.addAction(add("Lock now", "Ctrl+L", self.lock_requested.emit))
+        file_menu.addAction(add("Quit", QKeySequence.StandardKey.Quit, self.close))
+        add("Search", QKeySequence.StandardKey.Find, lambda: self.search.setFocus())
+
+    # -- refresh ----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        selected = self.current_case_id()
+        self.cases.set_cases(self.book.case_list())
+        self.case_stack.setCurrentIndex(1 if self.cases.rowCount() else 0)
+        if selected:
+            self.select_case(selected)
+        self._case_selected()
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        count = self.book.unsent_count()
+        self.unsent.setText(f"{count} record(s) waiting to go to the office" if count else "Nothing waiting to send")
+
+    def current_case_id(self) -> str | None:
+        index = self.case_table.currentIndex()
+        case = self.cases.case_at(index.row()) if index.isValid() else None
+        return case.id if case else None
+
+    def select_case(self, case_id: str) -> None:
+        row = self.cases.row_of(case_id)
+        if row >= 0:
+            self.case_table.selectionModel().setCurrentIndex(
+                self.cases.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+
+    def _case_selected(self) -> None:
+        case_id = self.current_case_id()
+        if case_id and self.editor.case_id and self.editor.case_id != case_id:
+            self.editor.flush()
+            self.editor.clear()
+        has_case = case_id is not None
+        self.new_record_button.setEnabled(has_case)
+        self.close_case_button.setEnabled(has_case)
+        if not has_case:
+            self.case_title.setText("Choose a case" if self.cases.rowCount() else "")
+            self.record_list.clear()
+            self.empty_records.setVisible(False)
+            return
+        case = self.cases.case_at(self.cases.row_of(case_id))
+        assert case is not None
+        self.case_title.setText(f"Case {case.reference}" + ("" if case.open else " (closed)"))
+        self.close_case_button.setText("Close case" if case.open else "Reopen case")
+        self._refresh_records()
+
+    def _refresh_records(self, select: str | None = None, views: list[RecordView] | None = None) -> None:
+        case_id = self.current_case_id()
+        if views is None:
+            views = self.book.records_for_case(case_id) if case_id else []
+        self.record_list.blockSignals(True)
+        self.record_list.clear()
+        for view in sorted(views, key=lambda v: getattr(v.record, "occurred_at", v.updated_at), reverse=True):
+            item = QListWidgetItem(_record_line(view))
+            item.setData(Qt.ItemDataRole.UserRole, view)
+            self.record_list.addItem(item)
+            if view.id == select:
+                self.record_list.setCurrentItem(item)
+        self.record_list.blockSignals(False)
+        self.empty_records.setVisible(not views and bool(case_id) and not self.search.text())
+        self._refresh_status()
+
+    def _record_selected(self) -> None:
+        item = self.record_list.currentItem()
+        if item is None:
+            return
+        view: RecordView = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(view.record, ContactRecord) and view.case_id:
+            if view.case_id != self.current_case_id():
+                self.select_case(view.case_id)
+            self.editor.load(view.case_id, view.id, view.record)
+
+    # -- actions ------------------------------------------------------------------------------
+    def new_case(self) -> None:
+        fmt = self.book.settings.reference_format
+        prompt = f"Case reference from your PPO (for example {fmt.example}):"
+        while True:
+            text, ok = QInputDialog.getText(self, "New case", prompt)
+            if not ok:
+                return
+            try:
+                case_id = self.book.open_case(text)
+            except VaultError as exc:
+                prompt = f"{exc}\n\nCase reference (for example {fmt.example}):"
+                continue
+            break
+        self.refresh()
+        self.select_case(case_id)
+
+    def new_record(self) -> None:
+        case_id = self.current_case_id()
+        if case_id is None:
+            return
+        self.record_list.clearSelection()
+        self.editor.load(case_id, None, None)
+
+    def toggle_case_open(self) -> None:
+        case_id = self.current_case_id()
+        case = self.cases.case_at(self.cases.row_of(case_id)) if case_id else None
+        if case is None:
+            return
+        if case.open:
+            answer = QMessageBox.question(
+                self, "Close case",
+                f"Close case {case.reference}? Its records are removed from this computer once the "
+                "office has confirmed it holds them.")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            self.editor.flush()
+            self.editor.clear()
+            self.book.close_case(case.id)
+        else:
+            self.book.reopen_case(case.id)
+        self.refresh()
+
+    def _search(self, text: str) -> None:
+        if not text.strip():
+            self._case_selected()
+            return
+        hits = self.book.search(text)
+        self.case_title.setText(f"{len(hits)} result(s) for “{text[:40]}”")
+        self._refresh_records(views=[h.view for h in hits])
+        if not hits:
+            self.empty_records.setText("Nothing matches. Search looks in summaries, actions and references.")
+            self.empty_records.setVisible(True)
+        else:
+            self.empty_records.setText(EMPTY_RECORDS)
+
+    def wipe_content(self) -> None:
+        """On lock: flush typing, then clear every widget showing record content and the clipboard."""
+        self.editor.flush()
+        clipboard = QGuiApplication.clipboard()
+        held = clipboard.text()
+        shown = [self.editor.summary.toPlainText(), self.editor.safeguarding_actions.toPlainText()]
+        if held and any(held in text for text in shown if text):
+            clipboard.clear()
+        self.editor.clear()
+        self.record_list.clear()
+        self.search.clear()
+        self.cases.clear()
+        self.case_title.clear()
+
+    def closeEvent(self, event: object) -> None:
+        self.editor.flush()
+        super().closeEvent(event)  # type: ignore[arg-type]

@@ -1,0 +1,103 @@
+"""Inline findings of the PII guard: the handbook's advice, a one-click fix, or keep-with-reason."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.pii import FieldFinding, KeepReason
+
+_FIELD_NAMES = {"summary": "summary", "parent_initials": "parent initials",
+                "safeguarding.actions": "safeguarding actions"}
+
+
+def field_label(field: str) -> str:
+    if field in _FIELD_NAMES:
+        return _FIELD_NAMES[field]
+    head, _, rest = field.partition(".")
+    number = int(rest.split(".")[0]) + 1
+    return f"agreed action {number}" if head == "action" else f"consent {number}"
+
+
+class FindingRow(QFrame):
+    replace_requested = Signal(object, str)
+    keep_requested = Signal(object, object)
+
+    def __init__(self, finding: FieldFinding, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.finding = finding
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        f = finding.finding
+        title = QLabel(f"<b>{f.kind.value.capitalize()}</b> in the {field_label(finding.field)}: "
+                       f"“{f.text[:60]}”")
+        advice = QLabel(f.advice)
+        advice.setWordWrap(True)
+        advice.setStyleSheet("color: palette(dark);")
+        self.fix = QPushButton(f"Replace with “{f.suggestion}”")
+        self.fix.setAccessibleName(f"Replace {f.kind.value} with {f.suggestion}")
+        self.fix.clicked.connect(lambda: self.replace_requested.emit(finding, f.suggestion))
+        self.reason = QComboBox()
+        self.reason.setAccessibleName("Reason for keeping it")
+        self.reason.addItem("Keep it because…", None)
+        for reason in KeepReason:
+            self.reason.addItem(reason.value, reason)
+        self.keep = QPushButton("Keep")
+        self.keep.setEnabled(False)
+        self.keep.setAccessibleName(f"Keep this {f.kind.value}")
+        self.reason.currentIndexChanged.connect(
+            lambda: self.keep.setEnabled(self.reason.currentData() is not None))
+        self.keep.clicked.connect(lambda: self.keep_requested.emit(finding, self.reason.currentData()))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.fix)
+        buttons.addStretch()
+        buttons.addWidget(self.reason)
+        buttons.addWidget(self.keep)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(advice)
+        layout.addLayout(buttons)
+
+
+class PiiPanel(QWidget):
+    """Shows the findings that block saving. Emits the volunteer's decision for each."""
+
+    replace_requested = Signal(object, str)
+    keep_requested = Signal(object, object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Identifying details found")
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self._layout.addWidget(self.heading)
+        self.rows: list[FindingRow] = []
+        self.hide()
+
+    def show_findings(self, findings: list[FieldFinding]) -> None:
+        for row in self.rows:
+            row.setParent(None)
+            row.deleteLater()
+        self.rows = []
+        if not findings:
+            self.hide()
+            return
+        self.heading.setText(
+            f"<b>Before saving: {len(findings)} detail(s) could identify someone.</b> "
+            "Use roles and initials instead, or keep a detail with a reason.")
+        for finding in findings:
+            row = FindingRow(finding, self)
+            row.replace_requested.connect(self.replace_requested)
+            row.keep_requested.connect(self.keep_requested)
+            self._layout.addWidget(row)
+            self.rows.append(row)
+        self.show()
