@@ -146,11 +146,16 @@ class CaseBook:
         reference = self.cases.reference_of(case_id) or ""
         # An edit of a saved record is a draft again until it is screened and saved.
         with self._vault.transaction():
-            new_id = self.records.put(record_id, case_id, record.to_dict()["type"], record.to_dict(),
-                                      "draft", _search_text(reference, record))
+            new_id = self._put(record_id, case_id, reference, record, "draft")
             if record_id is None:
                 self.audit.append("draft started", new_id)
         return new_id
+
+    def _put(self, record_id: str | None, case_id: str, reference: str, record: Record,
+             state: str, priority: int = 0) -> str:
+        payload = record.to_dict()
+        return self.records.put(record_id, case_id, payload["type"], payload, state,
+                                _search_text(reference, record), priority)
 
     def screen(self, record: Record) -> list[FieldFinding]:
         return screen_fields(record.text_fields())
@@ -174,8 +179,7 @@ class CaseBook:
         priority = (PRIORITY_SAFEGUARDING
                     if isinstance(record, ContactRecord) and record.has_safeguarding_concern else 0)
         with self._vault.transaction():
-            new_id = self.records.put(record_id, case_id, record.to_dict()["type"], record.to_dict(),
-                                      "saved", _search_text(reference, record), priority)
+            new_id = self._put(record_id, case_id, reference, record, "saved", priority)
             for f in findings:
                 reason = kept_keys[(f.field, f.finding.text)].reason
                 self.audit.append("identifying detail kept", new_id,

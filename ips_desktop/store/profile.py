@@ -27,7 +27,7 @@ from ..crypto import keyslot
 from ..crypto.keyslot import KdfParams, KeyslotError, VaultSecrets
 from ..domain import lockout
 from .migrations import migrate
-from .vault import VaultConnection, VaultCorruptError, VaultError
+from .vault import VaultConnection, VaultError
 
 log = logging.getLogger(__name__)
 
@@ -243,5 +243,3 @@ def _destroy(path: Path) -> None:
         log.warning("could not overwrite a file before deleting it")
     path.unlink(missing_ok=True)
 
-
-__all__ = ["Profile", "UnlockError", "VaultCorruptError", "cloud_synced", "default_root"]

@@ -153,7 +153,6 @@ class VolunteerApp(QObject):
         if self.window is None:
             self.window = MainWindow(book, self.demo_banner)
             self.window.lock_requested.connect(self.lock)
-            self.window.destroyed.connect(lambda: None)
         else:
             self.window.book = book
             self.window.editor.book = book
