@@ -29,6 +29,23 @@ __all__ = [
 ]
 
 _UK_PHONE_SHAPE = re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|0)\d(?:[\s-]?\d){8,9}(?!\d)")
+# 03, 080 and 084/087 numbers belong to organisations (helplines, councils, the NHS); a
+# family's or a professional's own number is a mobile (07) or a geographic one (01, 02).
+_SERVICE_PREFIXES = ("3", "80", "84", "87")
+
+
+def _national(number: str) -> str:
+    """The UK national significant number: no +44, no (0), no trunk 0."""
+    digits = re.sub(r"\D", "", number.replace("(0)", ""))
+    return digits[2:] if digits.startswith("44") else digits.removeprefix("0")
+
+
+def _is_service_number(number: str) -> bool:
+    number = number.lstrip("( ")
+    uk = not number.startswith("+") or number.startswith("+44")
+    return uk and _national(number).startswith(_SERVICE_PREFIXES)
+
+
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 # The postcode shape published with Royal Mail's and ONS's data, incl. GIR 0AA.
 _POSTCODE = re.compile(
@@ -54,7 +71,8 @@ _DATE = (
     r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
 )
 _DOB = re.compile(
-    r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|born(?:\s+on)?|birthday(?:\s+is)?)\s*[:\-]?\s*(?:on\s+)?"
+    r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|born|birthday)\s*[:\-]?\s*"
+    r"(?:(?:is|was|as|on|the|of|given|written)\s+){0,3}"
     r"(" + _DATE + r")",
     re.IGNORECASE,
 )
@@ -80,12 +98,12 @@ def _regex_findings(text: str) -> list[Finding]:
     # Numbers libphonenumber holds unassigned (e.g. Ofcom's drama ranges) still identify
     # nobody's business but look identical to a reader: catch UK-shaped ones too.
     for m in _UK_PHONE_SHAPE.finditer(text):
-        digits = re.sub(r"\D", "", m.group())
-        national = digits[2:] if digits.startswith("44") else digits[1:]
+        national = _national(m.group())
         if 9 <= len(national) <= 10 and not any(s < m.end() and m.start() < e for s, e in phones):
             phones.append((m.start(), m.end()))
     for start, end in phones:
-        add(FindingKind.PHONE, start, end)
+        if not _is_service_number(text[start:end]):
+            add(FindingKind.PHONE, start, end)
     for m in _POSTCODE.finditer(text):
         token = m.group()
         # Lower-case look-alikes ("ex4 ...") count only with the space and a digit in place.

@@ -20,12 +20,9 @@ from .findings import Finding, FindingKind
 
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir",
                         "dame", "rev", "revd", "mstr", "master", "lady", "lord"})
-
-
-
-
-
-
+# "spoke to sharon", "met kai": how people are introduced when the notes are typed in a hurry.
+_CONTACT_VERBS = frozenset({"met", "rang", "phoned", "texted", "emailed", "messaged"})
+_CONTACT_VERBS_TO = frozenset({"spoke", "speak", "talked", "talk", "wrote", "write", "chatted"})
 
 
 def _load_words() -> dict[str, frozenset[str]]:
@@ -47,6 +44,8 @@ AMBIGUOUS = _WORDS["ambiguous"]
 SPEECH_VERBS = _WORDS["speech_verbs"]
 CUE_WORDS = _WORDS["cue_words"]
 ORGANISATION_WORDS = _WORDS["organisation_words"]
+ORDINARY_CAPITALS = _WORDS["ordinary_capitals"]
+NOT_PERSON_AFTER_POSSESSIVE = _WORDS["not_person_after_possessive"]
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
@@ -110,12 +109,26 @@ class _Token:
         return self.word.endswith(("'s", "’s"))
 
 
+def _lower_case_name(tokens: list[_Token], i: int) -> bool:
+    """A gazetteer first name typed in lower case right after a contact verb or a kin word."""
+    token = tokens[i]
+    bare = token.bare
+    if not token.word.islower() or len(bare) < 3 or bare in AMBIGUOUS or bare not in first_names():
+        return False
+    prev = tokens[i - 1].bare if i else ""
+    before = tokens[i - 2].bare if i > 1 else ""
+    return (prev in _CONTACT_VERBS or (prev == "to" and before in _CONTACT_VERBS_TO)
+            or prev in CUE_WORDS - {"named", "called"})
+
+
 def _is_name(text: str, tokens: list[_Token], i: int) -> tuple[bool, bool]:
     """(is token i a name, does the next token continue it as a surname)."""
     token = tokens[i]
     bare = token.bare
     prev = tokens[i - 1] if i else None
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    if _lower_case_name(tokens, i):
+        return True, False
     if not _is_capitalised(token.word) or bare in VOCABULARY or len(bare) < 2:
         return False, False
     adjacent = nxt is not None and text[token.end:nxt.start] in (" ", "\u00a0") and not token.possessive
@@ -123,6 +136,8 @@ def _is_name(text: str, tokens: list[_Token], i: int) -> tuple[bool, bool]:
         return False, False
     if adjacent and nxt is not None and nxt.bare in ORGANISATION_WORDS and _is_capitalised(nxt.word):
         return False, False  # "Oakwood Primary", "Taylor Street"
+    if token.possessive and nxt is not None and nxt.bare in NOT_PERSON_AFTER_POSSESSIVE:
+        return False, False  # "Down's syndrome", "Contact's helpline"
     firsts = first_names()
     surname_next = bool(
         adjacent and nxt is not None and _is_capitalised(nxt.word) and nxt.bare not in VOCABULARY
@@ -132,12 +147,15 @@ def _is_name(text: str, tokens: list[_Token], i: int) -> tuple[bool, bool]:
     honorific_before = prev is not None and prev.bare in HONORIFICS and _is_capitalised(prev.word)
     cue_before = prev is not None and prev.bare in CUE_WORDS
     speech_after = nxt is not None and nxt.bare in SPEECH_VERBS
+    mid_sentence = not _sentence_start(text, token.start)
     known = bare in firsts
     if honorific_before:
         return True, surname_next
-    if known and (bare not in AMBIGUOUS or surname_next or token.possessive or speech_after or cue_before):
+    if known and (bare not in AMBIGUOUS or surname_next or token.possessive or speech_after or cue_before
+                  or (mid_sentence and bare not in ORDINARY_CAPITALS)):
+        # A capital letter in mid-sentence turns "Grace" or "Harry" into a name, but not "May".
         return True, surname_next
-    if cue_before and not _sentence_start(text, token.start):
+    if cue_before and mid_sentence:
         return True, surname_next  # "her son Kai", "the SENCO Mrs P"
     if token.possessive and bare not in AMBIGUOUS and bare not in ORGANISATION_WORDS:
         # "Jayden's EHCP": a capitalised word that owns something is a person or a place,
@@ -146,19 +164,32 @@ def _is_name(text: str, tokens: list[_Token], i: int) -> tuple[bool, bool]:
     return False, False
 
 
+def _joined_by_and(tokens: list[_Token], i: int, names: set[int]) -> bool:
+    """"Jack and Harry": a capitalised first name paired with a name found after it."""
+    token = tokens[i]
+    return (i + 2 < len(tokens) and i + 2 in names and tokens[i + 1].bare in ("and", "or")
+            and _is_capitalised(token.word) and token.bare in first_names()
+            and token.bare not in ORDINARY_CAPITALS | VOCABULARY)
+
+
 def find_names(text: str) -> list[Finding]:
     tokens = [_Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
-    findings: list[Finding] = []
+    spans: dict[int, int] = {}  # first token index -> last token index
     i = 0
     while i < len(tokens):
         is_name, with_surname = _is_name(text, tokens, i)
-        if not is_name:
-            i += 1
-            continue
+        if is_name:
+            spans[i] = i + 1 if with_surname else i
+        i += 2 if is_name and with_surname else 1
+    covered = {j for first, last in spans.items() for j in range(first, last + 1)}
+    for i in range(len(tokens)):
+        if i not in covered and _joined_by_and(tokens, i, set(spans)):
+            spans[i] = i
+    findings: list[Finding] = []
+    for i in sorted(spans):
         first = tokens[i - 1] if i and tokens[i - 1].bare in HONORIFICS else tokens[i]
-        last = tokens[i + 1] if with_surname else tokens[i]
+        last = tokens[spans[i]]
         end = last.end - (2 if last.possessive else 0)
         name = text[first.start:end]
         findings.append(Finding(FindingKind.NAME, first.start, end, name, initials_for(name)))
-        i += 2 if with_surname else 1
     return findings
