@@ -22,12 +22,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..crypto import keyslot
-from ..crypto.keyslot import KdfParams, KeyslotError, VaultSecrets
 from ..domain import lockout
-from .migrations import migrate
-from .vault import VaultConnection, VaultError
+from .errors import VaultError
+
+if TYPE_CHECKING:
+    from ..crypto.keyslot import KdfParams, VaultSecrets
+    from .vault import VaultConnection
+
+# The crypto and SQLCipher modules are imported by the methods that use them: the app asks a
+# profile whether it exists before its first window, and that must not wait for them.
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +94,9 @@ class Profile:
     # -- creation ------------------------------------------------------------------------------
     def create(self, passphrase: str, params: KdfParams) -> tuple[VaultSecrets, VaultConnection]:
         """A new keyslot and an empty, migrated vault. Refuses to replace an existing profile."""
-        secrets = VaultSecrets.generate()
+        from ..crypto import keyslot
+
+        secrets = keyslot.VaultSecrets.generate()
         blob = keyslot.make_passphrase_slot(passphrase, secrets, params)
         return secrets, self.install(secrets, blob)
 
@@ -99,17 +106,14 @@ class Profile:
             raise VaultError("A vault already exists here; it has not been touched.")
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o700)
-        vault = VaultConnection.open(self.vault_path, secrets.db_key, create=True)
-        try:
-            migrate(vault, self.backup_path)
-        except BaseException:
-            vault.close()
-            raise
+        vault = self._open_migrated(secrets, create=True)
         _atomic_write(self.keyslot_path, blob)
         return vault
 
     # -- unlocking -------------------------------------------------------------------------------
     def read_slot(self, path: Path | None = None) -> bytes:
+        from ..crypto import keyslot
+
         path = path or self.keyslot_path
         try:
             blob = path.read_bytes()
@@ -117,7 +121,7 @@ class Profile:
             raise UnlockError("The key file of this vault is missing, so it cannot be opened.") from None
         try:
             keyslot.parse_slot(blob)
-        except KeyslotError as exc:
+        except keyslot.KeyslotError as exc:
             raise UnlockError(
                 f"The key file of this vault is damaged ({exc.reason}). It has not been changed."
             ) from None
@@ -147,11 +151,13 @@ class Profile:
 
     def unlock(self, passphrase: str, now: Callable[[], datetime]) -> VaultSecrets:
         """Derive and open the passphrase keyslot (slow: run off the GUI thread)."""
+        from ..crypto import keyslot
+
         self.check_backoff(now())
         blob = self.read_slot()
         try:
             secrets = keyslot.open_passphrase_slot(blob, passphrase)
-        except KeyslotError:
+        except keyslot.KeyslotError:
             state = self.unlock_state()
             failed = UnlockState(state.failures + 1, now())
             self._save_state(failed)
@@ -165,13 +171,21 @@ class Profile:
         return secrets
 
     def unlock_with_keyring_secret(self, secret: bytes) -> VaultSecrets:
+        from ..crypto import keyslot
+
         try:
             return keyslot.open_keyring_slot(self.read_slot(self.keyring_slot_path), secret)
-        except KeyslotError as exc:
+        except keyslot.KeyslotError as exc:
             raise UnlockError("The remembered key no longer opens this vault; type the passphrase.") from exc
 
     def open_vault(self, secrets: VaultSecrets) -> VaultConnection:
-        vault = VaultConnection.open(self.vault_path, secrets.db_key)
+        return self._open_migrated(secrets, create=False)
+
+    def _open_migrated(self, secrets: VaultSecrets, *, create: bool) -> VaultConnection:
+        from .migrations import migrate
+        from .vault import VaultConnection
+
+        vault = VaultConnection.open(self.vault_path, secrets.db_key, create=create)
         try:
             migrate(vault, self.backup_path)
         except BaseException:
@@ -183,10 +197,14 @@ class Profile:
     def change_passphrase(self, old: str, new: str, params: KdfParams,
                           now: Callable[[], datetime]) -> None:
         """Re-wrap the keyslot only: the vault file and its key do not change."""
+        from ..crypto import keyslot
+
         secrets = self.unlock(old, now)
         _atomic_write(self.keyslot_path, keyslot.make_passphrase_slot(new, secrets, params))
 
     def remember(self, secrets: VaultSecrets, secret: bytes) -> None:
+        from ..crypto import keyslot
+
         _atomic_write(self.keyring_slot_path, keyslot.make_keyring_slot(secret, secrets))
 
     def forget(self) -> None:

@@ -17,9 +17,24 @@ from typing import Any
 
 import sqlcipher3
 
+from .errors import (
+    VaultCorruptError,
+    VaultError,
+    VaultPlaintextError,
+    VaultUnsupportedError,
+    VaultWriteError,
+    write_error_message,
+)
+
+__all__ = [
+    "PAGE_SIZE", "PLAINTEXT_MAGIC", "REQUIRED_SETTINGS", "VaultConnection", "VaultCorruptError", "VaultError",
+    "VaultPlaintextError", "VaultUnsupportedError", "VaultWriteError", "sqlcipher_version",
+]
+
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 4096
+CACHE_KIB = 16 * 1024
 PLAINTEXT_MAGIC = b"SQLite format 3\x00"
 
 # What every connection must report after opening. Checked, not assumed.
@@ -30,36 +45,6 @@ REQUIRED_SETTINGS: dict[str, object] = {
     "foreign_keys": 1,
     "journal_mode": "wal",
 }
-
-
-class VaultError(Exception):
-    """Base of every vault failure. ``str()`` is a message a volunteer can act on."""
-
-
-class VaultCorruptError(VaultError):
-    """The file is damaged, truncated or does not open with this key. Never overwritten."""
-
-
-class VaultPlaintextError(VaultError):
-    """The file is an unencrypted SQLite database: refuse it rather than write into it."""
-
-
-class VaultUnsupportedError(VaultError):
-    """The SQLCipher library is older than 4, or a required setting could not be set."""
-
-
-class VaultWriteError(VaultError):
-    """A write failed (disk full, read-only folder). The transaction was rolled back."""
-
-
-def _write_error_message(exc: Exception) -> str:
-    text = str(exc).lower()
-    if "full" in text:
-        return ("The disk is full, so nothing was saved. Free some space and save again; "
-                "your text is still in the editor.")
-    if "readonly" in text or "read-only" in text or "permission" in text:
-        return "The data folder is read-only, so nothing was saved. Your text is still in the editor."
-    return "Saving failed and was undone, so nothing changed. Your text is still in the editor."
 
 
 class VaultConnection:
@@ -100,6 +85,9 @@ class VaultConnection:
             conn.execute("PRAGMA temp_store = MEMORY")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA journal_mode = WAL")
+            # Pages in the cache are already decrypted: 16 MiB holds a year's search index, so
+            # a search or a save decrypts few pages. The cache is wiped when freed (above).
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             vault = cls(conn, path)
             vault.check_settings()
         except BaseException:
@@ -130,7 +118,7 @@ class VaultConnection:
             return self._conn.execute(sql, params)
         except sqlcipher3.OperationalError as exc:
             if self._depth == 0:
-                raise VaultWriteError(_write_error_message(exc)) from None
+                raise VaultWriteError(write_error_message(exc)) from None
             raise
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
@@ -156,14 +144,14 @@ class VaultConnection:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlcipher3.OperationalError as exc:
-            raise VaultWriteError(_write_error_message(exc)) from None
+            raise VaultWriteError(write_error_message(exc)) from None
         self._depth = 1
         try:
             yield self
             self._conn.execute("COMMIT")
         except sqlcipher3.OperationalError as exc:
             self._rollback()
-            raise VaultWriteError(_write_error_message(exc)) from None
+            raise VaultWriteError(write_error_message(exc)) from None
         except BaseException:
             self._rollback()
             raise

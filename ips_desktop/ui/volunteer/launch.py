@@ -6,6 +6,7 @@ typing and cleared record content from widgets and the clipboard.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import shutil
 import sys
@@ -13,23 +14,36 @@ import tempfile
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ...crypto.keyring_adapter import KeyringAdapter, KeyringStatus
-from ...crypto.keyslot import MINIMUM_KDF, KdfParams, VaultSecrets, calibrate
 from ...domain import lockout
-from ...store import demo as sample
-from ...store.casebook import CaseBook
+from ...store.errors import VaultError
 from ...store.profile import Profile, cloud_synced, default_root
-from ...store.settings import VolunteerSettings
-from ...store.vault import VaultConnection, VaultError
 from ..common.tasks import TaskRunner
-from .main_window import MainWindow
-from .unlock import FirstRunWizard, UnlockDialog
+from .unlock import UnlockDialog
+
+if TYPE_CHECKING:
+    from ...crypto.keyslot import KdfParams, VaultSecrets
+    from ...store.casebook import CaseBook
+    from ...store.vault import VaultConnection
+    from .first_run import FirstRunWizard
+    from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
+
+# The unlock dialog is the first window and needs none of these; they are imported on a worker
+# thread while the volunteer types the passphrase, which keeps start-up close to a bare window.
+_AFTER_UNLOCK = ("ips_desktop.crypto.keyslot", "ips_desktop.store.casebook", "ips_desktop.store.migrations",
+                 "ips_desktop.ui.volunteer.main_window")
+
+
+def _preload() -> None:
+    for name in _AFTER_UNLOCK:
+        importlib.import_module(name)
 
 _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel,
              QEvent.Type.MouseMove}
@@ -40,7 +54,7 @@ class VolunteerApp(QObject):
 
     def __init__(self, profile: Profile, keyring: KeyringAdapter | None,
                  now: Callable[[], datetime] = datetime.now,
-                 kdf: Callable[[], KdfParams] = calibrate, demo_banner: str = "") -> None:
+                 kdf: Callable[[], KdfParams] | None = None, demo_banner: str = "") -> None:
         super().__init__()
         self.profile, self.keyring, self.now, self.kdf = profile, keyring, now, kdf
         self.demo_banner = demo_banner
@@ -76,7 +90,10 @@ class VolunteerApp(QObject):
         return self.keyring.status()
 
     def _first_run(self) -> None:
-        self.wizard = FirstRunWizard(self._keyring_status(), self.kdf)
+        from ...crypto.keyslot import calibrate
+        from .first_run import FirstRunWizard
+
+        self.wizard = FirstRunWizard(self._keyring_status(), self.kdf or calibrate)
         self.wizard.accepted.connect(self._wizard_done)
         self.wizard.rejected.connect(QApplication.quit)
         self.wizard.show()
@@ -93,6 +110,9 @@ class VolunteerApp(QObject):
             except VaultError as exc:
                 QMessageBox.critical(None, "IPS Desktop", str(exc))
                 return
+            from ...store.casebook import CaseBook
+            from ...store.settings import VolunteerSettings
+
             book = CaseBook(vault, self.now)
             details = wizard.details_page
             book.save_settings(VolunteerSettings(
@@ -120,6 +140,8 @@ class VolunteerApp(QObject):
             self.unlock_dialog.rejected.connect(self._unlock_cancelled)
         self.unlock_dialog.show()
         self.unlock_dialog.passphrase.setFocus()
+        if self.window is None:
+            self.runner.run(_preload, lambda _: None, lambda exc: log.warning("preload failed: %s", type(exc).__name__))
 
     def _unlock_cancelled(self) -> None:
         if self.window is None or not self.window.isVisible():
@@ -133,6 +155,8 @@ class VolunteerApp(QObject):
             return
         if self.unlock_dialog is not None:
             self.unlock_dialog.hide()
+        from ...store.casebook import CaseBook
+
         self._show_main(vault, CaseBook(vault, self.now))
 
     def _vault_problem(self, message: str) -> None:
@@ -151,6 +175,8 @@ class VolunteerApp(QObject):
     def _show_main(self, vault: VaultConnection, book: CaseBook) -> None:
         self.vault, self.book = vault, book
         if self.window is None:
+            from .main_window import MainWindow
+
             self.window = MainWindow(book, self.demo_banner)
             self.window.lock_requested.connect(self.lock)
         else:
@@ -211,6 +237,10 @@ def run(data_dir: str | None, demo: bool = False) -> int:
     app.setDesktopFileName("ips-desktop")
     cleanup: Path | None = None
     if demo:
+        from ...crypto.keyslot import MINIMUM_KDF
+        from ...store import demo as sample
+        from ...store.casebook import CaseBook
+
         cleanup = Path(tempfile.mkdtemp(prefix="ips-demo-"))
         profile = Profile(cleanup, "demo")
         secrets, vault = profile.create(sample.DEMO_PASSPHRASE, MINIMUM_KDF)

@@ -1,43 +1,19 @@
-"""Unlock dialog and first-run wizard: the two ways into the vault."""
+"""The unlock dialog: the first window most days, so it loads nothing it does not show."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QDialog,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QProgressBar,
-    QPushButton,
-    QVBoxLayout,
-    QWizard,
-    QWizardPage,
-)
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout
 
-from ...crypto import keyslot
-from ...crypto.keyring_adapter import KeyringStatus
-from ...crypto.keyslot import KdfParams, VaultSecrets
-from ...domain import passphrase as strength
-from ...domain.references import DEFAULT_FORMAT
-from ...store.profile import Profile
 from ..common.tasks import TaskRunner
 
-KEEPS = (
-    "<p><b>What IPS Desktop keeps, and for how long</b></p><ul>"
-    "<li>Your case notes, agreed actions and consents, under the case reference your PPO gives you "
-    "— never a name. They stay on this computer only until the office has confirmed it holds them "
-    "and the case is finished (the handbook: “once passed to DPPS no records will be kept by the IPS”).</li>"
-    "<li>Drafts are saved every few seconds, so a crash loses at most a few seconds of typing. "
-    "Drafts are never sent or deleted without you.</li>"
-    "<li>Everything is in one encrypted file that only your passphrase opens. "
-    "If you forget the passphrase, the notes cannot be recovered: ask your PPO to resend what you need.</li>"
-    "</ul>"
-)
+if TYPE_CHECKING:
+    from ...crypto.keyslot import VaultSecrets
+    from ...store.profile import Profile
 
 
 class UnlockDialog(QDialog):
@@ -87,98 +63,3 @@ class UnlockDialog(QDialog):
         self.button.setEnabled(True)
         self.passphrase.selectAll()
         self.message.setText(str(exc) if str(exc) else "The vault could not be opened.")
-
-
-class _PassphrasePage(QWizardPage):
-    def __init__(self) -> None:
-        super().__init__()
-        self.setTitle("Choose a passphrase")
-        self.setSubTitle("It opens your notes. Three or four unrelated words are easy to remember and hard to guess.")
-        self.first = QLineEdit()
-        self.first.setEchoMode(QLineEdit.EchoMode.Password)
-        self.first.setAccessibleName("New passphrase")
-        self.second = QLineEdit()
-        self.second.setEchoMode(QLineEdit.EchoMode.Password)
-        self.second.setAccessibleName("Confirm passphrase")
-        self.meter = QProgressBar()
-        self.meter.setRange(0, 4)
-        self.meter.setAccessibleName("Passphrase strength")
-        self.advice = QLabel()
-        self.advice.setWordWrap(True)
-        form = QFormLayout(self)
-        form.addRow("Passphrase", self.first)
-        form.addRow("Strength", self.meter)
-        form.addRow("", self.advice)
-        form.addRow("Type it again", self.second)
-        self.first.textChanged.connect(self._changed)
-        self.second.textChanged.connect(self._changed)
-        self._changed()
-
-    def _changed(self) -> None:
-        estimate = strength.estimate(self.first.text())
-        self.meter.setValue(estimate.score)
-        self.meter.setFormat(estimate.label)
-        mismatch = self.second.text() and self.second.text() != self.first.text()
-        self.advice.setText(estimate.advice + ("  The two passphrases differ." if mismatch else ""))
-        self.completeChanged.emit()
-
-    def isComplete(self) -> bool:
-        return strength.estimate(self.first.text()).acceptable and self.first.text() == self.second.text()
-
-
-class _DetailsPage(QWizardPage):
-    def __init__(self, keyring: KeyringStatus) -> None:
-        super().__init__()
-        self.setTitle("About you and your service")
-        self.ips_code = QLineEdit()
-        self.ips_code.setAccessibleName("Your IPS code")
-        self.ips_code.setPlaceholderText("as given by your PPO, e.g. IPS-17")
-        self.pattern = QLineEdit(DEFAULT_FORMAT.pattern)
-        self.pattern.setAccessibleName("Case reference format")
-        self.example = QLineEdit(DEFAULT_FORMAT.example)
-        self.example.setAccessibleName("Example case reference")
-        self.remember = QCheckBox("Remember the passphrase on this computer")
-        self.remember.setAccessibleName("Remember on this computer")
-        if keyring.available:
-            self.remember.setToolTip("Kept in the system's password store. This protects against a stolen "
-                                     "disk, not against someone using your logged-in account.")
-        else:
-            self.remember.setEnabled(False)
-            self.remember.setToolTip(keyring.reason)
-        note = QLabel(keyring.reason if not keyring.available else
-                      "Off is safer on a shared family computer.")
-        note.setWordWrap(True)
-        form = QFormLayout(self)
-        form.addRow("Your IPS code", self.ips_code)
-        form.addRow("Case reference format", self.pattern)
-        form.addRow("Example reference", self.example)
-        form.addRow(QLabel("The office sends its own format when your computer is enrolled."))
-        form.addRow(self.remember)
-        form.addRow(note)
-
-
-class FirstRunWizard(QWizard):
-    """Passphrase (with meter and confirmation), IPS code, reference format, what is kept."""
-
-    def __init__(self, keyring: KeyringStatus, kdf: Callable[[], KdfParams]) -> None:
-        super().__init__()
-        self.setWindowTitle("Welcome to IPS Desktop")
-        self._kdf = kdf
-        welcome = QWizardPage()
-        welcome.setTitle("Welcome")
-        text = QLabel(KEEPS)
-        text.setWordWrap(True)
-        QVBoxLayout(welcome).addWidget(text)
-        self.passphrase_page = _PassphrasePage()
-        self.details_page = _DetailsPage(keyring)
-        self.addPage(welcome)
-        self.addPage(self.passphrase_page)
-        self.addPage(self.details_page)
-
-    def passphrase(self) -> str:
-        return self.passphrase_page.first.text()
-
-    def prepare_keyslot(self) -> tuple[VaultSecrets, bytes]:
-        """Slow (calibration and key derivation): run in a worker thread."""
-        secrets = VaultSecrets.generate()
-        return secrets, keyslot.make_passphrase_slot(self.passphrase(), secrets, self._kdf())
