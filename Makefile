@@ -32,7 +32,7 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
 
 package: $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check pyinstaller
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check pyinstaller==6.22.3 pyinstaller-hooks-contrib==2026.9
 	$(BIN)/pyinstaller --noconfirm --clean build.spec
 	dist/ips-desktop/ips-desktop --self-test
 
