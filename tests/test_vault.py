@@ -88,6 +88,20 @@ def test_truncated_vault_is_refused_not_overwritten(profile: Profile, vault: Vau
     assert profile.vault_path.read_bytes() == damaged
 
 
+def test_a_damaged_page_deep_in_the_file_is_found_at_open(profile: Profile, vault: VaultConnection) -> None:
+    vault.executescript("CREATE TABLE filler (x BLOB);"
+                        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40) "
+                        "INSERT INTO filler SELECT randomblob(3000) FROM n;")
+    vault.close()
+    secrets = profile.unlock(PASSPHRASE, Clock())
+    raw = bytearray(profile.vault_path.read_bytes())
+    raw[-2000] ^= 0xFF  # one bit pattern in the last page, which opening alone never reads
+    profile.vault_path.write_bytes(bytes(raw))
+    with pytest.raises(VaultCorruptError, match="damaged"):
+        profile.open_vault(secrets)
+    assert profile.vault_path.read_bytes() == bytes(raw)
+
+
 def test_damaged_keyslot_gives_a_clear_message(profile: Profile, vault: VaultConnection) -> None:
     vault.close()
     blob = profile.keyslot_path.read_bytes()

@@ -47,6 +47,10 @@ REQUIRED_SETTINGS: dict[str, object] = {
 }
 
 
+_DAMAGED = ("Part of the vault file is damaged, so IPS Desktop stopped before using it. The file "
+            "has not been changed. You can restore the last backup.")
+
+
 class VaultConnection:
     """An open, keyed, checked SQLCipher database file."""
 
@@ -75,6 +79,9 @@ class VaultConnection:
                     "The vault does not open with this key: the file is damaged or belongs to "
                     "another profile. It has not been changed. You can restore a backup."
                 ) from None
+            # Every page's HMAC, now, rather than a failure in the middle of the volunteer's work.
+            if exists and conn.execute("PRAGMA cipher_integrity_check").fetchall():
+                raise VaultCorruptError(_DAMAGED)
             version = conn.execute("PRAGMA cipher_version").fetchone()
             if not version or int(str(version[0]).split(".")[0]) < 4:
                 raise VaultUnsupportedError(
@@ -120,13 +127,20 @@ class VaultConnection:
             if self._depth == 0:
                 raise VaultWriteError(write_error_message(exc)) from None
             raise
+        except sqlcipher3.DatabaseError:
+            raise VaultCorruptError(_DAMAGED) from None
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
-        return list(self._conn.execute(sql, params).fetchall())
+        try:
+            return list(self._conn.execute(sql, params).fetchall())
+        except sqlcipher3.OperationalError:
+            raise
+        except sqlcipher3.DatabaseError:
+            raise VaultCorruptError(_DAMAGED) from None
 
     def query_one(self, sql: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
-        row = self._conn.execute(sql, params).fetchone()
-        return tuple(row) if row is not None else None
+        rows = self.query(sql, params)
+        return tuple(rows[0]) if rows else None
 
     def executescript(self, sql: str) -> None:
         self._conn.executescript(sql)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from ...crypto.keyring_adapter import KeyringAdapter, KeyringStatus
 from ...domain import lockout
@@ -64,6 +64,7 @@ class VolunteerApp(QObject):
         self.window: MainWindow | None = None
         self.unlock_dialog: UnlockDialog | None = None
         self.wizard: FirstRunWizard | None = None
+        self.settings_dialog: QDialog | None = None
         self.last_activity = now()
         self.idle_timer = QTimer(self)
         self.idle_timer.setInterval(5000)
@@ -177,8 +178,9 @@ class VolunteerApp(QObject):
         if self.window is None:
             from .main_window import MainWindow
 
-            self.window = MainWindow(book, self.demo_banner)
+            self.window = MainWindow(book, self.demo_banner, lambda: self.now().date())
             self.window.lock_requested.connect(self.lock)
+            self.window.settings_requested.connect(self.show_settings)
         else:
             self.window.book = book
             self.window.editor.book = book
@@ -194,6 +196,46 @@ class VolunteerApp(QObject):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
+
+    # -- settings ----------------------------------------------------------------------------
+    def show_settings(self) -> None:
+        from ...crypto.keyslot import calibrate
+        from .settings_dialog import SettingsDialog
+
+        if self.book is None:
+            return
+        self.settings_dialog = SettingsDialog(self.book, self.profile, self._keyring_status(), self.runner,
+                                              self.now, self.kdf or calibrate, self.window)
+        self.settings_dialog.remember_changed.connect(self._remember_changed)
+        self.settings_dialog.wipe_confirmed.connect(self.wipe)
+        self.settings_dialog.open()
+
+    def _remember_changed(self, on: bool, secrets: VaultSecrets) -> None:
+        if self.keyring is None:
+            return
+        if on:
+            self.remember(secrets)
+        else:
+            self.profile.forget()
+            self.keyring.forget(self.profile.name)
+
+    def wipe(self) -> None:
+        """Quick wipe: keys first, then everything; the app starts again at the first-run wizard."""
+        if self.window is not None:
+            self.window.editor.stop()
+            self.window.wipe_content()
+            self.window.hide()
+        self.idle_timer.stop()
+        if self.vault is not None:
+            self.vault.close()
+            self.vault = self.book = None
+        if self.keyring is not None and self.profile.remembered:
+            self.keyring.forget(self.profile.name)
+        self.profile.wipe()
+        if self.window is not None:
+            self.window.deleteLater()
+            self.window = None
+        self._first_run()
 
     def lock(self) -> None:
         if self.vault is None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -25,8 +28,10 @@ from PySide6.QtWidgets import (
 
 from ...domain.records import ContactRecord
 from ...store.casebook import CaseBook, RecordView
-from ...store.vault import VaultError
+from ...store.errors import VaultError
+from .level1 import Level1Dialog
 from .models import CaseTableModel, uk
+from .papers import PapersDialog, papers_out
 from .record_editor import RecordEditor
 
 EMPTY_CASES = ("No cases yet.\n\nYour PPO gives you a case reference for each family. "
@@ -45,10 +50,12 @@ def _record_line(view: RecordView) -> str:
 
 class MainWindow(QMainWindow):
     lock_requested = Signal()
+    settings_requested = Signal()
 
-    def __init__(self, book: CaseBook, demo_banner: str = "") -> None:
+    def __init__(self, book: CaseBook, demo_banner: str = "", today: Callable[[], date] = date.today) -> None:
         super().__init__()
         self.book = book
+        self.today = today
         self.setWindowTitle("IPS Desktop")
         self.resize(1200, 760)
         self.cases = CaseTableModel()
@@ -109,6 +116,10 @@ class MainWindow(QMainWindow):
         middle_layout.addWidget(self.case_title)
         middle_layout.addWidget(self.record_list)
         middle_layout.addWidget(self.empty_records)
+        self.papers_button = QPushButton("Papers held")
+        self.papers_button.setToolTip("Ctrl+Shift+P: papers a parent lent you, until posted back")
+        self.papers_button.clicked.connect(self.show_papers)
+        middle_layout.addWidget(self.papers_button)
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_record_button)
         buttons.addWidget(self.close_case_button)
@@ -149,9 +160,14 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(add("New case…", "Ctrl+N", self.new_case))
         file_menu.addAction(add("New record", "Ctrl+Shift+N", self.new_record))
+        file_menu.addAction(add("Papers held…", "Ctrl+Shift+P", self.show_papers))
+        file_menu.addAction(add("Level 1 contact…", "Ctrl+Shift+L", self.show_level1))
+        file_menu.addSeparator()
+        file_menu.addAction(add("Settings…", QKeySequence.StandardKey.Preferences, self.settings_requested.emit))
         file_menu.addAction(add("Lock now", "Ctrl+L", self.lock_requested.emit))
         file_menu.addAction(add("Quit", QKeySequence.StandardKey.Quit, self.close))
         add("Search", QKeySequence.StandardKey.Find, lambda: self.search.setFocus())
+        add("Settings", "Ctrl+,", self.settings_requested.emit)
 
     # -- refresh ----------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -187,6 +203,7 @@ class MainWindow(QMainWindow):
         has_case = case_id is not None
         self.new_record_button.setEnabled(has_case)
         self.close_case_button.setEnabled(has_case)
+        self.papers_button.setEnabled(has_case)
         if not has_case:
             self.case_title.setText("Choose a case" if self.cases.rowCount() else "")
             self.record_list.clear()
@@ -202,6 +219,9 @@ class MainWindow(QMainWindow):
         case_id = self.current_case_id()
         if views is None:
             views = self.book.records_for_case(case_id) if case_id else []
+            out = len(papers_out(views))
+            self.papers_button.setText(f"Papers held ({out} to post back)" if out else "Papers held")
+        views = [v for v in views if isinstance(v.record, ContactRecord)]
         self.record_list.blockSignals(True)
         self.record_list.clear()
         for view in sorted(views, key=lambda v: getattr(v.record, "occurred_at", v.updated_at), reverse=True):
@@ -266,6 +286,18 @@ class MainWindow(QMainWindow):
         else:
             self.book.reopen_case(case.id)
         self.refresh()
+
+    def show_papers(self) -> None:
+        case_id = self.current_case_id()
+        if case_id is None:
+            QMessageBox.information(self, "Papers held", "Choose the case the papers belong to first.")
+            return
+        PapersDialog(self.book, case_id, self.today(), self).exec()
+        self._refresh_records()
+
+    def show_level1(self) -> None:
+        Level1Dialog(self.book, self.today(), self).exec()
+        self._refresh_status()
 
     def _search(self, text: str) -> None:
         if not text.strip():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -15,7 +15,7 @@ UK_DATETIME = "%d/%m/%Y %H:%M"
 Index = QModelIndex | QPersistentModelIndex
 
 
-def uk(when: datetime | None, with_time: bool = False) -> str:
+def uk(when: date | datetime | None, with_time: bool = False) -> str:
     if when is None:
         return ""
     return when.strftime(UK_DATETIME if with_time else UK_DATE)

@@ -16,15 +16,18 @@ from PySide6.QtWidgets import (
 from ...domain.pii import FieldFinding, KeepReason
 
 _FIELD_NAMES = {"summary": "summary", "parent_initials": "parent initials",
-                "safeguarding.actions": "safeguarding actions"}
+                "safeguarding.actions": "safeguarding actions", "description": "description"}
 
 
 def field_label(field: str) -> str:
+    """"action.0.what" → "agreed action 1"; any other field by its own name."""
     if field in _FIELD_NAMES:
         return _FIELD_NAMES[field]
     head, _, rest = field.partition(".")
-    number = int(rest.split(".")[0]) + 1
-    return f"agreed action {number}" if head == "action" else f"consent {number}"
+    index = rest.split(".")[0]
+    if head in ("action", "consent") and index.isdigit():
+        return f"agreed action {int(index) + 1}" if head == "action" else f"consent {int(index) + 1}"
+    return field.replace("_", " ").replace(".", " ")
 
 
 class FindingRow(QFrame):

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from pathlib import Path
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -45,12 +48,15 @@ from ...domain.records import (
     SafeguardingNote,
 )
 from ...store.casebook import CaseBook, InputError, Kept, UnresolvedFindings
-from ...store.vault import VaultError
+from ...store.errors import VaultError
 from .pii_panel import PiiPanel
 
 log = logging.getLogger(__name__)
 
 AUTOSAVE_MS = 3000
+SCAN_FILTER = "Scans and documents (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;All files (*)"
+EMPTY_EDITOR = ("No record open.\n\nChoose a record on the left, or press “New record” (Ctrl+Shift+N) "
+                "after a call or meeting. Drafts save themselves every few seconds.")
 SAFEGUARDING_STEPS = (
     "Handbook, “IPS and safeguarding”: make notes (mentally if not initially written) but do not "
     "ask leading questions; contact your PPO by telephone as soon as possible ({ppo}); if your PPO "
@@ -187,6 +193,14 @@ class RecordEditor(QWidget):
         self.notes_destroyed = QCheckBox("Handwritten notes destroyed")
         self.notes_destroyed.setToolTip("Handbook: “Destroy your handwritten notes as soon as the record is typed.”")
 
+        self.attachment_list = QListWidget()
+        self.attachment_list.setAccessibleName("Scanned letters attached")
+        self.attachment_list.setMaximumHeight(80)
+        attach = QPushButton("Attach scanned letter…")
+        attach.setToolTip("Or drop the file here. Kept inside the encrypted vault, 25 MB at most.")
+        attach.clicked.connect(self.choose_attachment)
+        self.setAcceptDrops(True)
+
         self.pii = PiiPanel()
         self.pii.replace_requested.connect(self._replace)
         self.pii.keep_requested.connect(self._keep)
@@ -216,6 +230,8 @@ class RecordEditor(QWidget):
         form.addRow(self.safeguarding)
         form.addRow(self.safeguarding_box)
         form.addRow(self.notes_destroyed)
+        form.addRow("Scanned letters", self.attachment_list)
+        form.addRow("", attach)
         inner = QWidget()
         inner_layout = QVBoxLayout(inner)
         inner_layout.addLayout(form)
@@ -229,10 +245,20 @@ class RecordEditor(QWidget):
         buttons.addStretch()
         buttons.addWidget(self.discard_button)
         buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
+        editing = QWidget()
+        layout = QVBoxLayout(editing)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
+        self.empty = QLabel(EMPTY_EDITOR)
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setAccessibleName("No record open")
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.empty)
+        self.pages.addWidget(editing)
+        QVBoxLayout(self).addWidget(self.pages)
 
         for signal in (self.kind.currentIndexChanged, self.when.dateTimeChanged, self.duration.valueChanged,
                        self.initials.textChanged, self.roles.itemChanged, self.summary.textChanged,
@@ -240,7 +266,10 @@ class RecordEditor(QWidget):
                        self.ppo_told.toggled, self.edt_called.toggled, self.safeguarding_actions.textChanged,
                        self.notes_destroyed.toggled):
             signal.connect(self._mark_dirty)
-        self.setEnabled(False)
+        self._show_editing(False)
+
+    def _show_editing(self, editing: bool) -> None:
+        self.pages.setCurrentIndex(1 if editing else 0)
 
     # -- state --------------------------------------------------------------------------------
     def _mark_dirty(self, *_: object) -> None:
@@ -288,7 +317,8 @@ class RecordEditor(QWidget):
         self._loading = False
         self._dirty = False
         self.draft_state.setText("")
-        self.setEnabled(True)
+        self._refresh_attachments()
+        self._show_editing(True)
         self.summary.setFocus()
 
     def current_record(self) -> ContactRecord:
@@ -413,6 +443,46 @@ class RecordEditor(QWidget):
         self.pii.show_findings([])
         self.message.clear()
         self.draft_state.clear()
+        self.attachment_list.clear()
         self._loading = False
         self._dirty = False
-        self.setEnabled(False)
+        self._show_editing(False)
+
+    # -- attachments -----------------------------------------------------------------------------
+    def _refresh_attachments(self) -> None:
+        self.attachment_list.clear()
+        if self.record_id is None:
+            return
+        for info in self.book.attachments(self.record_id):
+            self.attachment_list.addItem(f"{info.name} · {info.size / 1024:.0f} KB · added {info.added_at:%d/%m/%Y}")
+
+    def choose_attachment(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Attach a scanned letter", "", SCAN_FILTER)
+        if name:
+            self.attach(Path(name))
+
+    def attach(self, path: Path) -> None:
+        """Attach a file to this record, saving it as a draft first if it is new."""
+        if self.case_id is None:
+            return
+        try:
+            if self.record_id is None or self._dirty:
+                self.record_id = self.book.save_draft(self.record_id, self.case_id, self.current_record())
+                self._dirty = False
+            self.book.attach_file(self.record_id, path)
+        except VaultError as exc:
+            self.message.setText(str(exc))
+            return
+        self.message.setText(f"“{path.name}” is now kept inside the vault. You can delete your copy.")
+        self._refresh_attachments()
+        self.changed.emit()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.case_id is not None and event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.attach(Path(url.toLocalFile()))
+        event.acceptProposedAction()
