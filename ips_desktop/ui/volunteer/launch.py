@@ -289,7 +289,8 @@ def run(data_dir: str | None, demo: bool = False) -> int:
         sample.fill(CaseBook(vault, datetime.now), date.today())
         vault.close()
         controller = VolunteerApp(profile, None, kdf=lambda: MINIMUM_KDF,
-                                  demo_banner=f"DEMO — not for real cases. Passphrase: {sample.DEMO_PASSPHRASE}")
+                                  demo_banner="DEMO — not for real cases. A throwaway vault, deleted when you quit; "
+                                              f"its passphrase is “{sample.DEMO_PASSPHRASE}”.")
     else:
         profile = Profile(Path(data_dir) if data_dir else default_root())
         controller = VolunteerApp(profile, KeyringAdapter())

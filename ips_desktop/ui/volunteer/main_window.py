@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -80,7 +81,9 @@ class MainWindow(QMainWindow):
         self.case_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.case_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.case_table.verticalHeader().hide()
-        self.case_table.horizontalHeader().setStretchLastSection(True)
+        header = self.case_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.case_table.selectionModel().currentRowChanged.connect(lambda *_: self._case_selected())
         self.empty_cases = QLabel(EMPTY_CASES)
         self.empty_cases.setWordWrap(True)
@@ -133,7 +136,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(left)
         splitter.addWidget(middle)
         splitter.addWidget(self.editor)
-        splitter.setSizes([330, 300, 570])
+        splitter.setSizes([360, 290, 550])
         central = QWidget()
         layout = QVBoxLayout(central)
         if demo_banner:

@@ -64,7 +64,7 @@ class CaseTableModel(QAbstractTableModel):
             return case
         if role == Qt.ItemDataRole.DisplayRole:
             return (case.reference, "open" if case.open else "closed", str(case.record_count),
-                    uk(case.last_contact, with_time=True))[index.column()]
+                    uk(case.last_contact))[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole and not case.open:
             return f"Closed {uk(case.closed_at)}: records are removed once the office has them."
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == self.RECORDS:

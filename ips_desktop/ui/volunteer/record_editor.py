@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 
 AUTOSAVE_MS = 3000
 SCAN_FILTER = "Scans and documents (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;All files (*)"
-EMPTY_EDITOR = ("No record open.\n\nChoose a record on the left, or press “New record” (Ctrl+Shift+N) "
+EMPTY_EDITOR = ("No record open.\n\nChoose a record from the case's list, or press “New record” (Ctrl+Shift+N) "
                 "after a call or meeting. Drafts save themselves every few seconds.")
 SAFEGUARDING_STEPS = (
     "Handbook, “IPS and safeguarding”: make notes (mentally if not initially written) but do not "
