@@ -122,6 +122,18 @@ def test_attachment_limits(book: CaseBook, tmp_path: Path) -> None:
     assert book.records.attachment_data(info.id) == b"%PDF-1.4 tiny"
 
 
+def test_an_attachment_named_after_someone_is_renamed(book: CaseBook, tmp_path: Path) -> None:
+    case_id = book.open_case("PP-2026-0151")
+    record_id = book.save_draft(None, case_id, note("reply from the school"))
+    scan = tmp_path / "Letter_to_Mrs_Kowalski.PDF"
+    scan.write_bytes(b"%PDF-1.4 tiny")
+    book.attach_file(record_id, scan)
+    (info,) = book.attachments(record_id)
+    assert "Kowalski" not in info.name
+    assert info.name.startswith("scan ")
+    assert info.name.endswith(".pdf")
+
+
 def test_audit_chain_detects_tampering(book: CaseBook) -> None:
     case_id = book.open_case("PP-2026-0151")
     book.save(None, case_id, note("one"))
