@@ -32,7 +32,7 @@ from ips_desktop.store import migrations
 from ips_desktop.store.casebook import CaseBook
 from ips_desktop.store.profile import Profile
 from ips_desktop.store.records import RecordRepository
-from ips_desktop.store.vault import CACHE_KIB, VaultConnection
+from ips_desktop.store.vault import CONNECTION_PRAGMAS, VaultConnection
 
 WORDS = ("annual review transport speech therapy exclusion governors respite tribunal "
          "placement statutory assessment reading support sensory timetable").split()
@@ -58,8 +58,7 @@ def kdf_seconds(params: keyslot.KdfParams) -> float:
 
 def _plain_store(path: Path) -> VaultConnection:
     conn = sqlcipher3.connect(str(path), isolation_level=None)
-    for pragma in ("secure_delete = ON", "temp_store = MEMORY", "foreign_keys = ON", "journal_mode = WAL",
-                   f"cache_size = -{CACHE_KIB}"):
+    for pragma in CONNECTION_PRAGMAS:
         conn.execute(f"PRAGMA {pragma}")
     store = VaultConnection(conn, path)
     migrations.migrate(store, lambda version: path.with_suffix(f".v{version}"))

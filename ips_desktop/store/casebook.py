@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from ..domain.pii import FieldFinding, KeepReason, screen, screen_fields
+from ..domain.pii import FieldFinding, KeepReason, neutral_file_name, screen_fields
 from ..domain.records import (
     CaseSummary,
     ContactRecord,
@@ -77,14 +77,6 @@ def _search_text(reference: str, record: Record) -> str:
     if isinstance(record, ContactRecord):
         parts += [str(record.kind), *record.roles_present]
     return "\n".join(p for p in parts if p)
-
-
-def attachment_name(path: Path, now: datetime) -> str:
-    """The file's own name, unless it could identify someone ("Letter to Mrs Smith.pdf"):
-    then a neutral "scan 22-11-2026 14.05.pdf", since the name travels with the record."""
-    if screen(path.stem.replace("_", " ")):
-        return f"scan {now:%d-%m-%Y %H.%M}{path.suffix.lower()}"
-    return path.name
 
 
 class CaseBook:
@@ -237,8 +229,9 @@ class CaseBook:
         except OSError:
             raise InputError(f"“{path.name}” could not be read. Check the file is still there.") from None
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        name = neutral_file_name(path.name, self._now())
         with self._vault.transaction():
-            attachment_id = self.records.add_attachment(record_id, attachment_name(path, self._now()), mime, data)
+            attachment_id = self.records.add_attachment(record_id, name, mime, data)
             self.audit.append("attachment added", record_id)
         return attachment_id
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 
 import phonenumbers
 from stdnum.gb import upn
@@ -25,7 +26,7 @@ from .names import find_names, initials_for
 
 __all__ = [
     "ADVICE", "FieldFinding", "Finding", "FindingKind", "KeepReason", "apply_replacement",
-    "initials_for", "screen", "screen_fields",
+    "initials_for", "neutral_file_name", "screen", "screen_fields",
 ]
 
 _UK_PHONE_SHAPE = re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|0)\d(?:[\s-]?\d){8,9}(?!\d)")
@@ -143,6 +144,17 @@ def screen(text: str) -> list[Finding]:
 
 def screen_fields(fields: Mapping[str, str]) -> list[FieldFinding]:
     return [FieldFinding(name, f) for name, text in fields.items() for f in screen(text)]
+
+
+def neutral_file_name(name: str, now: datetime) -> str:
+    """A file's own name, unless it could identify someone ("Letter to Mrs Smith.pdf"):
+    then a neutral "scan 22-11-2026 14.05.pdf", since the name travels with the record."""
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    if screen(stem.replace("_", " ")):
+        return f"scan {now:%d-%m-%Y %H.%M}" + (f".{suffix.lower()}" if suffix else "")
+    return name
 
 
 def apply_replacement(text: str, finding: Finding, replacement: str) -> str:

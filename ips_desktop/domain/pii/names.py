@@ -46,6 +46,7 @@ CUE_WORDS = _WORDS["cue_words"]
 ORGANISATION_WORDS = _WORDS["organisation_words"]
 ORDINARY_CAPITALS = _WORDS["ordinary_capitals"]
 NOT_PERSON_AFTER_POSSESSIVE = _WORDS["not_person_after_possessive"]
+_NEVER_PAIRED = ORDINARY_CAPITALS | VOCABULARY
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
@@ -169,7 +170,7 @@ def _joined_by_and(tokens: list[_Token], i: int, names: set[int]) -> bool:
     token = tokens[i]
     return (i + 2 < len(tokens) and i + 2 in names and tokens[i + 1].bare in ("and", "or")
             and _is_capitalised(token.word) and token.bare in first_names()
-            and token.bare not in ORDINARY_CAPITALS | VOCABULARY)
+            and token.bare not in _NEVER_PAIRED)
 
 
 def find_names(text: str) -> list[Finding]:
@@ -182,8 +183,9 @@ def find_names(text: str) -> list[Finding]:
             spans[i] = i + 1 if with_surname else i
         i += 2 if is_name and with_surname else 1
     covered = {j for first, last in spans.items() for j in range(first, last + 1)}
+    starts = set(spans)
     for i in range(len(tokens)):
-        if i not in covered and _joined_by_and(tokens, i, set(spans)):
+        if i not in covered and _joined_by_and(tokens, i, starts):
             spans[i] = i
     findings: list[Finding] = []
     for i in sorted(spans):

@@ -20,6 +20,7 @@ from ...crypto.keyring_adapter import KeyringStatus
 from ...crypto.keyslot import KdfParams, VaultSecrets
 from ...domain import passphrase as strength
 from ...domain.references import DEFAULT_FORMAT
+from ..common.widgets import password_field
 
 KEEPS = (
     "<p><b>What IPS Desktop keeps, and for how long</b></p><ul>"
@@ -40,12 +41,8 @@ class _PassphrasePage(QWizardPage):
         super().__init__()
         self.setTitle("Choose a passphrase")
         self.setSubTitle("It opens your notes. Three or four unrelated words are easy to remember and hard to guess.")
-        self.first = QLineEdit()
-        self.first.setEchoMode(QLineEdit.EchoMode.Password)
-        self.first.setAccessibleName("New passphrase")
-        self.second = QLineEdit()
-        self.second.setEchoMode(QLineEdit.EchoMode.Password)
-        self.second.setAccessibleName("Confirm passphrase")
+        self.first = password_field("New passphrase")
+        self.second = password_field("Confirm passphrase")
         self.meter = QProgressBar()
         self.meter.setRange(0, 4)
         self.meter.setAccessibleName("Passphrase strength")

@@ -42,11 +42,10 @@ EMPTY_RECORDS = "No records for this case yet. Press “New record” (Ctrl+Shif
 
 def _record_line(view: RecordView) -> str:
     record = view.record
-    if isinstance(record, ContactRecord):
-        flag = " ⚠ safeguarding" if record.has_safeguarding_concern else ""
-        state = " · draft" if view.state == "draft" else ""
-        return f"{uk(record.occurred_at, True)} · {record.kind.value}{state}{flag}"
-    return f"{uk(view.updated_at)} · {view.state}"
+    assert isinstance(record, ContactRecord)  # the list shows contact records only
+    flag = " ⚠ safeguarding" if record.has_safeguarding_concern else ""
+    state = " · draft" if view.state == "draft" else ""
+    return f"{uk(record.occurred_at, True)} · {record.kind.value}{state}{flag}"
 
 
 class MainWindow(QMainWindow):

@@ -31,6 +31,7 @@ from ...store.casebook import CaseBook
 from ...store.errors import VaultError
 from ...store.profile import Profile
 from ..common.tasks import TaskRunner
+from ..common.widgets import password_field
 
 if TYPE_CHECKING:
     from ...crypto.keyslot import KdfParams, VaultSecrets
@@ -39,13 +40,6 @@ SAFEGUARDING_RULE = ("Handbook: if you are worried about a child's safety, tell 
                      "out of hours, phone the Emergency Duty Team. These numbers appear on the "
                      "safeguarding step of every record.")
 WIPE_WORD = "WIPE"
-
-
-def _password_field(name: str) -> QLineEdit:
-    field = QLineEdit()
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setAccessibleName(name)
-    return field
 
 
 class SettingsDialog(QDialog):
@@ -117,15 +111,15 @@ class SettingsDialog(QDialog):
     def _security(self, keyring: KeyringStatus) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        self.current = _password_field("Current passphrase")
+        self.current = password_field("Current passphrase")
         intro = QLabel("Security changes need your current passphrase.")
         intro.setWordWrap(True)
         current_form = QFormLayout()
         current_form.addRow("Current passphrase", self.current)
 
         change = QGroupBox("Change passphrase")
-        self.new = _password_field("New passphrase")
-        self.confirm = _password_field("Confirm new passphrase")
+        self.new = password_field("New passphrase")
+        self.confirm = password_field("Confirm new passphrase")
         self.change_button = QPushButton("Change passphrase")
         self.change_button.clicked.connect(self.change_passphrase)
         change_form = QFormLayout(change)

@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
 from ..common.tasks import TaskRunner
+from ..common.widgets import password_field
 
 if TYPE_CHECKING:
     from ...crypto.keyslot import VaultSecrets
@@ -23,9 +24,7 @@ class UnlockDialog(QDialog):
         super().__init__()
         self.setWindowTitle("IPS Desktop — locked")
         self.profile, self.runner, self.now = profile, runner, now
-        self.passphrase = QLineEdit()
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setAccessibleName("Passphrase")
+        self.passphrase = password_field("Passphrase")
         self.passphrase.returnPressed.connect(self.attempt)
         self.message = QLabel("Type your passphrase to open your notes.")
         self.message.setWordWrap(True)
