@@ -81,9 +81,61 @@ CREATE TABLE attachments (
 CREATE INDEX attachments_record ON attachments(record_id);
 """
 
+_V3 = """
+CREATE TABLE sync_identity (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    root_public  BLOB NOT NULL,
+    certificate  BLOB NOT NULL,
+    bundle       BLOB NOT NULL,
+    address      TEXT NOT NULL,
+    next_seq     INTEGER NOT NULL,
+    prev_hash    BLOB NOT NULL,
+    enrolled_at  TEXT NOT NULL,
+    last_sync_at TEXT,
+    last_error   TEXT
+);
+CREATE TABLE pending_enrolment (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    invite_code  TEXT NOT NULL,
+    request      BLOB NOT NULL,
+    started_at   TEXT NOT NULL
+);
+CREATE TABLE envelopes (
+    seq          INTEGER PRIMARY KEY,
+    record_id    TEXT,
+    envelope_id  BLOB NOT NULL UNIQUE,
+    env_hash     BLOB NOT NULL,
+    body         BLOB,
+    record_type  TEXT NOT NULL,
+    bundle_version INTEGER NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('sealed', 'stored', 'verified', 'rejected')),
+    sealed_at    TEXT NOT NULL,
+    stored_at    TEXT,
+    verified_at  TEXT,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    receipt      BLOB,
+    reason       TEXT
+);
+CREATE INDEX envelopes_record ON envelopes(record_id);
+CREATE INDEX envelopes_state ON envelopes(state);
+CREATE TABLE purge_log (
+    n            INTEGER PRIMARY KEY,
+    record_id    TEXT NOT NULL,
+    record_type  TEXT NOT NULL,
+    seq          INTEGER,
+    env_hash     BLOB,
+    receipt      BLOB,
+    purged_at    TEXT NOT NULL,
+    rule         TEXT NOT NULL,
+    certified    INTEGER NOT NULL DEFAULT 0
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "cases, records, record keys, outbox, audit log", _V1),
     Migration(2, "full-text search index and attachments", _V2),
+    Migration(3, "sealed sync: enrolment, envelopes, purge log", _V3),
 )
 LATEST = MIGRATIONS[-1].version
 
@@ -92,19 +144,21 @@ class MigrationError(VaultError):
     """A migration failed and was rolled back; the backup made before it is named."""
 
 
-def migrate(vault: VaultConnection, backup_path: Callable[[int], Path]) -> list[int]:
-    """Bring ``vault`` to :data:`LATEST`. Returns the versions applied.
+def migrate(vault: VaultConnection, backup_path: Callable[[int], Path],
+            migrations: tuple[Migration, ...] = MIGRATIONS) -> list[int]:
+    """Bring ``vault`` to the last of ``migrations`` (the volunteer schema unless the office
+    passes its own). Returns the versions applied.
 
     A vault that already has data (version ≥ 1) is copied to ``backup_path(version)`` first.
     A vault newer than this program is refused rather than touched.
     """
     current = vault.user_version
-    if current > LATEST:
+    if current > migrations[-1].version:
         raise MigrationError(
             "This vault was written by a newer IPS Desktop. Please update the app; "
             "the vault has not been changed."
         )
-    pending = [m for m in MIGRATIONS if m.version > current]
+    pending = [m for m in migrations if m.version > current]
     if not pending:
         return []
     backup: Path | None = None

@@ -79,8 +79,9 @@ class UnlockState:
 
 
 class Profile:
-    def __init__(self, root: Path, name: str = "default") -> None:
+    def __init__(self, root: Path, name: str = "default", schema: str = "volunteer") -> None:
         self.name = name
+        self.schema = schema
         self.dir = root / name
         self.vault_path = self.dir / "vault.db"
         self.keyslot_path = self.dir / "keyslot.bin"
@@ -182,12 +183,16 @@ class Profile:
         return self._open_migrated(secrets, create=False)
 
     def _open_migrated(self, secrets: VaultSecrets, *, create: bool) -> VaultConnection:
-        from .migrations import migrate
+        from .migrations import MIGRATIONS, migrate
         from .vault import VaultConnection
 
+        if self.schema == "office":
+            from .office_migrations import OFFICE_MIGRATIONS as migrations
+        else:
+            migrations = MIGRATIONS
         vault = VaultConnection.open(self.vault_path, secrets.db_key, create=create)
         try:
-            migrate(vault, self.backup_path)
+            migrate(vault, self.backup_path, migrations)
         except BaseException:
             vault.close()
             raise

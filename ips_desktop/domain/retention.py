@@ -1,0 +1,142 @@
+"""When the laptop's copy of a record is removed (DESIGN §5 "Retention and purge").
+
+Pure rules over facts the store gathers. The one rule above all others: nothing unsent or
+unverified is ever purged automatically — only a record whose latest version the office
+has confirmed with a VERIFIED receipt, checked against the pinned office keys. The office
+policy (in the signed key bundle) may shorten or lengthen each period; these are the
+defaults, each from the handbook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+# Record type → retention class. A type not listed is kept until the volunteer deletes it.
+RETENTION_CLASS = {
+    "contact": "contact",
+    "papers": "papers",
+    "level1": "level1",
+    "visit_plan": "visit",
+    "visit_outcome": "visit",
+    "incident": "incident",
+    "expense_claim": "expense",
+    "expense_item": "expense",
+    "journey": "expense",
+    "phone_log": "phone_log",
+}
+
+HANDBOOK = {
+    "contact": "“Delete your computer record as soon as you have finished your work with that family” and "
+               "“once passed to DPPS no records will be kept by the IPS”.",
+    "papers": "Papers lent by a parent are “returned (posted with proof of posting)”.",
+    "level1": "Level 1 tallies are anonymous and kept only until the office has them.",
+    "visit": "The lone-working record is kept for a week after the visit is closed.",
+    "incident": "An incident report is kept only until the PPO has it.",
+    "expense": "A claim is kept as proof until it is paid.",
+    "phone_log": "“Once the enquiry or telephone bill period is finalised delete all records.”",
+}
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """Days after the office's VERIFIED receipt before the laptop's copy goes."""
+
+    contact_days: int = 30
+    level1_days: int = 30
+    visit_days_after_close: int = 7
+    expense_days: int = 30
+    draft_reminder_days: int = 3
+
+    @classmethod
+    def from_policy(cls, policy: dict[str, Any]) -> RetentionPolicy:
+        given = policy.get("retention", {})
+        defaults = cls()
+        values = {}
+        for name in cls.__dataclass_fields__:
+            value = given.get(name, getattr(defaults, name)) if isinstance(given, dict) else getattr(defaults, name)
+            values[name] = value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 3650 \
+                else getattr(defaults, name)
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """What the store knows about one record when deciding."""
+
+    record_id: str
+    record_type: str
+    state: str  # draft | saved
+    queued: bool  # saved but not yet sealed, or edited since
+    verified_at: datetime | None  # VERIFIED receipt for the latest version, checked
+    case_closed_at: datetime | None = None
+    papers_returned: bool = False
+    visit_closed_at: datetime | None = None
+    incident_open: bool = False
+    claim_verified_at: datetime | None = None  # for phone-log entries: the claim covering them
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Decision:
+    record_id: str
+    due_at: datetime | None  # None: not scheduled (waiting for something, said in ``why``)
+    why: str
+    rule: str
+
+    def due(self, now: datetime) -> bool:
+        return self.due_at is not None and self.due_at <= now
+
+
+def decide(facts: RecordFacts, policy: RetentionPolicy) -> Decision:
+    """When this record's local copy may go, and why (shown to the volunteer as is)."""
+    cls = RETENTION_CLASS.get(facts.record_type)
+
+    def wait(why: str) -> Decision:
+        return Decision(facts.record_id, None, why, cls or "keep")
+
+    if facts.state == "draft":
+        return wait("Draft: never removed automatically. Finish and save it, or discard it.")
+    if facts.queued or facts.verified_at is None:
+        return wait("Kept until the office confirms it holds the latest version.")
+    verified = facts.verified_at
+    if cls == "contact":
+        due = verified + timedelta(days=policy.contact_days)
+        if facts.case_closed_at is not None:
+            due = min(due, max(facts.case_closed_at, verified))
+            return Decision(facts.record_id, due, "The case is closed and the office holds this record.", cls)
+        return Decision(facts.record_id, due,
+                        f"The office holds it; removed {policy.contact_days} days after it confirmed, "
+                        "or when the case is closed if sooner.", cls)
+    if cls == "papers":
+        if not facts.papers_returned:
+            return wait("Kept until the papers are returned with proof of posting.")
+        return Decision(facts.record_id, verified, "Papers returned and the office holds the record.", cls)
+    if cls == "level1":
+        return Decision(facts.record_id, verified + timedelta(days=policy.level1_days),
+                        f"Removed {policy.level1_days} days after the office confirmed it.", cls)
+    if cls == "visit":
+        if facts.incident_open:
+            return wait("Kept while an incident report is open.")
+        if facts.visit_closed_at is None:
+            return wait("Kept until the visit is closed.")
+        return Decision(facts.record_id, max(facts.visit_closed_at, verified)
+                        + timedelta(days=policy.visit_days_after_close),
+                        f"Removed {policy.visit_days_after_close} days after the visit was closed.", cls)
+    if cls == "incident":
+        return Decision(facts.record_id, verified, "The PPO holds the incident report.", cls)
+    if cls == "expense":
+        return Decision(facts.record_id, verified + timedelta(days=policy.expense_days),
+                        f"Kept {policy.expense_days} days after the office confirmed the claim.", cls)
+    if cls == "phone_log":
+        if facts.claim_verified_at is None:
+            return wait("Kept until the claim covering this call is confirmed by the office.")
+        return Decision(facts.record_id, max(facts.claim_verified_at, verified),
+                        "The claim covering it is confirmed.", cls)
+    return wait("Kept: this kind of record is only removed by you.")
+
+
+def draft_needs_reminder(started: datetime, now: datetime, policy: RetentionPolicy) -> bool:
+    """DESIGN §5: a draft never sent is never purged; remind from day 3."""
+    return now - started >= timedelta(days=policy.draft_reminder_days)

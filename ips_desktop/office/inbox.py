@@ -1,0 +1,77 @@
+"""Pulling from a transport into the office vault (DESIGN §8 "inbox").
+
+One pass: publish the current bundle, file enrolment requests for the PPO to confirm,
+receive every envelope (receipt posted, then the envelope removed from the transport once
+its outcome is final), and file purge certificates. Safe to interrupt and run again: an
+envelope received twice gets the same receipt and is stored once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..sync.transport import OfficeTransport
+from .service import OfficeError, OfficeService, PendingEnrolment
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PullResult:
+    verified: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    dropped: int = 0
+    gaps: int = 0
+    enrolments: list[PendingEnrolment] = field(default_factory=list)
+    purge_certificates: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def pull(service: OfficeService, transport: OfficeTransport,
+         progress: Callable[[str, int, int], None] | None = None) -> PullResult:
+    report = progress or (lambda step, done, total: None)
+    result = PullResult()
+    transport.publish_bundle(service.bundle())
+    for item in transport.enrolment_requests():
+        try:
+            pending = service.receive_enrolment(item.data)
+        except OfficeError as exc:
+            result.problems.append(str(exc))
+            transport.done(item.handle)
+            continue
+        if pending.invite_id and service.enrolment_response(pending.invite_id) is None:
+            result.enrolments.append(pending)
+        transport.done(item.handle)
+    incoming = transport.envelopes()
+    for done, item in enumerate(incoming):
+        report("Opening", done, len(incoming))
+        outcome = service.receive(item.data)
+        if outcome.receipt is not None and outcome.device_kid is not None and outcome.seq is not None:
+            transport.post_receipt(outcome.device_kid, outcome.seq, outcome.receipt)
+        if outcome.outcome == "verified":
+            result.verified += 1
+            result.gaps += int(outcome.gap)
+        elif outcome.outcome == "duplicate":
+            result.duplicates += 1
+        elif outcome.outcome == "rejected":
+            result.rejected += 1
+        else:
+            result.dropped += 1
+        transport.done(item.handle)
+    for item in transport.purge_certificates():
+        device_hex = item.handle.split("/")[-2] if "/" in item.handle else ""
+        try:
+            service.receive_purge_certificate(bytes.fromhex(device_hex), item.data)
+            result.purge_certificates += 1
+        except (OfficeError, ValueError) as exc:
+            result.problems.append(f"A purge certificate was refused: {exc}")
+        transport.done(item.handle)
+    return result
+
+
+def accept(service: OfficeService, transport: OfficeTransport, invite_id: bytes) -> None:
+    """The PPO confirmed the six digits: send the laptop its certificate and the bundle."""
+    transport.post_enrolment_response(invite_id, service.accept_enrolment(invite_id))

@@ -1,0 +1,316 @@
+"""The office's sealed-sync logic, without Qt (DESIGN §5, §8).
+
+:class:`OfficeService` creates the office (keys, bundle, policy), makes invites, enrols
+laptops after the short authentication string has been compared, opens envelopes in the
+order the design fixes (verify, then decrypt), commits each record to the office vault and
+only then signs its VERIFIED receipt. Replays get the same receipt again; forks and gaps
+raise alerts. Single-threaded: use from the thread that opened the office vault.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from ..crypto import enrolment, envelope, office_keys, receipt
+from ..crypto.device import open_purge_certificate
+from ..crypto.wire import REASON_TEXT, Reason, WireError, kid, raw_public
+from ..store.audit import AuditLog
+from ..store.office_store import ChainRow, OfficeRecord, OfficeRepository, OfficeState
+from ..store.vault import VaultConnection
+
+log = logging.getLogger(__name__)
+
+Rng = Callable[[int], bytes]
+BUNDLE_LIFETIME = 400 * 86400
+CERTIFICATE_LIFETIME = 3 * 365 * 86400
+
+
+class OfficeError(Exception):
+    """Something the PPO or IT person can act on; the message says what."""
+
+
+@dataclass(frozen=True)
+class ReceiveResult:
+    """What happened to one envelope. ``receipt`` goes back to the laptop (None when the
+    envelope was too damaged to name its sender)."""
+
+    outcome: str  # "verified", "duplicate", "rejected", "dropped"
+    receipt: bytes | None
+    device_kid: bytes | None
+    seq: int | None
+    reason: Reason | None = None
+    gap: bool = False
+
+
+@dataclass(frozen=True)
+class PendingEnrolment:
+    invite_id: bytes
+    label: str
+    sas: str
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+class OfficeService:
+    def __init__(self, vault: VaultConnection, now: Callable[[], datetime], rng: Rng = os.urandom) -> None:
+        self.repo = OfficeRepository(vault, now)
+        self.audit = AuditLog(vault, now)
+        self._vault = vault
+        self._now = now
+        self._rng = rng
+
+    # -- the office ---------------------------------------------------------------------------------
+    @property
+    def exists(self) -> bool:
+        return self.repo.state() is not None
+
+    def _state(self) -> OfficeState:
+        state = self.repo.state()
+        if state is None:
+            raise OfficeError("This office has not been set up yet. Run `ips-office init` first.")
+        return state
+
+    def keys(self) -> office_keys.OfficeKeys:
+        return office_keys.OfficeKeys.from_dict(self._state().keys)
+
+    def create(self, office_name: str, *, address: str = "", relay_public: bytes | None = None,
+               policy: dict[str, Any] | None = None) -> bytes:
+        """Make the office's keys and its first bundle. Returns the root public key."""
+        if self.exists:
+            raise OfficeError("This office already exists; its keys have not been changed.")
+        keys = office_keys.OfficeKeys.generate(self._rng)
+        state = OfficeState(office_name, keys.to_dict(), b"", 0, 1, address, relay_public, policy or {}, 1)
+        with self._vault.transaction():
+            self._publish(state, keys, revoked=[])
+            self.audit.append("office created", "office")
+        return keys.root_public
+
+    def _publish(self, state: OfficeState, keys: office_keys.OfficeKeys, revoked: list[bytes]) -> OfficeState:
+        version = state.bundle_version + 1
+        now = _epoch(self._now())
+        relay = office_keys.RelayInfo(state.address, state.relay_public) if state.relay_public else None
+        bundle = office_keys.make_bundle(keys, version=version, issued_at=now, not_after=now + BUNDLE_LIFETIME,
+                                         office_name=state.office_name, revoked_devices=revoked, relay=relay,
+                                         policy=state.policy)
+        new_state = replace(state, keys=keys.to_dict(), bundle=bundle, bundle_version=version)
+        self.repo.save_state(new_state)
+        return new_state
+
+    def bundle(self) -> bytes:
+        return self._state().bundle
+
+    def root_public(self) -> bytes:
+        return self.keys().root_public
+
+    def set_relay(self, address: str, relay_public: bytes | None) -> bytes:
+        state = self._state()
+        with self._vault.transaction():
+            new = self._publish(replace(state, address=address, relay_public=relay_public), self.keys(),
+                                self._revoked())
+            self.audit.append("relay changed", "office")
+        return new.bundle
+
+    def set_policy(self, policy: dict[str, Any]) -> bytes:
+        state = self._state()
+        with self._vault.transaction():
+            new = self._publish(replace(state, policy=policy), self.keys(), self._revoked())
+            self.audit.append("policy changed", "office")
+        return new.bundle
+
+    def _revoked(self) -> list[bytes]:
+        return [d.device_kid for d in self.repo.devices() if d.revoked_at is not None]
+
+    def rotate(self) -> bytes:
+        """New current encryption key (the old one is kept to open what is in transit) and a
+        new receipt key; a new bundle carries them to every laptop at its next sync."""
+        state = self._state()
+        keys = self.keys()
+        keys.rotate(self._rng)
+        with self._vault.transaction():
+            new = self._publish(state, keys, self._revoked())
+            self.audit.append("keys rotated", "office", f"bundle {new.bundle_version}")
+        return new.bundle
+
+    # -- enrolment ----------------------------------------------------------------------------------
+    def make_invite(self, label: str) -> enrolment.Invite:
+        state = self._state()
+        invite = enrolment.Invite(self._rng(16), self._rng(16), self.keys().root_public,
+                                  _epoch(self._now()) + enrolment.INVITE_LIFETIME, state.address)
+        with self._vault.transaction():
+            self.repo.add_invite(invite.invite_id, invite.secret, label, invite.expires_at)
+            self.audit.append("invite made", invite.invite_id.hex()[:8], label)
+        return invite
+
+    def receive_enrolment(self, request: bytes) -> PendingEnrolment:
+        """Check an enrolment request against its invite; the PPO then compares the SAS."""
+        try:
+            parsed, _, _ = enrolment.read_request(request)
+        except WireError as exc:
+            raise OfficeError(f"The enrolment request was refused: {exc}.") from None
+        found = self.repo.invite(parsed.invite_id)
+        if found is None:
+            raise OfficeError("The enrolment request names an invite this office never made.")
+        secret, label, expires_at, used = found
+        if used:
+            raise OfficeError("That invite has already been used. Make a new one.")
+        if _epoch(self._now()) > expires_at:
+            raise OfficeError("That invite has expired. Make a new one.")
+        try:
+            enrolment.check_request(request, secret)
+        except WireError:
+            raise OfficeError("The enrolment request does not match its invite code; it was not accepted.") from None
+        sas = enrolment.short_authentication_string(self.root_public(), parsed.signing_key, parsed.invite_id)
+        with self._vault.transaction():
+            self.repo.put_enrolment(parsed.invite_id, request, kid(parsed.signing_key),
+                                    parsed.label or label, sas)
+            self.audit.append("enrolment requested", parsed.invite_id.hex()[:8])
+        return PendingEnrolment(parsed.invite_id, parsed.label or label, sas)
+
+    def pending_enrolments(self) -> list[PendingEnrolment]:
+        return [PendingEnrolment(*row) for row in self.repo.pending_enrolments()]
+
+    def accept_enrolment(self, invite_id: bytes) -> bytes:
+        """Only after the PPO and volunteer have read the same six digits to each other.
+        Returns the response for the laptop (certificate and bundle under the invite's MAC)."""
+        state = self._state()
+        found = self.repo.enrolment(invite_id)
+        invite = self.repo.invite(invite_id)
+        if found is None or invite is None:
+            raise OfficeError("There is no enrolment request for that invite.")
+        request_bytes, label, _, status, response = found
+        if status == "accepted" and response is not None:
+            return response
+        if status != "pending":
+            raise OfficeError("That enrolment was refused. Make a new invite.")
+        request = enrolment.check_request(request_bytes, invite[0])
+        now = _epoch(self._now())
+        keys = self.keys()
+        certificate = office_keys.make_certificate(
+            keys.root, serial=state.next_serial, signing_key=request.signing_key, box_key=request.box_key,
+            label=label, not_before=now - 300, not_after=now + CERTIFICATE_LIFETIME)
+        response = enrolment.make_response(invite_id, invite[0], certificate, state.bundle)
+        with self._vault.transaction():
+            self.repo.add_device(kid(request.signing_key), state.next_serial, label, certificate)
+            self.repo.save_state(replace(state, next_serial=state.next_serial + 1))
+            self.repo.mark_invite_used(invite_id)
+            self.repo.finish_enrolment(invite_id, "accepted", response)
+            self.audit.append("device enrolled", kid(request.signing_key).hex(), label)
+        return response
+
+    def refuse_enrolment(self, invite_id: bytes) -> None:
+        with self._vault.transaction():
+            self.repo.finish_enrolment(invite_id, "refused", None)
+            self.repo.mark_invite_used(invite_id)
+            self.audit.append("enrolment refused", invite_id.hex()[:8])
+
+    def enrolment_response(self, invite_id: bytes) -> bytes | None:
+        found = self.repo.enrolment(invite_id)
+        return found[4] if found else None
+
+    def revoke(self, device_kid: bytes) -> bytes:
+        """Revoke a laptop: its envelopes are refused from now on and a new bundle lists it."""
+        state = self._state()
+        with self._vault.transaction():
+            if not self.repo.revoke_device(device_kid):
+                raise OfficeError("No enrolled, unrevoked device has that id.")
+            new = self._publish(state, self.keys(), self._revoked())
+            self.audit.append("device revoked", device_kid.hex())
+        return new.bundle
+
+    # -- receiving ----------------------------------------------------------------------------------
+    def _recipient(self, state: OfficeState) -> envelope.Recipient:
+        keys = office_keys.OfficeKeys.from_dict(state.keys)
+        devices = self.repo.devices()
+        certificates = {d.device_kid: office_keys.open_certificate(d.certificate, keys.root_public) for d in devices}
+        return envelope.Recipient(
+            encryption_keys={kid(raw_public(k)): k for k in keys.encryption},
+            devices=certificates,
+            revoked=frozenset(d.device_kid for d in devices if d.revoked_at is not None),
+            min_bundle_version=state.min_bundle_version,
+            now=_epoch(self._now()))
+
+    def receive(self, data: bytes) -> ReceiveResult:
+        """Verify, open, commit, then sign the receipt. Never raises for bad input."""
+        state = self._state()
+        try:
+            parsed = envelope.parse(data)
+        except WireError as exc:
+            with self._vault.transaction():
+                self.repo.alert("malformed envelope", None, exc.reason.value)
+            return ReceiveResult("dropped", None, None, None, exc.reason)
+        h = parsed.header
+        env_hash = parsed.env_hash
+        chain = self.repo.chain(h.sender_kid)
+        held = chain.get(h.seq)
+        if held is not None and held.env_hash == env_hash:
+            return ReceiveResult("duplicate", held.receipt, h.sender_kid, h.seq,
+                                 Reason(held.reason) if held.reason else None)
+        try:
+            opened = envelope.open_envelope(data, self._recipient(state))
+            verdict = envelope.check_chain(
+                {s: envelope.ChainEntry(r.env_hash, r.prev_hash) for s, r in chain.items()}, h, env_hash)
+        except WireError as exc:
+            return self._reject(state, h, env_hash, exc.reason, signed=exc.reason not in _BEFORE_SIGNATURE)
+        content = opened.content
+        with self._vault.transaction():
+            self.repo.add_record(OfficeRecord(
+                h.record_id, h.sender_kid, h.seq, content.record_type, content.case_ref, content.created_at,
+                content.supersedes, self._now(), {
+                    "record_type": content.record_type, "case_ref": content.case_ref,
+                    "created_at": content.created_at, "sealed_at": content.sealed_at,
+                    "retention_class": content.retention_class, "priority": content.priority, "body": content.body,
+                }), [(a.name, a.mime, a.data) for a in content.attachments])
+            seqs = {s for s, r in chain.items() if r.status == "verified"} | {h.seq}
+            signed = receipt.make_receipt(
+                self.keys().receipt_signer(), status=receipt.Status.VERIFIED, bundle_version=state.bundle_version,
+                sender_kid=h.sender_kid, seq=h.seq, record_id=h.record_id, env_hash=env_hash,
+                cum_seq=envelope.contiguous_through(seqs), office_time=_epoch(self._now()))
+            self.repo.add_chain(h.sender_kid, ChainRow(h.seq, env_hash, h.prev_hash, h.record_id, "verified", None,
+                                                       signed))
+            if verdict == envelope.ChainVerdict.GAP:
+                self.repo.alert("gap", h.sender_kid, f"envelope {h.seq} arrived before envelope {h.seq - 1}")
+            self.audit.append("record received", h.record_id.hex(), content.record_type)
+        return ReceiveResult("verified", signed, h.sender_kid, h.seq, gap=verdict == envelope.ChainVerdict.GAP)
+
+    def _reject(self, state: OfficeState, h: envelope.Header, env_hash: bytes, reason: Reason,
+                signed: bool) -> ReceiveResult:
+        """A REJECTED receipt tells the laptop to keep the record and say why. An envelope
+        whose signature was never checked gets an alert only: it enters no chain."""
+        rejection = receipt.make_receipt(
+            self.keys().receipt_signer(), status=receipt.Status.REJECTED, bundle_version=state.bundle_version,
+            sender_kid=h.sender_kid, seq=h.seq, record_id=h.record_id, env_hash=env_hash, cum_seq=0,
+            office_time=_epoch(self._now()), reason=reason)
+        with self._vault.transaction():
+            kind = "fork" if reason is Reason.FORK else "rejected envelope"
+            self.repo.alert(kind, h.sender_kid, f"envelope {h.seq}: {REASON_TEXT[reason]}")
+            if signed and reason is not Reason.FORK:
+                self.repo.add_chain(h.sender_kid, ChainRow(h.seq, env_hash, h.prev_hash, h.record_id, "rejected",
+                                                           reason.value, rejection))
+        log.warning("envelope refused: %s", reason.value)
+        return ReceiveResult("rejected", rejection, h.sender_kid, h.seq, reason)
+
+    def receive_purge_certificate(self, device_kid: bytes, data: bytes) -> int:
+        """File a laptop's signed certificate of deletion; returns how many records it lists."""
+        device = next((d for d in self.repo.devices() if d.device_kid == device_kid), None)
+        if device is None:
+            raise OfficeError("A purge certificate arrived from a device this office does not know.")
+        signing_key = office_keys.open_certificate(device.certificate, self.root_public()).signing_key
+        try:
+            serial, issued_at, entries = open_purge_certificate(data, signing_key)
+        except WireError as exc:
+            raise OfficeError(f"A purge certificate was refused: {exc}.") from None
+        with self._vault.transaction():
+            if self.repo.add_purge_certificate(device_kid, serial, issued_at, len(entries), data):
+                self.audit.append("purge certificate", device_kid.hex(), str(len(entries)))
+        return len(entries)
+
+
+_BEFORE_SIGNATURE = {Reason.UNKNOWN_RECIPIENT, Reason.OLD_BUNDLE, Reason.UNKNOWN_SENDER, Reason.REVOKED,
+                     Reason.BAD_SIGNATURE}

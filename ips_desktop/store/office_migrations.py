@@ -1,0 +1,112 @@
+"""The office console's vault schema (DESIGN §8): its keys, enrolled devices, each device's
+envelope chain, the records opened from them (sealed again under per-record keys), alerts
+and purge certificates. Same rules as the volunteer's migrations: released steps never change.
+"""
+
+from __future__ import annotations
+
+from .migrations import Migration
+
+_V1 = """
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE office_state (
+    id                 INTEGER PRIMARY KEY CHECK (id = 1),
+    office_name        TEXT NOT NULL,
+    keys               TEXT NOT NULL,
+    bundle             BLOB NOT NULL,
+    bundle_version     INTEGER NOT NULL,
+    min_bundle_version INTEGER NOT NULL,
+    address            TEXT NOT NULL,
+    relay_public       BLOB,
+    policy             TEXT NOT NULL,
+    next_serial        INTEGER NOT NULL,
+    created_at         TEXT NOT NULL
+);
+CREATE TABLE invites (
+    invite_id   BLOB PRIMARY KEY,
+    secret      BLOB NOT NULL,
+    label       TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    used_at     TEXT
+);
+CREATE TABLE enrolments (
+    invite_id   BLOB PRIMARY KEY REFERENCES invites(invite_id),
+    request     BLOB NOT NULL,
+    device_kid  BLOB NOT NULL,
+    label       TEXT NOT NULL,
+    sas         TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'refused')),
+    response    BLOB
+);
+CREATE TABLE devices (
+    device_kid  BLOB PRIMARY KEY,
+    serial      INTEGER NOT NULL UNIQUE,
+    label       TEXT NOT NULL,
+    certificate BLOB NOT NULL,
+    enrolled_at TEXT NOT NULL,
+    revoked_at  TEXT
+);
+CREATE TABLE chain (
+    device_kid  BLOB NOT NULL,
+    seq         INTEGER NOT NULL,
+    env_hash    BLOB NOT NULL,
+    prev_hash   BLOB NOT NULL,
+    record_id   BLOB NOT NULL,
+    received_at TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('verified', 'rejected')),
+    reason      TEXT,
+    receipt     BLOB NOT NULL,
+    PRIMARY KEY (device_kid, seq)
+);
+CREATE TABLE office_records (
+    record_id    BLOB PRIMARY KEY,
+    device_kid   BLOB NOT NULL,
+    seq          INTEGER NOT NULL,
+    record_type  TEXT NOT NULL,
+    case_ref     TEXT,
+    created_at   INTEGER NOT NULL,
+    supersedes   BLOB,
+    received_at  TEXT NOT NULL,
+    body         BLOB NOT NULL
+);
+CREATE INDEX office_records_case ON office_records(case_ref);
+CREATE TABLE office_record_keys (
+    record_id BLOB PRIMARY KEY,
+    key       BLOB NOT NULL
+);
+CREATE TABLE alerts (
+    n            INTEGER PRIMARY KEY,
+    at           TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    device_kid   BLOB,
+    detail       TEXT NOT NULL,
+    acknowledged_at TEXT
+);
+CREATE TABLE purge_certificates (
+    device_kid  BLOB NOT NULL,
+    serial      INTEGER NOT NULL,
+    issued_at   INTEGER NOT NULL,
+    entries     INTEGER NOT NULL,
+    body        BLOB NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (device_kid, serial)
+);
+CREATE TABLE audit_log (
+    seq        INTEGER PRIMARY KEY,
+    at         TEXT NOT NULL,
+    event      TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    detail     TEXT NOT NULL,
+    prev_hash  BLOB NOT NULL,
+    hash       BLOB NOT NULL
+);
+"""
+
+OFFICE_MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "office keys, devices, envelope chains, records, alerts", _V1),
+)

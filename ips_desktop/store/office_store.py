@@ -1,0 +1,219 @@
+"""Repositories over the office vault (schema in ``office_migrations``).
+
+Plain storage: the office service (``ips_desktop.office``) decides; this module reads and
+writes rows. Record content is sealed again under a per-record key, as on the laptop, so a
+record can be crypto-shredded at the office too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..crypto import record_cipher
+from .vault import VaultConnection
+
+
+@dataclass(frozen=True)
+class OfficeState:
+    office_name: str
+    keys: dict[str, Any]
+    bundle: bytes
+    bundle_version: int
+    min_bundle_version: int
+    address: str
+    relay_public: bytes | None
+    policy: dict[str, Any]
+    next_serial: int
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    device_kid: bytes
+    serial: int
+    label: str
+    certificate: bytes
+    enrolled_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ChainRow:
+    seq: int
+    env_hash: bytes
+    prev_hash: bytes
+    record_id: bytes
+    status: str
+    reason: str | None
+    receipt: bytes
+
+
+@dataclass(frozen=True)
+class OfficeRecord:
+    record_id: bytes
+    device_kid: bytes
+    seq: int
+    record_type: str
+    case_ref: str | None
+    created_at: int
+    supersedes: bytes | None
+    received_at: datetime
+    content: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Alert:
+    n: int
+    at: datetime
+    kind: str
+    device_kid: bytes | None
+    detail: str
+    acknowledged_at: datetime | None
+
+
+class OfficeRepository:
+    def __init__(self, vault: VaultConnection, now: Callable[[], datetime]) -> None:
+        self.vault = vault
+        self._now = now
+
+    def _stamp(self) -> str:
+        return self._now().isoformat(timespec="seconds")
+
+    # -- the office itself ----------------------------------------------------------------------------
+    def state(self) -> OfficeState | None:
+        row = self.vault.query_one(
+            "SELECT office_name, keys, bundle, bundle_version, min_bundle_version, address, relay_public, policy,"
+            " next_serial FROM office_state WHERE id = 1")
+        if row is None:
+            return None
+        return OfficeState(row[0], json.loads(row[1]), bytes(row[2]), row[3], row[4], row[5],
+                           bytes(row[6]) if row[6] is not None else None, json.loads(row[7]), row[8])
+
+    def save_state(self, state: OfficeState) -> None:
+        self.vault.execute(
+            "INSERT INTO office_state (id, office_name, keys, bundle, bundle_version, min_bundle_version, address,"
+            " relay_public, policy, next_serial, created_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(id) DO UPDATE SET office_name = excluded.office_name, keys = excluded.keys,"
+            " bundle = excluded.bundle, bundle_version = excluded.bundle_version,"
+            " min_bundle_version = excluded.min_bundle_version, address = excluded.address,"
+            " relay_public = excluded.relay_public, policy = excluded.policy, next_serial = excluded.next_serial",
+            (state.office_name, json.dumps(state.keys), state.bundle, state.bundle_version, state.min_bundle_version,
+             state.address, state.relay_public, json.dumps(state.policy), state.next_serial, self._stamp()))
+
+    # -- invites and enrolments -----------------------------------------------------------------------
+    def add_invite(self, invite_id: bytes, secret: bytes, label: str, expires_at: int) -> None:
+        self.vault.execute("INSERT INTO invites (invite_id, secret, label, created_at, expires_at)"
+                           " VALUES (?, ?, ?, ?, ?)", (invite_id, secret, label, self._stamp(), expires_at))
+
+    def invite(self, invite_id: bytes) -> tuple[bytes, str, int, bool] | None:
+        """(secret, label, expires_at, used)."""
+        row = self.vault.query_one("SELECT secret, label, expires_at, used_at FROM invites WHERE invite_id = ?",
+                                   (invite_id,))
+        return (bytes(row[0]), row[1], row[2], row[3] is not None) if row else None
+
+    def mark_invite_used(self, invite_id: bytes) -> None:
+        self.vault.execute("UPDATE invites SET used_at = ? WHERE invite_id = ?", (self._stamp(), invite_id))
+
+    def put_enrolment(self, invite_id: bytes, request: bytes, device_kid: bytes, label: str, sas: str) -> None:
+        self.vault.execute(
+            "INSERT INTO enrolments (invite_id, request, device_kid, label, sas, received_at, status)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT(invite_id) DO NOTHING",
+            (invite_id, request, device_kid, label, sas, self._stamp()))
+
+    def enrolment(self, invite_id: bytes) -> tuple[bytes, str, str, str, bytes | None] | None:
+        """(request, label, sas, status, response)."""
+        row = self.vault.query_one("SELECT request, label, sas, status, response FROM enrolments WHERE invite_id = ?",
+                                   (invite_id,))
+        return (bytes(row[0]), row[1], row[2], row[3], bytes(row[4]) if row[4] else None) if row else None
+
+    def pending_enrolments(self) -> list[tuple[bytes, str, str]]:
+        return [(bytes(r[0]), r[1], r[2]) for r in self.vault.query(
+            "SELECT invite_id, label, sas FROM enrolments WHERE status = 'pending' ORDER BY received_at")]
+
+    def finish_enrolment(self, invite_id: bytes, status: str, response: bytes | None) -> None:
+        self.vault.execute("UPDATE enrolments SET status = ?, response = ? WHERE invite_id = ?",
+                           (status, response, invite_id))
+
+    # -- devices ----------------------------------------------------------------------------------------
+    def add_device(self, device_kid: bytes, serial: int, label: str, certificate: bytes) -> None:
+        self.vault.execute(
+            "INSERT INTO devices (device_kid, serial, label, certificate, enrolled_at) VALUES (?, ?, ?, ?, ?)",
+            (device_kid, serial, label, certificate, self._stamp()))
+
+    def devices(self) -> list[DeviceRow]:
+        rows = self.vault.query("SELECT device_kid, serial, label, certificate, enrolled_at, revoked_at FROM devices"
+                                " ORDER BY serial")
+        return [DeviceRow(bytes(r[0]), r[1], r[2], bytes(r[3]), datetime.fromisoformat(r[4]),
+                          datetime.fromisoformat(r[5]) if r[5] else None) for r in rows]
+
+    def revoke_device(self, device_kid: bytes) -> bool:
+        cursor = self.vault.execute("UPDATE devices SET revoked_at = ? WHERE device_kid = ? AND revoked_at IS NULL",
+                                    (self._stamp(), device_kid))
+        return bool(cursor.rowcount)
+
+    # -- chains -----------------------------------------------------------------------------------------
+    def chain(self, device_kid: bytes) -> dict[int, ChainRow]:
+        rows = self.vault.query("SELECT seq, env_hash, prev_hash, record_id, status, reason, receipt FROM chain"
+                                " WHERE device_kid = ?", (device_kid,))
+        return {r[0]: ChainRow(r[0], bytes(r[1]), bytes(r[2]), bytes(r[3]), r[4], r[5], bytes(r[6])) for r in rows}
+
+    def add_chain(self, device_kid: bytes, row: ChainRow) -> None:
+        self.vault.execute(
+            "INSERT INTO chain (device_kid, seq, env_hash, prev_hash, record_id, received_at, status, reason, receipt)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (device_kid, row.seq, row.env_hash, row.prev_hash, row.record_id, self._stamp(), row.status, row.reason,
+             row.receipt))
+
+    # -- records ----------------------------------------------------------------------------------------
+    def add_record(self, record: OfficeRecord, attachments: list[tuple[str, str, bytes]]) -> None:
+        key = record_cipher.new_record_key()
+        rid = record.record_id.hex()
+        content = dict(record.content)
+        content["_attachments"] = [{"name": n, "mime": m, "data": d.hex()} for n, m, d in attachments]
+        body = record_cipher.seal(key, rid, "office-record", json.dumps(content, ensure_ascii=False).encode())
+        self.vault.execute("INSERT INTO office_record_keys (record_id, key) VALUES (?, ?)", (record.record_id, key))
+        self.vault.execute(
+            "INSERT INTO office_records (record_id, device_kid, seq, record_type, case_ref, created_at, supersedes,"
+            " received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (record.record_id, record.device_kid, record.seq, record.record_type, record.case_ref, record.created_at,
+             record.supersedes, self._stamp(), body))
+
+    def records(self, case_ref: str | None = None) -> list[OfficeRecord]:
+        sql = ("SELECT r.record_id, r.device_kid, r.seq, r.record_type, r.case_ref, r.created_at, r.supersedes,"
+               " r.received_at, r.body, k.key FROM office_records r JOIN office_record_keys k"
+               " ON k.record_id = r.record_id")
+        rows = (self.vault.query(sql + " WHERE r.case_ref = ? ORDER BY r.created_at, r.seq", (case_ref,))
+                if case_ref is not None else self.vault.query(sql + " ORDER BY r.created_at, r.seq"))
+        out = []
+        for r in rows:
+            content = json.loads(record_cipher.open_sealed(bytes(r[9]), bytes(r[0]).hex(), "office-record",
+                                                           bytes(r[8])))
+            out.append(OfficeRecord(bytes(r[0]), bytes(r[1]), r[2], r[3], r[4], r[5],
+                                    bytes(r[6]) if r[6] else None, datetime.fromisoformat(r[7]), content))
+        return out
+
+    # -- alerts and purge certificates --------------------------------------------------------------------
+    def alert(self, kind: str, device_kid: bytes | None, detail: str) -> None:
+        self.vault.execute("INSERT INTO alerts (at, kind, device_kid, detail) VALUES (?, ?, ?, ?)",
+                           (self._stamp(), kind, device_kid, detail))
+
+    def alerts(self) -> list[Alert]:
+        rows = self.vault.query("SELECT n, at, kind, device_kid, detail, acknowledged_at FROM alerts ORDER BY n")
+        return [Alert(r[0], datetime.fromisoformat(r[1]), r[2], bytes(r[3]) if r[3] else None, r[4],
+                      datetime.fromisoformat(r[5]) if r[5] else None) for r in rows]
+
+    def add_purge_certificate(self, device_kid: bytes, serial: int, issued_at: int, entries: int, body: bytes) -> bool:
+        cursor = self.vault.execute(
+            "INSERT INTO purge_certificates (device_kid, serial, issued_at, entries, body, received_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (device_kid, serial, issued_at, entries, body, self._stamp()))
+        return bool(cursor.rowcount)
+
+    def purge_certificates(self, device_kid: bytes) -> list[tuple[int, int, int]]:
+        return [(r[0], r[1], r[2]) for r in self.vault.query(
+            "SELECT serial, issued_at, entries FROM purge_certificates WHERE device_kid = ? ORDER BY serial",
+            (device_kid,))]
+

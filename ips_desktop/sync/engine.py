@@ -1,0 +1,346 @@
+"""The laptop's sync engine (DESIGN §5): enrol, seal the outbox, send, check receipts, purge.
+
+Decisions are made here and returned as a typed :class:`SyncResult`; the window only shows
+them. Every step is safe to repeat after a crash: sealing commits the envelope, the outbox
+change and the sequence number together; sending the same envelope twice gets the same
+receipt; a receipt is applied only if it names the exact envelope still held; a purge is one
+transaction. Runs on the database thread (the vault connection's own thread).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ..crypto import enrolment, envelope, office_keys, receipt
+from ..crypto.device import DeviceKeys, PurgeEntry, make_purge_certificate
+from ..crypto.wire import REASON_TEXT, WireError
+from ..domain.retention import RETENTION_CLASS, Decision, RecordFacts, RetentionPolicy, decide
+from ..store.audit import AuditLog
+from ..store.cases import CaseRepository
+from ..store.records import RecordNotFound, RecordRepository
+from ..store.sync_state import HeldEnvelope, Identity, NewEnvelope, SyncRepository
+from ..store.vault import VaultConnection
+from .transport import DeviceTransport, TransportError
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+
+
+class CancelToken:
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+class EnrolmentError(Exception):
+    """A message the volunteer can act on."""
+
+
+@dataclass
+class SyncResult:
+    status: str = "ok"  # ok | offline | not_enrolled | cancelled | office_keys
+    sealed: int = 0
+    sent: int = 0
+    verified: int = 0
+    rejected: list[str] = field(default_factory=list)
+    purged: int = 0
+    message: str = ""
+    next_retry_at: datetime | None = None
+
+
+def retry_delay(attempts: int, jitter: float) -> timedelta:
+    """Exponential back-off from 30 s to an hour, with ±50 % jitter so laptops do not retry
+    together after an outage."""
+    base = min(3600.0, 30.0 * (2 ** min(attempts, 10)))
+    return timedelta(seconds=base * (0.5 + jitter))
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+class DeviceSync:
+    def __init__(self, vault: VaultConnection, keys: DeviceKeys,
+                 transport_for: Callable[[str], DeviceTransport], now: Callable[[], datetime],
+                 rng: Callable[[int], bytes] = os.urandom, jitter: Callable[[], float] = random.random) -> None:
+        self._vault = vault
+        self._keys = keys
+        self._transport_for = transport_for
+        self._now = now
+        self._rng = rng
+        self._jitter = jitter
+        self.state = SyncRepository(vault, now)
+        self.records = RecordRepository(vault, now)
+        self.cases = CaseRepository(vault, now)
+        self.audit = AuditLog(vault, now)
+
+    # -- enrolment --------------------------------------------------------------------------------------
+    def begin_enrolment(self, code: str, label: str, app_version: str) -> str:
+        """Check the invite, send the request, and return the six digits to read to the PPO."""
+        try:
+            invite = enrolment.parse_invite(code, _epoch(self._now()))
+        except enrolment.InviteError as exc:
+            raise EnrolmentError(str(exc)) from None
+        if not invite.address:
+            raise EnrolmentError("The invite does not say where the office is. Ask the office for a new one.")
+        request = enrolment.make_request(invite, self._keys, label, app_version)
+        try:
+            self._transport_for(invite.address).send_enrolment(invite.invite_id, request)
+        except TransportError as exc:
+            raise EnrolmentError(str(exc)) from None
+        with self._vault.transaction():
+            self.state.start_enrolment(code, request)
+            self.audit.append("enrolment started", "sync")
+        return enrolment.short_authentication_string(invite.root_public, self._keys.signing_public,
+                                                     invite.invite_id)
+
+    def finish_enrolment(self) -> bool:
+        """True once the office has accepted and this laptop has pinned the office's keys."""
+        pending = self.state.pending_enrolment()
+        if pending is None:
+            return self.state.identity() is not None
+        code, _ = pending
+        try:
+            invite = enrolment.parse_invite(code, 0)
+        except enrolment.InviteError as exc:
+            raise EnrolmentError(str(exc)) from None
+        try:
+            response = self._transport_for(invite.address).enrolment_response(invite.invite_id)
+        except TransportError as exc:
+            raise EnrolmentError(str(exc)) from None
+        if response is None:
+            return False
+        try:
+            done = enrolment.open_response(response, invite, self._keys)
+        except WireError as exc:
+            raise EnrolmentError(f"The office's answer was refused: {exc}. Ask the office for a new invite.") \
+                from None
+        with self._vault.transaction():
+            self.state.complete_enrolment(invite.root_public, done.certificate.raw, done.bundle.raw, invite.address)
+            self.audit.append("enrolled", "sync", done.bundle.office_name[:40])
+        return True
+
+    # -- helpers ------------------------------------------------------------------------------------------
+    def _pinned(self, identity: Identity) -> office_keys.KeyBundle:
+        return office_keys.open_bundle(identity.bundle, identity.root_public)
+
+    def policy(self) -> RetentionPolicy:
+        identity = self.state.identity()
+        if identity is None:
+            return RetentionPolicy()
+        return RetentionPolicy.from_policy(self._pinned(identity).policy)
+
+    # -- the run ------------------------------------------------------------------------------------------
+    def run(self, progress: Progress | None = None, cancel: CancelToken | None = None) -> SyncResult:
+        report = progress or (lambda step, done, total: None)
+        token = cancel or CancelToken()
+        result = SyncResult()
+        identity = self.state.identity()
+        if identity is None:
+            result.status = "not_enrolled"
+            result.message = "This laptop is not enrolled with the office yet: records stay on it, encrypted."
+            return result
+        transport = self._transport_for(identity.address)
+        bundle = self._pinned(identity)
+        try:
+            # Sealing needs no network: a record is sealed and held even when the office is away.
+            self._seal_all(bundle, result, report, token)
+            bundle = self._update_bundle(transport, identity, bundle, result)
+            if not token.cancelled:
+                self._send_all(transport, result, report, token)
+            if not token.cancelled:
+                self._apply_receipts(transport, bundle, result, report)
+        except TransportError as exc:
+            result.status = "offline"
+            result.message = str(exc)
+        except WireError as exc:  # the pinned office keys have expired: nothing can be sealed
+            result.status = "office_keys"
+            result.message = (f"Records cannot be sent: {exc}. They stay on this laptop, encrypted. "
+                              "Please phone the office.")
+        if token.cancelled:
+            result.status = "cancelled"
+        if result.status in ("ok", "offline"):
+            result.purged = self.purge_due()
+            if result.status == "ok":
+                self._certify_purges(transport)
+        with self._vault.transaction():
+            self.state.note_sync(result.message if result.status != "ok" else None)
+        return result
+
+    def _update_bundle(self, transport: DeviceTransport, identity: Identity, pinned: office_keys.KeyBundle,
+                       result: SyncResult) -> office_keys.KeyBundle:
+        offered = transport.bundle()
+        if offered is None or offered == identity.bundle:
+            return pinned
+        try:
+            fresh = office_keys.open_bundle(offered, identity.root_public, pinned_version=pinned.version,
+                                            pinned_raw=pinned.raw)
+        except WireError as exc:
+            log.warning("office key bundle refused: %s", exc.reason.value)
+            result.message = f"An office key update was refused: {exc}."
+            return pinned
+        with self._vault.transaction():
+            self.state.update_bundle(fresh.raw)
+            self.audit.append("office keys updated", "sync", str(fresh.version))
+        return fresh
+
+    def _content(self, record_id: str, priority: int) -> envelope.RecordContent:
+        stored = self.records.get(record_id)
+        reference = self.cases.reference_of(stored.case_id) if stored.case_id else None
+        attachments = tuple(envelope.Attachment(a.name, a.mime, self.records.attachment_data(a.id))
+                            for a in self.records.attachments(record_id))
+        return envelope.RecordContent(
+            record_type=stored.kind, case_ref=reference, created_at=_epoch(stored.created_at),
+            sealed_at=_epoch(self._now()), retention_class=RETENTION_CLASS.get(stored.kind, "keep"),
+            body=stored.payload, supersedes=self.state.last_envelope_id(record_id), priority=priority,
+            attachments=attachments)
+
+    def _seal_all(self, bundle: office_keys.KeyBundle, result: SyncResult, report: Progress,
+                  token: CancelToken) -> None:
+        queued = self.state.queued()
+        for done, (record_id, priority) in enumerate(queued):
+            if token.cancelled:
+                return
+            report("Sealing", done, len(queued))
+            with self._vault.transaction():
+                identity = self.state.identity()
+                if identity is None:
+                    raise RuntimeError("enrolment vanished during sealing")
+                try:
+                    content = self._content(record_id, priority)
+                except RecordNotFound:
+                    continue
+                envelope_id = self._rng(16)
+                data = envelope.seal(content, device_key=self._keys.signing, bundle=bundle, seq=identity.next_seq,
+                                     prev_hash=identity.prev_hash, record_id=envelope_id, now=_epoch(self._now()),
+                                     rng=self._rng)
+                self.state.commit_envelope(record_id, identity.next_seq, NewEnvelope(
+                    data, envelope_id, envelope.envelope_hash(data), content.record_type, bundle.version))
+                self.audit.append("record sealed", record_id, str(identity.next_seq))
+            result.sealed += 1
+
+    def _send_all(self, transport: DeviceTransport, result: SyncResult, report: Progress,
+                  token: CancelToken) -> None:
+        pending = self.state.to_send(self._now())
+        for done, held in enumerate(pending):
+            if token.cancelled:
+                return
+            report("Sending", done, len(pending))
+            if held.body is None:
+                continue
+            try:
+                stored = transport.deliver(self._keys.kid, held.seq, held.body)
+            except TransportError:
+                retry_at = self._now() + retry_delay(held.attempts, self._jitter())
+                with self._vault.transaction():
+                    for later in pending[done:]:
+                        self.state.mark_attempt_failed(later.seq, retry_at)
+                result.next_retry_at = retry_at
+                raise
+            with self._vault.transaction():
+                self.state.mark_stored(held.seq, stored)
+            result.sent += 1
+
+    def _expected(self, held: HeldEnvelope) -> receipt.Expected:
+        return receipt.Expected(self._keys.kid, held.seq, held.envelope_id, held.env_hash, held.bundle_version)
+
+    def _apply_receipts(self, transport: DeviceTransport, bundle: office_keys.KeyBundle, result: SyncResult,
+                        report: Progress) -> None:
+        incoming = transport.receipts(self._keys.kid)
+        for done, item in enumerate(incoming):
+            report("Checking receipts", done, len(incoming))
+            try:
+                seq = receipt.parse_receipt(item.data)[0].seq
+            except WireError:
+                transport.forget_receipt(self._keys.kid, item.handle)
+                continue
+            held = self.state.envelope(seq)
+            if held is None:
+                continue
+            try:
+                checked = receipt.verify_receipt(item.data, bundle, self._expected(held))
+            except WireError as exc:
+                log.warning("receipt refused: %s", exc.reason.value)
+                continue
+            with self._vault.transaction():
+                if checked.status is receipt.Status.VERIFIED:
+                    if held.state != "verified":
+                        self.state.mark_verified(held.seq, item.data)
+                        self.audit.append("office verified", held.record_id or "", str(held.seq))
+                        result.verified += 1
+                elif checked.status is receipt.Status.REJECTED and held.state not in ("verified", "rejected"):
+                    why = REASON_TEXT[checked.reason] if checked.reason else "no reason given"
+                    self.state.mark_rejected(held.seq, item.data, why)
+                    self.audit.append("office rejected", held.record_id or "", checked.reason.value
+                                      if checked.reason else "")
+                    result.rejected.append(why)
+            transport.forget_receipt(self._keys.kid, item.handle)
+
+    # -- retention ----------------------------------------------------------------------------------------
+    def decisions(self) -> list[Decision]:
+        """Every saved record's retention decision: what goes when, and why."""
+        policy = self.policy()
+        queued = self.state.outbox_ids()
+        closed = {c.id: c.closed_at for c in self.cases.summaries()}
+        latest: dict[str, HeldEnvelope] = {}
+        for held in self.state.all():
+            if held.record_id is not None:
+                latest[held.record_id] = held
+        decisions = []
+        for rid, kind, state, case_id, payload in self._record_facts():
+            held_env = latest.get(rid)
+            verified_at = held_env.verified_at if held_env and held_env.state == "verified" else None
+            facts = RecordFacts(
+                record_id=rid, record_type=kind, state=state, queued=rid in queued, verified_at=verified_at,
+                case_closed_at=closed.get(case_id) if case_id else None,
+                papers_returned=bool(payload.get("returned_on")) and bool(str(payload.get("proof_of_posting",
+                                                                                          "")).strip()))
+            decisions.append(decide(facts, policy))
+        return decisions
+
+    def _record_facts(self) -> list[tuple[str, str, str, str | None, dict[str, object]]]:
+        return [(r.id, r.kind, r.state, r.case_id, r.payload) for r in self.records.all()]
+
+    def purge_due(self) -> int:
+        """Purge every record whose rule says its time has come. One transaction per record:
+        its key first (the crypto-shred), then body, index rows, attachments, outbox; the
+        envelope keeps only its hash and receipt; a content-free purge-log entry is written."""
+        now = self._now()
+        due = [d for d in self.decisions() if d.due(now)]
+        for decision in due:
+            envelopes = self.state.for_record(decision.record_id)
+            last = envelopes[-1] if envelopes else None
+            with self._vault.transaction():
+                kind = self.records.get(decision.record_id).kind
+                self.records.purge(decision.record_id)
+                self.state.forget_record(decision.record_id)
+                self.state.log_purge(decision.record_id, kind, last, decision.rule)
+                self.audit.append("purged", decision.record_id, decision.rule)
+        if due:
+            self.records.optimise_index()
+            self._vault.checkpoint()
+        return len(due)
+
+    def _certify_purges(self, transport: DeviceTransport) -> None:
+        entries = self.state.uncertified_purges()
+        if not entries:
+            return
+        serial = entries[-1].n
+        certificate = make_purge_certificate(self._keys, serial=serial, issued_at=_epoch(self._now()), entries=[
+            PurgeEntry(e.envelope_id, e.seq, e.env_hash, e.record_type, _epoch(e.purged_at)) for e in entries])
+        transport.send_purge_certificate(self._keys.kid, serial, certificate)
+        with self._vault.transaction():
+            self.state.mark_certified(serial)

@@ -1,0 +1,177 @@
+"""Transports: how sealed envelopes, receipts, bundles and enrolment messages travel.
+
+Both transports carry the same bytes; neither is trusted. The relay and the drop folder see
+only ciphertext and routing metadata (a device's key id and a sequence number).
+
+:class:`FolderTransport` is a drop folder (a mapped network share, a synced folder, a USB
+stick) that needs no server::
+
+    <folder>/bundle.okb                      current office key bundle (office writes)
+    <folder>/inbox/<device>/<seq>.env        sealed envelopes (laptops write)
+    <folder>/receipts/<device>/<seq>.rcpt    receipts (office writes, laptop removes once held)
+    <folder>/enrol/<invite>.req / .resp      enrolment request and response
+    <folder>/purge/<device>/<serial>.cert    signed certificates of deletion
+
+Every file is written under a temporary name, flushed and renamed, so a reader never sees
+half a file. The office is the only reader of ``inbox/`` and deletes an envelope once it has
+committed it and written the VERIFIED receipt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+MAX_FILE = 80 * 1024 * 1024
+
+
+class TransportError(Exception):
+    """The office could not be reached. The message says what to check; records stay queued."""
+
+
+@dataclass(frozen=True)
+class Incoming:
+    handle: str
+    data: bytes
+
+
+class DeviceTransport(Protocol):
+    def deliver(self, device_kid: bytes, seq: int, envelope: bytes) -> bytes | None:
+        """Hand one envelope over; returns the relay's STORED receipt when there is one."""
+
+    def receipts(self, device_kid: bytes) -> list[Incoming]: ...
+
+    def forget_receipt(self, device_kid: bytes, handle: str) -> None: ...
+
+    def bundle(self) -> bytes | None: ...
+
+    def send_enrolment(self, invite_id: bytes, request: bytes) -> None: ...
+
+    def enrolment_response(self, invite_id: bytes) -> bytes | None: ...
+
+    def send_purge_certificate(self, device_kid: bytes, serial: int, data: bytes) -> None: ...
+
+
+class OfficeTransport(Protocol):
+    def envelopes(self) -> list[Incoming]: ...
+
+    def post_receipt(self, device_kid: bytes, seq: int, receipt: bytes) -> None: ...
+
+    def done(self, handle: str) -> None: ...
+
+    def publish_bundle(self, bundle: bytes) -> None: ...
+
+    def enrolment_requests(self) -> list[Incoming]: ...
+
+    def post_enrolment_response(self, invite_id: bytes, response: bytes) -> None: ...
+
+    def purge_certificates(self) -> list[Incoming]: ...
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name("." + path.name + ".partial")
+    with open(partial, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+
+
+class FolderTransport:
+    """A drop folder; implements both :class:`DeviceTransport` and :class:`OfficeTransport`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _check(self) -> None:
+        if not self.root.is_dir():
+            raise TransportError(f"The drop folder {self.root} is not available. Check the share or USB stick "
+                                 "is connected; your records stay queued.")
+
+    def _write(self, path: Path, data: bytes) -> None:
+        self._check()
+        try:
+            _write_atomic(path, data)
+        except OSError as exc:
+            raise TransportError(f"Could not write to the drop folder ({exc.strerror}). "
+                                 "Your records stay queued.") from None
+
+    def _read_dir(self, folder: Path, suffix: str) -> list[Incoming]:
+        self._check()
+        found = []
+        for path in sorted(folder.glob(f"**/*{suffix}")):
+            if path.name.startswith(".") or not path.is_file():
+                continue
+            try:
+                if path.stat().st_size > MAX_FILE:
+                    continue
+                found.append(Incoming(str(path.relative_to(self.root)), path.read_bytes()))
+            except OSError:
+                continue
+        return found
+
+    # -- laptop side -----------------------------------------------------------------------------------
+    def deliver(self, device_kid: bytes, seq: int, envelope: bytes) -> bytes | None:
+        self._write(self.root / "inbox" / device_kid.hex() / f"{seq:012d}.env", envelope)
+        return None
+
+    def receipts(self, device_kid: bytes) -> list[Incoming]:
+        return self._read_dir(self.root / "receipts" / device_kid.hex(), ".rcpt")
+
+    def forget_receipt(self, device_kid: bytes, handle: str) -> None:
+        self._unlink(handle)
+
+    def bundle(self) -> bytes | None:
+        self._check()
+        try:
+            return (self.root / "bundle.okb").read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise TransportError(f"Could not read the drop folder ({exc.strerror}).") from None
+
+    def send_enrolment(self, invite_id: bytes, request: bytes) -> None:
+        self._write(self.root / "enrol" / f"{invite_id.hex()}.req", request)
+
+    def enrolment_response(self, invite_id: bytes) -> bytes | None:
+        self._check()
+        try:
+            return (self.root / "enrol" / f"{invite_id.hex()}.resp").read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def send_purge_certificate(self, device_kid: bytes, serial: int, data: bytes) -> None:
+        self._write(self.root / "purge" / device_kid.hex() / f"{serial:08d}.cert", data)
+
+    # -- office side -------------------------------------------------------------------------------------
+    def envelopes(self) -> list[Incoming]:
+        return self._read_dir(self.root / "inbox", ".env")
+
+    def post_receipt(self, device_kid: bytes, seq: int, receipt: bytes) -> None:
+        self._write(self.root / "receipts" / device_kid.hex() / f"{seq:012d}.rcpt", receipt)
+
+    def done(self, handle: str) -> None:
+        self._unlink(handle)
+
+    def publish_bundle(self, bundle: bytes) -> None:
+        self._write(self.root / "bundle.okb", bundle)
+
+    def enrolment_requests(self) -> list[Incoming]:
+        return self._read_dir(self.root / "enrol", ".req")
+
+    def post_enrolment_response(self, invite_id: bytes, response: bytes) -> None:
+        self._write(self.root / "enrol" / f"{invite_id.hex()}.resp", response)
+
+    def purge_certificates(self) -> list[Incoming]:
+        return self._read_dir(self.root / "purge", ".cert")
+
+    def _unlink(self, handle: str) -> None:
+        path = (self.root / handle).resolve()
+        if self.root.resolve() not in path.parents:
+            return
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()

@@ -1,0 +1,163 @@
+"""Sealed sync end to end through a drop folder: real SQLCipher vaults on both sides.
+
+Enrol a laptop (both sides show the same six digits), send notes, papers and a Level 1
+tally, the office opens and verifies them, receipts come back, and the laptop purges on
+schedule — after which the canary is nowhere in the data directory, not even in the
+decrypted pages of the vault.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import PASSPHRASE, Clock, files_containing
+from sqlcipher_pages import decrypt_pages
+
+from ips_desktop.crypto.device import DeviceKeys
+from ips_desktop.crypto.keyslot import MINIMUM_KDF
+from ips_desktop.domain.records import ContactKind, ContactRecord, Level1Contact, Level1Focus, PapersHeld
+from ips_desktop.office.inbox import accept, pull
+from ips_desktop.office.service import OfficeService
+from ips_desktop.store.casebook import CaseBook
+from ips_desktop.store.profile import Profile
+from ips_desktop.sync.engine import DeviceSync
+from ips_desktop.sync.transport import FolderTransport
+
+CANARY = "Canary-Wombat-5532"
+
+
+class Laptop:
+    def __init__(self, root: Path, clock: Clock) -> None:
+        self.profile = Profile(root)
+        secrets, self.vault = self.profile.create(PASSPHRASE, MINIMUM_KDF)
+        self.db_key = secrets.db_key
+        self.book = CaseBook(self.vault, clock)
+        self.sync = DeviceSync(self.vault, DeviceKeys.from_seed(secrets.device_seed),
+                               lambda address: FolderTransport(Path(address)), clock)
+
+
+class Office:
+    def __init__(self, root: Path, clock: Clock, folder: Path) -> None:
+        self.profile = Profile(root, "office", schema="office")
+        _, self.vault = self.profile.create(PASSPHRASE, MINIMUM_KDF)
+        self.service = OfficeService(self.vault, clock)
+        self.service.create("Test Parent Partnership", address=str(folder))
+        self.transport = FolderTransport(folder)
+
+
+@pytest.fixture
+def world(tmp_path: Path, clock: Clock) -> tuple[Laptop, Office]:
+    folder = tmp_path / "share"
+    folder.mkdir()
+    office = Office(tmp_path / "office", clock, folder)
+    laptop = Laptop(tmp_path / "laptop", clock)
+    invite = office.service.make_invite("IPS-07")
+    sas = laptop.sync.begin_enrolment(invite.code(), "IPS-07", "test")
+    found = pull(office.service, office.transport)
+    assert [p.sas for p in found.enrolments] == [sas]  # the PPO reads these digits with the volunteer
+    assert not laptop.sync.finish_enrolment()  # not until the PPO accepts
+    accept(office.service, office.transport, found.enrolments[0].invite_id)
+    assert laptop.sync.finish_enrolment()
+    return laptop, office
+
+
+def note(text: str) -> ContactRecord:
+    return ContactRecord(ContactKind.TELEPHONE, datetime(2026, 11, 20, 10, 30), 25, summary=text)
+
+
+def test_records_reach_the_office_and_are_purged_on_schedule(world: tuple[Laptop, Office], clock: Clock) -> None:
+    laptop, office = world
+    case = laptop.book.open_case("PP-2026-1234")
+    note_id = laptop.book.save(None, case, note(f"Parent rang about the annual review. {CANARY}"))
+    papers_id = laptop.book.save(None, case, PapersHeld("Copy of the draft EHC plan", clock.now.date()))
+    laptop.book.add_level1(Level1Contact(clock.now.date(), "school admissions", "", Level1Focus.PARENT))
+
+    sent = laptop.sync.run()
+    assert (sent.status, sent.sealed, sent.sent) == ("ok", 3, 3)
+    assert laptop.sync.state.counts().waiting_for_office == 3
+
+    pulled = pull(office.service, office.transport)
+    assert (pulled.verified, pulled.rejected, pulled.dropped) == (3, 0, 0)
+    held = office.service.repo.records("PP-2026-1234")
+    assert {r.record_type for r in held} == {"contact", "papers"}
+    assert any(CANARY in r.content["body"]["summary"] for r in held if r.record_type == "contact")
+
+    back = laptop.sync.run()
+    assert back.verified == 3
+    assert laptop.sync.state.counts().waiting_for_office == 0
+    assert laptop.book.record(note_id)  # verified, but kept for 30 days for continuity
+
+    clock.now += timedelta(days=31)
+    later = laptop.sync.run()
+    assert later.purged == 2  # the note and the Level 1 tally; the papers wait until returned
+    remaining = {r.id for r in laptop.book.records.all()}
+    assert remaining == {papers_id}
+    reasons = {d.record_id: d.why for d in laptop.sync.decisions()}
+    assert "returned with proof of posting" in reasons[papers_id]
+
+    # The office filed a signed certificate of deletion for both.
+    pull(office.service, office.transport)
+    device = office.service.repo.devices()[0]
+    assert sum(n for _, _, n in office.service.repo.purge_certificates(device.device_kid)) == 2
+
+    laptop.vault.close()
+    assert files_containing(laptop.profile.dir, CANARY.encode()) == []
+    pages = b"".join(decrypt_pages(laptop.profile.vault_path, laptop.db_key))
+    assert CANARY.encode() not in pages
+
+
+def test_nothing_is_purged_without_the_offices_receipt(world: tuple[Laptop, Office], clock: Clock) -> None:
+    laptop, _ = world
+    case = laptop.book.open_case("PP-2026-2000")
+    kept = laptop.book.save(None, case, note("A note the office never received."))
+    laptop.book.close_case(case)
+    laptop.sync.run()
+    clock.now += timedelta(days=400)
+    result = laptop.sync.run()
+    assert result.purged == 0
+    assert laptop.book.record(kept)
+    why = {d.record_id: d.why for d in laptop.sync.decisions()}[kept]
+    assert "office confirms" in why
+
+
+def test_an_edit_is_sent_again_and_supersedes_the_first(world: tuple[Laptop, Office], clock: Clock) -> None:
+    laptop, office = world
+    case = laptop.book.open_case("PP-2026-3000")
+    rid = laptop.book.save(None, case, note("First version."))
+    laptop.sync.run()
+    pull(office.service, office.transport)
+    laptop.book.save(rid, case, note("Second version, corrected."))
+    laptop.sync.run()
+    pull(office.service, office.transport)
+    held = office.service.repo.records("PP-2026-3000")
+    assert len(held) == 2
+    assert held[1].supersedes == held[0].record_id
+
+
+def test_a_closed_case_is_purged_once_verified(world: tuple[Laptop, Office], clock: Clock) -> None:
+    laptop, office = world
+    case = laptop.book.open_case("PP-2026-4000")
+    rid = laptop.book.save(None, case, note("Final meeting; case closing."))
+    laptop.book.close_case(case)
+    laptop.sync.run()
+    pull(office.service, office.transport)
+    result = laptop.sync.run()
+    assert result.purged == 1
+    assert rid not in {r.id for r in laptop.book.records.all()}
+
+
+def test_a_missing_drop_folder_keeps_records_queued(world: tuple[Laptop, Office], tmp_path: Path,
+                                                    clock: Clock) -> None:
+    laptop, _ = world
+    case = laptop.book.open_case("PP-2026-5000")
+    laptop.book.save(None, case, note("Written while the USB stick is out."))
+    (tmp_path / "share").rename(tmp_path / "share-away")
+    result = laptop.sync.run()
+    assert result.status == "offline"
+    assert "not available" in result.message
+    assert laptop.sync.state.counts().waiting_for_office == 1  # sealed and held, not lost
+    (tmp_path / "share-away").rename(tmp_path / "share")
+    clock.now += timedelta(hours=2)
+    assert laptop.sync.run().sent == 1
