@@ -74,4 +74,6 @@ def pull(service: OfficeService, transport: OfficeTransport,
 
 def accept(service: OfficeService, transport: OfficeTransport, invite_id: bytes) -> None:
     """The PPO confirmed the six digits: send the laptop its certificate and the bundle."""
-    transport.post_enrolment_response(invite_id, service.accept_enrolment(invite_id))
+    response = service.accept_enrolment(invite_id)
+    transport.register_device(service.certificate_for_invite(invite_id))
+    transport.post_enrolment_response(invite_id, response)

@@ -204,6 +204,16 @@ class OfficeService:
             self.audit.append("device enrolled", kid(request.signing_key).hex(), label)
         return response
 
+    def certificate_for_invite(self, invite_id: bytes) -> bytes:
+        found = self.repo.enrolment(invite_id)
+        if found is None:
+            raise OfficeError("There is no enrolment for that invite.")
+        device_kid = kid(enrolment.read_request(found[0])[0].signing_key)
+        for device in self.repo.devices():
+            if device.device_kid == device_kid:
+                return device.certificate
+        raise OfficeError("That enrolment has not been accepted.")
+
     def refuse_enrolment(self, invite_id: bytes) -> None:
         with self._vault.transaction():
             self.repo.finish_enrolment(invite_id, "refused", None)

@@ -160,12 +160,14 @@ class DeviceSync:
             self._seal_all(bundle, result, report, token)
             bundle = self._update_bundle(transport, identity, bundle, result)
             if not token.cancelled:
-                self._send_all(transport, result, report, token)
+                self._send_all(transport, bundle, result, report, token)
             if not token.cancelled:
                 self._apply_receipts(transport, bundle, result, report)
         except TransportError as exc:
             result.status = "offline"
             result.message = str(exc)
+            if result.next_retry_at is None:
+                result.next_retry_at = self._back_off(self.state.to_send(self._now()))
         except WireError as exc:  # the pinned office keys have expired: nothing can be sealed
             result.status = "office_keys"
             result.message = (f"Records cannot be sent: {exc}. They stay on this laptop, encrypted. "
@@ -232,8 +234,8 @@ class DeviceSync:
                 self.audit.append("record sealed", record_id, str(identity.next_seq))
             result.sealed += 1
 
-    def _send_all(self, transport: DeviceTransport, result: SyncResult, report: Progress,
-                  token: CancelToken) -> None:
+    def _send_all(self, transport: DeviceTransport, bundle: office_keys.KeyBundle, result: SyncResult,
+                  report: Progress, token: CancelToken) -> None:
         pending = self.state.to_send(self._now())
         for done, held in enumerate(pending):
             if token.cancelled:
@@ -243,16 +245,33 @@ class DeviceSync:
                 continue
             try:
                 stored = transport.deliver(self._keys.kid, held.seq, held.body)
+                if stored is not None:
+                    self._check_stored(stored, bundle, held)
             except TransportError:
-                retry_at = self._now() + retry_delay(held.attempts, self._jitter())
-                with self._vault.transaction():
-                    for later in pending[done:]:
-                        self.state.mark_attempt_failed(later.seq, retry_at)
-                result.next_retry_at = retry_at
+                result.next_retry_at = self._back_off(pending[done:])
                 raise
             with self._vault.transaction():
                 self.state.mark_stored(held.seq, stored)
             result.sent += 1
+
+    def _back_off(self, waiting: list[HeldEnvelope]) -> datetime:
+        """Push every waiting envelope's next attempt out, growing with its failures."""
+        attempts = max((h.attempts for h in waiting), default=0)
+        retry_at = self._now() + retry_delay(attempts, self._jitter())
+        with self._vault.transaction():
+            for held in waiting:
+                self.state.mark_attempt_failed(held.seq, retry_at)
+        return retry_at
+
+    def _check_stored(self, stored: bytes, bundle: office_keys.KeyBundle, held: HeldEnvelope) -> None:
+        """A relay's STORED receipt only stops retries, but a wrong one means the relay is
+        not working: keep the envelope queued."""
+        try:
+            receipt.verify_receipt(stored, bundle, self._expected(held))
+        except WireError as exc:
+            log.warning("relay answer refused: %s", exc.reason.value)
+            raise TransportError("The office relay answered with something that is not a valid receipt. "
+                                 "Your records stay queued and will be sent again.") from None
 
     def _expected(self, held: HeldEnvelope) -> receipt.Expected:
         return receipt.Expected(self._keys.kid, held.seq, held.envelope_id, held.env_hash, held.bundle_version)

@@ -23,7 +23,12 @@ import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+if TYPE_CHECKING:
+    from .relay_client import RelayTransport
 
 MAX_FILE = 80 * 1024 * 1024
 
@@ -69,6 +74,18 @@ class OfficeTransport(Protocol):
     def post_enrolment_response(self, invite_id: bytes, response: bytes) -> None: ...
 
     def purge_certificates(self) -> list[Incoming]: ...
+
+    def register_device(self, certificate: bytes) -> None: ...
+
+
+def open_transport(address: str, key: Ed25519PrivateKey) -> FolderTransport | RelayTransport:
+    """A relay for an http(s) address, otherwise a drop folder at that path. ``key`` signs
+    relay requests (the laptop's device key, or the office's root key)."""
+    if address.startswith(("http://", "https://")):
+        from .relay_client import RelayTransport
+
+        return RelayTransport(address, key)
+    return FolderTransport(Path(address))
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -168,6 +185,9 @@ class FolderTransport:
 
     def purge_certificates(self) -> list[Incoming]:
         return self._read_dir(self.root / "purge", ".cert")
+
+    def register_device(self, certificate: bytes) -> None:
+        """Nothing to do: a drop folder checks no signatures; the office does."""
 
     def _unlink(self, handle: str) -> None:
         path = (self.root / handle).resolve()

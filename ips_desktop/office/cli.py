@@ -1,0 +1,218 @@
+"""``ips-office``: the operations an IT person scripts, before (and beside) the console.
+
+    ips-office init --name "Devon Parent Partnership" --address https://relay.example/ [--relay-key HEX]
+    ips-office relay --address URL --relay-key HEX
+    ips-office invite IPS-07
+    ips-office pull
+    ips-office enrolments | accept INVITE | refuse INVITE
+    ips-office devices | revoke DEVICE | rotate
+    ips-office export --case PP-2026-0142 [--out FILE]
+
+The office vault's passphrase is asked for on the terminal, or read from the environment
+variable ``IPS_OFFICE_PASSPHRASE`` for scripts. Exit status 0 on success, 1 on a problem the
+message explains, 2 on a usage error. No traceback reaches the person typing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from ..crypto.keyslot import MINIMUM_KDF, calibrate
+from ..crypto.wire import fingerprint
+from ..store.errors import VaultError
+from ..store.profile import Profile
+from ..sync.relay_client import RelayTransport
+from ..sync.transport import FolderTransport, TransportError, open_transport
+from .inbox import accept, pull
+from .service import OfficeError, OfficeService
+
+PASSPHRASE_VARIABLE = "IPS_OFFICE_PASSPHRASE"  # noqa: S105 (the variable's name)
+
+
+def _default_root() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("IPS Office", appauthor=False, roaming=False))
+
+
+def _passphrase(confirm: bool) -> str:
+    given = os.environ.get(PASSPHRASE_VARIABLE)
+    if given:
+        return given
+    first = getpass.getpass("Office vault passphrase: ")
+    if confirm and getpass.getpass("Type it again: ") != first:
+        raise OfficeError("The two passphrases differ; nothing was created.")
+    return first
+
+
+class Session:
+    def __init__(self, root: Path, create: bool = False, kdf: str = "calibrate") -> None:
+        self.profile = Profile(root, "office", schema="office")
+        if create:
+            if self.profile.exists():
+                raise OfficeError(f"An office vault already exists in {self.profile.dir}; it has not been touched.")
+            params = MINIMUM_KDF if kdf == "minimum" else calibrate()
+            _, self.vault = self.profile.create(_passphrase(confirm=True), params)
+        else:
+            if not self.profile.exists():
+                raise OfficeError(f"There is no office vault in {self.profile.dir}. Run `ips-office init` first.")
+            secrets = self.profile.unlock(_passphrase(confirm=False), datetime.now)
+            self.vault = self.profile.open_vault(secrets)
+        self.service = OfficeService(self.vault, datetime.now)
+
+    def transport(self) -> FolderTransport | RelayTransport:
+        state = self.service.repo.state()
+        if state is None or not state.address:
+            raise OfficeError("The office has no relay or drop folder address. Use `ips-office relay`.")
+        return open_transport(state.address, self.service.keys().root)
+
+    def close(self) -> None:
+        self.vault.close()
+
+
+def _find(prefix: str, candidates: list[bytes], what: str) -> bytes:
+    matches = [c for c in candidates if c.hex().startswith(prefix.lower())]
+    if len(matches) != 1:
+        raise OfficeError(f"No single {what} starts with “{prefix}”.")
+    return matches[0]
+
+
+def cmd_init(s: Session, args: argparse.Namespace) -> None:
+    relay_key = bytes.fromhex(args.relay_key) if args.relay_key else None
+    root = s.service.create(args.name, address=args.address or "", relay_public=relay_key)
+    print(root.hex())
+    print(f"Office created. Root key fingerprint: {fingerprint(root)}", file=sys.stderr)
+    print("Start the relay with --office-root set to the hex line above.", file=sys.stderr)
+
+
+def cmd_relay(s: Session, args: argparse.Namespace) -> None:
+    s.service.set_relay(args.address, bytes.fromhex(args.relay_key) if args.relay_key else None)
+    s.transport().publish_bundle(s.service.bundle())
+    print("Relay set and the new key bundle published.")
+
+
+def cmd_invite(s: Session, args: argparse.Namespace) -> None:
+    invite = s.service.make_invite(args.label)
+    print(invite.code())
+    print(f"Give this code to {args.label}; it works once, for 24 hours.", file=sys.stderr)
+
+
+def cmd_pull(s: Session, args: argparse.Namespace) -> None:
+    result = pull(s.service, s.transport())
+    print(f"verified {result.verified}, duplicates {result.duplicates}, rejected {result.rejected}, "
+          f"dropped {result.dropped}, gaps {result.gaps}, purge certificates {result.purge_certificates}")
+    for pending in s.service.pending_enrolments():
+        print(f"enrolment waiting: invite {pending.invite_id.hex()[:8]}  {pending.label}  code {pending.sas}")
+    for problem in result.problems:
+        print(problem, file=sys.stderr)
+
+
+def cmd_enrolments(s: Session, args: argparse.Namespace) -> None:
+    for pending in s.service.pending_enrolments():
+        print(f"{pending.invite_id.hex()[:8]}  {pending.label}  code {pending.sas}")
+
+
+def cmd_accept(s: Session, args: argparse.Namespace) -> None:
+    invite = _find(args.invite, [p.invite_id for p in s.service.pending_enrolments()], "waiting enrolment")
+    accept(s.service, s.transport(), invite)
+    print("Accepted. The laptop finishes enrolling at its next check.")
+
+
+def cmd_refuse(s: Session, args: argparse.Namespace) -> None:
+    invite = _find(args.invite, [p.invite_id for p in s.service.pending_enrolments()], "waiting enrolment")
+    s.service.refuse_enrolment(invite)
+    print("Refused.")
+
+
+def cmd_devices(s: Session, args: argparse.Namespace) -> None:
+    for d in s.service.repo.devices():
+        state = f"revoked {d.revoked_at:%d/%m/%Y}" if d.revoked_at else "active"
+        print(f"{d.device_kid.hex()[:12]}  {d.label:10}  enrolled {d.enrolled_at:%d/%m/%Y}  {state}")
+
+
+def cmd_revoke(s: Session, args: argparse.Namespace) -> None:
+    device = _find(args.device, [d.device_kid for d in s.service.repo.devices() if d.revoked_at is None], "device")
+    s.transport().publish_bundle(s.service.revoke(device))
+    print("Revoked; the relay and every laptop get the new key bundle.")
+
+
+def cmd_rotate(s: Session, args: argparse.Namespace) -> None:
+    s.transport().publish_bundle(s.service.rotate())
+    print("Keys rotated and the new bundle published.")
+
+
+def cmd_export(s: Session, args: argparse.Namespace) -> None:
+    records = s.service.repo.records(args.case)
+    if not records:
+        raise OfficeError(f"No records for case {args.case}.")
+    lines = [json.dumps({"case": r.case_ref, "type": r.record_type, "received": r.received_at.isoformat(),
+                         "record": r.content}, ensure_ascii=False) for r in records]
+    text = "\n".join(lines) + "\n"
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"{len(records)} records written to {args.out}")
+    else:
+        sys.stdout.write(text)
+
+
+COMMANDS: dict[str, Callable[[Session, argparse.Namespace], None]] = {
+    "init": cmd_init, "relay": cmd_relay, "invite": cmd_invite, "pull": cmd_pull, "enrolments": cmd_enrolments,
+    "accept": cmd_accept, "refuse": cmd_refuse, "devices": cmd_devices, "revoke": cmd_revoke, "rotate": cmd_rotate,
+    "export": cmd_export,
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ips-office", description="The office side of IPS Desktop's sealed sync.")
+    p.add_argument("--data", type=Path, default=None, help="office data folder")
+    sub = p.add_subparsers(dest="command", required=True)
+    init = sub.add_parser("init", help="create the office: keys, first key bundle")
+    init.add_argument("--name", required=True)
+    init.add_argument("--address", help="relay URL or drop folder")
+    init.add_argument("--relay-key", help="the relay's public key (`ips-relay key`)")
+    init.add_argument("--kdf", choices=["calibrate", "minimum"], default="calibrate")
+    relay = sub.add_parser("relay", help="set the relay or drop folder and publish the bundle")
+    relay.add_argument("--address", required=True)
+    relay.add_argument("--relay-key")
+    invite = sub.add_parser("invite", help="make a one-time enrolment invite")
+    invite.add_argument("label", help="the volunteer's IPS code, never a name")
+    sub.add_parser("pull", help="receive envelopes, send receipts, file enrolments and purge certificates")
+    sub.add_parser("enrolments", help="list enrolments waiting for the six-digit check")
+    for name in ("accept", "refuse"):
+        sub.add_parser(name, help=f"{name} a waiting enrolment").add_argument("invite")
+    sub.add_parser("devices", help="list enrolled laptops")
+    sub.add_parser("revoke", help="revoke a laptop").add_argument("device")
+    sub.add_parser("rotate", help="rotate the office keys")
+    export = sub.add_parser("export", help="export a case's records")
+    export.add_argument("--case", required=True)
+    export.add_argument("--out")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    root = args.data or _default_root()
+    try:
+        session = Session(root, create=args.command == "init", kdf=getattr(args, "kdf", "calibrate"))
+        try:
+            COMMANDS[args.command](session, args)
+        finally:
+            session.close()
+    except (OfficeError, VaultError, TransportError) as exc:
+        print(f"ips-office: {exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"ips-office: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

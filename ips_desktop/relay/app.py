@@ -1,0 +1,415 @@
+"""The relay's HTTP API (DESIGN §9), an ASGI app with an OpenAPI schema at ``/docs``.
+
+It carries sealed envelopes it cannot read. Every request but enrolment and health is signed
+by an enrolled device's key or by the office (request_auth); replays and clocks outside the
+window are refused with a JSON error that says what to fix. The relay verifies each
+envelope's device signature before storing it (so forgeries are dropped without any
+decryption key), answers with its own STORED receipt, and drops the ciphertext once the
+office posts a VERIFIED receipt it has checked against the office's bundle — or after 30
+days whatever happens. Logs are structured and content-free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+from ..crypto import envelope, office_keys, receipt, request_auth
+from ..crypto.wire import TAG_RECEIPT, Reason, WireError, ed25519_public, kid, raw_public, verify
+from .storage import RelayStorage
+
+log = logging.getLogger("ips_relay")
+
+HARD_LIMIT = 30 * 86400
+MAX_ENVELOPE = 80 * 1024 * 1024
+MAX_SMALL = 64 * 1024
+OCTETS = "application/octet-stream"
+
+
+def event(name: str, **fields: object) -> None:
+    """One structured, content-free log line."""
+    log.info(json.dumps({"event": name, **fields}, sort_keys=True))
+
+
+class RelayError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class Bucket:
+    tokens: float
+    at: float
+
+
+@dataclass
+class RateLimiter:
+    """A token bucket per caller: ``rate`` requests a second with bursts of ``burst``."""
+
+    rate: float
+    burst: float
+    buckets: dict[str, Bucket] = field(default_factory=dict)
+
+    def allow(self, caller: str, now: float) -> bool:
+        bucket = self.buckets.get(caller)
+        if bucket is None:
+            if len(self.buckets) > 100_000:
+                self.buckets.clear()
+            bucket = self.buckets[caller] = Bucket(self.burst, now)
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.at) * self.rate)
+        bucket.at = now
+        if bucket.tokens < 1:
+            return False
+        bucket.tokens -= 1
+        return True
+
+
+@dataclass(frozen=True)
+class Caller:
+    key_id: bytes
+    is_office: bool
+
+
+class Relay:
+    def __init__(self, storage: RelayStorage, key: Ed25519PrivateKey, office_root: bytes,
+                 clock: Callable[[], float] = time.time, rate: float = 50.0, burst: float = 200.0) -> None:
+        self.storage = storage
+        self.key = key
+        self.office_root = office_root
+        self.clock = clock
+        self.limiter = RateLimiter(rate, burst)
+        self.open_limiter = RateLimiter(0.2, 10.0)  # enrolment: a few a minute per address
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    # -- the office's keys -------------------------------------------------------------------------
+    def bundle(self) -> office_keys.KeyBundle | None:
+        raw = self.storage.get_meta("bundle")
+        return office_keys.open_bundle(raw, self.office_root) if raw else None
+
+    def office_key(self, key_id: bytes) -> Ed25519PublicKey | None:
+        if key_id == kid(self.office_root):
+            return ed25519_public(self.office_root)
+        bundle = self.bundle()
+        return bundle.receipt_key(key_id) if bundle else None
+
+    # -- authentication ------------------------------------------------------------------------------
+    def authenticate(self, request: Request, body: bytes, office: bool) -> Caller:
+        try:
+            signed = request_auth.read_headers(request.headers)
+        except WireError:
+            raise RelayError(401, "unsigned", "Requests must be signed by an enrolled device or the office.") from None
+        now = self.now()
+        try:
+            request_auth.check_time(signed, now)
+        except WireError:
+            skew = signed.timestamp - now
+            raise RelayError(401, "clock_skew",
+                             f"The computer's clock is {abs(skew) // 60} minutes {'ahead of' if skew > 0 else 'behind'}"
+                             " the relay's. Set the clock to the correct time and try again.") from None
+        if not self.limiter.allow(signed.key_id.hex(), self.clock()):
+            raise RelayError(429, "rate_limited", "Too many requests; slow down and try again shortly.")
+        if office:
+            public = self.office_key(signed.key_id)
+            if public is None:
+                raise RelayError(403, "not_office", "That key is not one of the office's keys.")
+        else:
+            device = self.storage.device(signed.key_id)
+            if device is None:
+                raise RelayError(403, "unknown_device", "This laptop is not enrolled with the office.")
+            if device[2]:
+                raise RelayError(403, "revoked", "This laptop's enrolment was revoked by the office.")
+            public = ed25519_public(device[0])
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        try:
+            request_auth.verify_request(public, signed, request.method, target, body)
+        except WireError:
+            raise RelayError(401, "bad_signature", "The request signature does not verify.") from None
+        if not self.storage.use_nonce(signed.key_id, signed.nonce, now, request_auth.WINDOW):
+            raise RelayError(409, "replay", "This request was already received (a replay); it was ignored.")
+        return Caller(signed.key_id, office)
+
+    def housekeeping(self) -> None:
+        now = self.now()
+        self.storage.expire_nonces(now - 2 * request_auth.WINDOW)
+        expired = self.storage.expire_envelopes(now - HARD_LIMIT, now)
+        if expired:
+            event("envelopes_expired", count=expired)
+
+    # -- device operations -----------------------------------------------------------------------------
+    def accept_envelope(self, caller: Caller, body: bytes) -> bytes:
+        try:
+            parsed = envelope.parse(body)
+        except WireError as exc:
+            raise RelayError(400, exc.reason.value, f"The envelope was refused: {exc}.") from None
+        if parsed.header.sender_kid != caller.key_id:
+            raise RelayError(403, Reason.SENDER_MISMATCH.value,
+                             "An envelope can only be sent by the laptop that sealed it.")
+        device = self.storage.device(caller.key_id)
+        if device is None:
+            raise RelayError(403, "unknown_device", "This laptop is not enrolled with the office.")
+        certificate = office_keys.open_certificate(device[1], self.office_root)
+        try:
+            envelope.verify_sender(parsed, certificate)
+        except WireError as exc:
+            raise RelayError(400, exc.reason.value, f"The envelope was refused: {exc}.") from None
+        h = parsed.header
+        env_hash = parsed.env_hash
+        stored = self.storage.stored_receipt(h.sender_kid, h.seq, env_hash)
+        if stored is not None:
+            return stored
+        now = self.now()
+        new = self.storage.add_envelope(h.sender_kid, h.seq, env_hash, body, now)
+        stored = receipt.make_receipt(self.key, status=receipt.Status.STORED, bundle_version=h.bundle_version,
+                                      sender_kid=h.sender_kid, seq=h.seq, record_id=h.record_id, env_hash=env_hash,
+                                      cum_seq=0, office_time=now)
+        self.storage.keep_stored_receipt(h.sender_kid, h.seq, env_hash, stored)
+        event("envelope_stored", device=h.sender_kid.hex()[:8], seq=h.seq, bytes=len(body), new=new)
+        return stored
+
+    # -- office operations -------------------------------------------------------------------------------
+    def accept_receipt(self, body: bytes) -> None:
+        bundle = self.bundle()
+        if bundle is None:
+            raise RelayError(409, "no_bundle", "The office must publish its key bundle first.")
+        try:
+            parsed, signed, signature = receipt.parse_receipt(body)
+            public = bundle.receipt_key(parsed.signer_kid)
+            if public is None or parsed.status is receipt.Status.STORED:
+                raise WireError(Reason.UNKNOWN_SIGNER)
+            verify(public, signature, TAG_RECEIPT, signed)
+        except WireError as exc:
+            raise RelayError(400, exc.reason.value, f"The receipt was refused: {exc}.") from None
+        now = self.now()
+        self.storage.put_receipt(parsed.sender_kid, parsed.seq, int(parsed.status), body, now)
+        if parsed.status is receipt.Status.VERIFIED:
+            self.storage.finish(parsed.sender_kid, parsed.seq, parsed.env_hash, now)
+        event("receipt_posted", device=parsed.sender_kid.hex()[:8], seq=parsed.seq, status=parsed.status.name)
+
+    def accept_bundle(self, body: bytes) -> int:
+        current = self.bundle()
+        try:
+            fresh = office_keys.open_bundle(body, self.office_root,
+                                            pinned_version=current.version if current else None,
+                                            pinned_raw=current.raw if current else None)
+        except WireError as exc:
+            raise RelayError(400, exc.reason.value, f"The key bundle was refused: {exc}.") from None
+        self.storage.set_meta("bundle", body)
+        self.storage.set_revoked(set(fresh.revoked_devices))
+        event("bundle_published", version=fresh.version)
+        return fresh.version
+
+    def accept_certificate(self, body: bytes) -> None:
+        try:
+            cert = office_keys.open_certificate(body, self.office_root)
+        except WireError as exc:
+            raise RelayError(400, exc.reason.value, f"The certificate was refused: {exc}.") from None
+        self.storage.put_device(cert.device_kid, cert.signing_key, body)
+        bundle = self.bundle()
+        if bundle:
+            self.storage.set_revoked(set(bundle.revoked_devices))
+        event("device_registered", device=cert.device_kid.hex()[:8])
+
+
+def _error(exc: RelayError) -> JSONResponse:
+    return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status)
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > limit):
+        raise RelayError(413, "too_large", f"The request is larger than the relay accepts ({limit // 1024} KiB).")
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RelayError(413, "too_large", f"The request is larger than the relay accepts ({limit // 1024} KiB).")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _hex_id(value: str, length: int) -> bytes:
+    try:
+        raw = bytes.fromhex(value)
+    except ValueError:
+        raise RelayError(400, "bad_id", "That id is not valid.") from None
+    if len(raw) != length:
+        raise RelayError(400, "bad_id", "That id is not valid.")
+    return raw
+
+
+def create_app(relay: Relay, housekeeping_every: float = 60.0) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async def tidy() -> None:
+            while True:
+                relay.housekeeping()
+                await asyncio.sleep(housekeeping_every)
+
+        task = asyncio.create_task(tidy())
+        yield
+        task.cancel()
+
+    app = FastAPI(title="IPS relay", version="1", lifespan=lifespan,
+                  description="Carries sealed envelopes between volunteers' laptops and the office. It holds no key "
+                              "that opens a record.")
+
+    @app.exception_handler(RelayError)
+    async def relay_error(request: Request, exc: RelayError) -> JSONResponse:
+        if exc.status >= 400:
+            event("refused", path=request.url.path, code=exc.code, status=exc.status)
+        return _error(exc)
+
+    octets = {"requestBody": {"content": {OCTETS: {"schema": {"type": "string", "format": "binary"}}}}}
+
+    async def signed(request: Request, limit: int, office: bool) -> tuple[Caller, bytes]:
+        body = await _body(request, limit)
+        return relay.authenticate(request, body, office), body
+
+    @app.get("/v1/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/v1/relay-key")
+    async def relay_key() -> dict[str, str]:
+        return {"public_key": raw_public(relay.key).hex()}
+
+    # -- laptops --------------------------------------------------------------------------------------
+    @app.post("/v1/envelopes", openapi_extra=octets)
+    async def post_envelope(request: Request) -> Response:
+        caller, body = await signed(request, MAX_ENVELOPE, office=False)
+        return Response(relay.accept_envelope(caller, body), media_type=OCTETS)
+
+    @app.get("/v1/receipts")
+    async def get_receipts(request: Request) -> Response:
+        caller, _ = await signed(request, 0, office=False)
+        return Response(b"".join(body for _, _, body in relay.storage.receipts(caller.key_id)), media_type=OCTETS)
+
+    @app.delete("/v1/receipts/{seq}/{status}")
+    async def forget_receipt(seq: int, status: int, request: Request) -> dict[str, str]:
+        caller, _ = await signed(request, 0, office=False)
+        relay.storage.forget_receipt(caller.key_id, seq, status)
+        return {"status": "ok"}
+
+    @app.get("/v1/bundle")
+    async def get_bundle(request: Request) -> Response:
+        await signed(request, 0, office=False)
+        raw = relay.storage.get_meta("bundle")
+        if raw is None:
+            raise RelayError(404, "no_bundle", "The office has not published its keys yet.")
+        return Response(raw, media_type=OCTETS)
+
+    @app.post("/v1/purge-certificates/{serial}", openapi_extra=octets)
+    async def post_purge_certificate(serial: int, request: Request) -> dict[str, str]:
+        caller, body = await signed(request, MAX_ENVELOPE // 8, office=False)
+        relay.storage.put_purge_certificate(caller.key_id, serial, body, relay.now())
+        event("purge_certificate", device=caller.key_id.hex()[:8], serial=serial)
+        return {"status": "ok"}
+
+    # enrolment: the laptop is not enrolled yet, so these are not signed by a known key;
+    # the request carries its own MAC and signature, which only the office can check.
+    @app.post("/v1/enrol/{invite}", openapi_extra=octets)
+    async def post_enrolment(invite: str, request: Request) -> dict[str, str]:
+        caller = request.client.host if request.client else "unknown"
+        if not relay.open_limiter.allow(caller, relay.clock()):
+            raise RelayError(429, "rate_limited", "Too many enrolment attempts; wait a minute and try again.")
+        body = await _body(request, MAX_SMALL)
+        if not relay.storage.put_enrolment(_hex_id(invite, 16), body, relay.now()):
+            raise RelayError(409, "already_used", "A request for this invite was already sent.")
+        event("enrolment_requested")
+        return {"status": "ok"}
+
+    @app.get("/v1/enrol/{invite}")
+    async def get_enrolment(invite: str, request: Request) -> Response:
+        caller = request.client.host if request.client else "unknown"
+        if not relay.open_limiter.allow(caller + "/poll", relay.clock()):
+            raise RelayError(429, "rate_limited", "Too many requests; wait a minute and try again.")
+        response = relay.storage.enrolment_response(_hex_id(invite, 16))
+        if response is None:
+            raise RelayError(404, "pending", "The office has not accepted this laptop yet.")
+        return Response(response, media_type=OCTETS)
+
+    # -- the office ---------------------------------------------------------------------------------------
+    @app.put("/v1/office/bundle", openapi_extra=octets)
+    async def put_bundle(request: Request) -> dict[str, int]:
+        body = await _body(request, MAX_SMALL * 16)
+        # The very first bundle is checked against the configured root key alone.
+        relay.authenticate(request, body, office=True)
+        return {"version": relay.accept_bundle(body)}
+
+    @app.post("/v1/office/devices", openapi_extra=octets)
+    async def post_device(request: Request) -> dict[str, str]:
+        _, body = await signed(request, MAX_SMALL, office=True)
+        relay.accept_certificate(body)
+        return {"status": "ok"}
+
+    @app.get("/v1/office/envelopes")
+    async def list_envelopes(request: Request, limit: int = 200) -> list[dict[str, object]]:
+        await signed(request, 0, office=True)
+        return [{"id": e.id, "device": e.device_kid.hex(), "seq": e.seq, "size": e.size}
+                for e in relay.storage.waiting(max(1, min(limit, 1000)))]
+
+    @app.get("/v1/office/envelopes/{envelope_id}")
+    async def get_envelope(envelope_id: int, request: Request) -> Response:
+        await signed(request, 0, office=True)
+        body = relay.storage.envelope_body(envelope_id)
+        if body is None:
+            raise RelayError(404, "gone", "That envelope is no longer held.")
+        return Response(body, media_type=OCTETS)
+
+    @app.delete("/v1/office/envelopes/{envelope_id}")
+    async def done_envelope(envelope_id: int, request: Request) -> dict[str, str]:
+        await signed(request, 0, office=True)
+        relay.storage.finish_by_id(envelope_id, relay.now())
+        return {"status": "ok"}
+
+    @app.post("/v1/office/receipts", openapi_extra=octets)
+    async def post_receipt(request: Request) -> dict[str, str]:
+        _, body = await signed(request, MAX_SMALL, office=True)
+        relay.accept_receipt(body)
+        return {"status": "ok"}
+
+    @app.get("/v1/office/enrolments")
+    async def list_enrolments(request: Request) -> list[dict[str, str]]:
+        await signed(request, 0, office=True)
+        return [{"invite": i.hex(), "request": r.hex()} for i, r in relay.storage.enrolment_requests()]
+
+    @app.delete("/v1/office/enrolments/{invite}")
+    async def take_enrolment(invite: str, request: Request) -> dict[str, str]:
+        await signed(request, 0, office=True)
+        relay.storage.take_enrolment(_hex_id(invite, 16))
+        return {"status": "ok"}
+
+    @app.put("/v1/office/enrolments/{invite}", openapi_extra=octets)
+    async def put_enrolment_response(invite: str, request: Request) -> dict[str, str]:
+        _, body = await signed(request, MAX_SMALL * 16, office=True)
+        if not relay.storage.set_enrolment_response(_hex_id(invite, 16), body):
+            raise RelayError(404, "unknown_invite", "No request was received for that invite.")
+        return {"status": "ok"}
+
+    @app.get("/v1/office/purge-certificates")
+    async def list_purge_certificates(request: Request) -> list[dict[str, object]]:
+        await signed(request, 0, office=True)
+        return [{"device": d.hex(), "serial": s, "body": b.hex()} for d, s, b in relay.storage.purge_certificates()]
+
+    @app.delete("/v1/office/purge-certificates/{device}/{serial}")
+    async def forget_purge_certificate(device: str, serial: int, request: Request) -> dict[str, str]:
+        await signed(request, 0, office=True)
+        relay.storage.forget_purge_certificate(_hex_id(device, 16), serial)
+        return {"status": "ok"}
+
+    return app

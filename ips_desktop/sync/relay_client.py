@@ -1,0 +1,181 @@
+"""The relay transport: an HTTP client with timeouts that signs every request (DESIGN §9).
+
+Implements both the laptop's and the office's side of the transport protocol. Anything that
+goes wrong in transit — refused connection, timeout, a 5xx, an answer that is not what was
+asked for — becomes a :class:`TransportError` whose message a volunteer can act on; records
+stay queued. A clock outside the relay's window is named as such.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ..crypto import receipt as receipt_format
+from ..crypto import request_auth
+from .transport import Incoming, TransportError
+
+OCTETS = "application/octet-stream"
+
+
+class NotFound(Exception):
+    pass
+
+
+class RelayTransport:
+    def __init__(self, url: str, key: Ed25519PrivateKey, timeout: float = 20.0,
+                 clock: Callable[[], float] = time.time) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise TransportError(f"“{url}” is not a relay address (it should start with https://).")
+        self.url = url
+        self._parts = parts
+        self._key = key
+        self._timeout = timeout
+        self._clock = clock
+        self._conn: http.client.HTTPConnection | None = None
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._conn is None:
+            cls = http.client.HTTPSConnection if self._parts.scheme == "https" else http.client.HTTPConnection
+            self._conn = cls(self._parts.hostname or "", self._parts.port, timeout=self._timeout)
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def request(self, method: str, path: str, body: bytes = b"", sign: bool = True) -> bytes:
+        target = self._parts.path.rstrip("/") + path
+        headers = {"Content-Type": OCTETS, "Content-Length": str(len(body))}
+        if sign:
+            headers.update(request_auth.sign_request(self._key, method, target, body, int(self._clock())))
+        for attempt in (1, 2):
+            try:
+                conn = self._connection()
+                conn.request(method, target, body=body, headers=headers)
+                response = conn.getresponse()
+                data = response.read()
+                break
+            except (ConnectionError, http.client.HTTPException, OSError) as exc:
+                self.close()
+                # A kept-alive connection the relay closed is retried once on a fresh one.
+                if attempt == 2 or isinstance(exc, socket.timeout | TimeoutError | ConnectionRefusedError):
+                    raise TransportError(self._unreachable(exc)) from None
+        if response.status == 404:
+            raise NotFound(path)
+        if response.status >= 400:
+            raise TransportError(self._explain(response.status, data))
+        return data
+
+    def _unreachable(self, exc: BaseException) -> str:
+        if isinstance(exc, socket.timeout | TimeoutError):
+            return (f"The office relay at {self.url} did not answer in time. Your records stay queued "
+                    "and will be sent when it does.")
+        return (f"The office relay at {self.url} cannot be reached. Check the internet connection; "
+                "your records stay queued.")
+
+    def _explain(self, status: int, data: bytes) -> str:
+        try:
+            answer = json.loads(data)
+            code, message = str(answer["error"]), str(answer["message"])
+        except (ValueError, KeyError, TypeError):
+            return (f"The office relay at {self.url} gave an answer IPS Desktop does not understand "
+                    f"(HTTP {status}). Your records stay queued.")
+        if code == "clock_skew":
+            return f"This computer's clock is wrong: {message}"
+        return f"The office relay refused the request: {message}"
+
+    def _json(self, method: str, path: str) -> Any:
+        data = self.request(method, path)
+        try:
+            return json.loads(data)
+        except ValueError:
+            raise TransportError(f"The office relay at {self.url} answered with something that is not "
+                                 "valid data. Your records stay queued.") from None
+
+    # -- laptop side -------------------------------------------------------------------------------
+    def deliver(self, device_kid: bytes, seq: int, envelope: bytes) -> bytes | None:
+        return self.request("POST", "/v1/envelopes", envelope)
+
+    def receipts(self, device_kid: bytes) -> list[Incoming]:
+        data = self.request("GET", "/v1/receipts")
+        size = receipt_format.RECEIPT_LEN
+        if len(data) % size:
+            raise TransportError(f"The office relay at {self.url} sent damaged receipts. Your records are kept.")
+        found = []
+        for offset in range(0, len(data), size):
+            chunk = data[offset:offset + size]
+            seq = int.from_bytes(chunk[48:56], "big")
+            status = chunk[7 + 1 + 8 + 16 + 16 + 8 + 16 + 32]
+            found.append(Incoming(f"{seq}/{status}", chunk))
+        return found
+
+    def forget_receipt(self, device_kid: bytes, handle: str) -> None:
+        self.request("DELETE", f"/v1/receipts/{handle}")
+
+    def bundle(self) -> bytes | None:
+        try:
+            return self.request("GET", "/v1/bundle")
+        except NotFound:
+            return None
+
+    def send_enrolment(self, invite_id: bytes, request: bytes) -> None:
+        self.request("POST", f"/v1/enrol/{invite_id.hex()}", request, sign=False)
+
+    def enrolment_response(self, invite_id: bytes) -> bytes | None:
+        try:
+            return self.request("GET", f"/v1/enrol/{invite_id.hex()}", sign=False)
+        except NotFound:
+            return None
+
+    def send_purge_certificate(self, device_kid: bytes, serial: int, data: bytes) -> None:
+        self.request("POST", f"/v1/purge-certificates/{serial}", data)
+
+    # -- office side ---------------------------------------------------------------------------------
+    def envelopes(self) -> list[Incoming]:
+        found = []
+        for item in self._json("GET", "/v1/office/envelopes?limit=500"):
+            try:
+                found.append(Incoming(f"envelope/{int(item['id'])}",
+                                      self.request("GET", f"/v1/office/envelopes/{int(item['id'])}")))
+            except NotFound:
+                continue
+        return found
+
+    def post_receipt(self, device_kid: bytes, seq: int, receipt: bytes) -> None:
+        self.request("POST", "/v1/office/receipts", receipt)
+
+    def done(self, handle: str) -> None:
+        kind, _, ident = handle.partition("/")
+        if kind == "envelope":
+            self.request("DELETE", f"/v1/office/envelopes/{int(ident)}")
+        elif kind == "enrol":
+            self.request("DELETE", f"/v1/office/enrolments/{ident}")
+        elif kind == "purge":
+            self.request("DELETE", f"/v1/office/purge-certificates/{ident}")
+
+    def publish_bundle(self, bundle: bytes) -> None:
+        self.request("PUT", "/v1/office/bundle", bundle)
+
+    def register_device(self, certificate: bytes) -> None:
+        self.request("POST", "/v1/office/devices", certificate)
+
+    def enrolment_requests(self) -> list[Incoming]:
+        return [Incoming(f"enrol/{item['invite']}", bytes.fromhex(item["request"]))
+                for item in self._json("GET", "/v1/office/enrolments")]
+
+    def post_enrolment_response(self, invite_id: bytes, response: bytes) -> None:
+        self.request("PUT", f"/v1/office/enrolments/{invite_id.hex()}", response)
+
+    def purge_certificates(self) -> list[Incoming]:
+        return [Incoming(f"purge/{item['device']}/{int(item['serial'])}", bytes.fromhex(item["body"]))
+                for item in self._json("GET", "/v1/office/purge-certificates")]

@@ -1,0 +1,79 @@
+"""``ips-office`` as an IT person scripts it: real processes, a real relay, a real laptop vault."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from conftest import PASSPHRASE, Clock
+from relay_support import relay_process
+
+from ips_desktop.crypto.device import DeviceKeys
+from ips_desktop.crypto.keyslot import MINIMUM_KDF
+from ips_desktop.domain.records import ContactKind, ContactRecord
+from ips_desktop.store.casebook import CaseBook
+from ips_desktop.store.profile import Profile
+from ips_desktop.sync.engine import DeviceSync
+from ips_desktop.sync.transport import open_transport
+
+EXE = str(Path(sys.executable).with_name("ips-office"))
+
+
+def office(data: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, IPS_OFFICE_PASSPHRASE="office passphrase for the test 9")
+    return subprocess.run([EXE, "--data", str(data), *args], capture_output=True, text=True, env=env, check=check,
+                          timeout=120)
+
+
+def test_the_whole_flow_from_the_command_line(tmp_path: Path, clock: Clock) -> None:
+    data = tmp_path / "office"
+    root = bytes.fromhex(office(data, "init", "--name", "Test PPS", "--kdf", "minimum").stdout.strip())
+    with relay_process(tmp_path / "relay", root) as (url, relay_key):
+        office(data, "relay", "--address", url, "--relay-key", relay_key.hex())
+        code = office(data, "invite", "IPS-21").stdout.strip()
+
+        profile = Profile(tmp_path / "laptop")
+        secrets, vault = profile.create(PASSPHRASE, MINIMUM_KDF)
+        keys = DeviceKeys.from_seed(secrets.device_seed)
+        sync = DeviceSync(vault, keys, lambda address: open_transport(address, keys.signing), clock)
+        sas = sync.begin_enrolment(code, "IPS-21", "test")
+
+        listed = office(data, "pull").stdout
+        assert f"code {sas}" in listed
+        invite = listed.split("invite ")[1].split()[0]
+        office(data, "accept", invite)
+        assert sync.finish_enrolment()
+        assert "IPS-21" in office(data, "devices").stdout
+
+        book = CaseBook(vault, clock)
+        case = book.open_case("PP-2026-0777")
+        book.save(None, case, ContactRecord(ContactKind.TELEPHONE, datetime(2026, 11, 21, 9, 0), 10,
+                                            summary="Parent asked about transport to school."))
+        assert sync.run().sent == 1
+        assert "verified 1" in office(data, "pull").stdout
+        exported = office(data, "export", "--case", "PP-2026-0777").stdout
+        assert "transport to school" in exported
+
+        office(data, "rotate")
+        assert sync.run().status == "ok"  # the laptop takes the new bundle
+        assert sync._pinned(sync.state.identity()).version > 2
+
+        refused = office(data, "export", "--case", "PP-2026-0000", check=False)
+        assert refused.returncode == 1
+        assert "No records" in refused.stderr
+        assert "Traceback" not in refused.stderr
+        vault.close()
+
+
+def test_wrong_passphrase_is_a_clear_message(tmp_path: Path) -> None:
+    data = tmp_path / "office"
+    office(data, "init", "--name", "Test PPS", "--kdf", "minimum")
+    env = dict(os.environ, IPS_OFFICE_PASSPHRASE="not the passphrase")
+    result = subprocess.run([EXE, "--data", str(data), "devices"], capture_output=True, text=True, env=env,
+                            timeout=60)
+    assert result.returncode == 1
+    assert "does not open" in result.stderr
+    assert "Traceback" not in result.stderr

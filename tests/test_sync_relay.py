@@ -1,0 +1,163 @@
+"""Sealed sync end to end through a real ``ips-relay`` process on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import PASSPHRASE, Clock, files_containing
+from relay_support import relay_process
+
+from ips_desktop.crypto import request_auth
+from ips_desktop.crypto.device import DeviceKeys
+from ips_desktop.crypto.keyslot import MINIMUM_KDF
+from ips_desktop.domain.records import ContactKind, ContactRecord
+from ips_desktop.office.inbox import accept, pull
+from ips_desktop.office.service import OfficeService
+from ips_desktop.store.casebook import CaseBook
+from ips_desktop.store.profile import Profile
+from ips_desktop.sync.engine import DeviceSync
+from ips_desktop.sync.relay_client import RelayTransport
+from ips_desktop.sync.transport import open_transport
+
+CANARY = "Canary-Numbat-8817"
+
+
+class Setup:
+    def __init__(self, tmp: Path, clock: Clock, url: str, relay_key: bytes, office: OfficeService) -> None:
+        self.url = url
+        self.office = office
+        self.office_transport = RelayTransport(url, office.keys().root)
+        office.set_relay(url, relay_key)
+        self.office_transport.publish_bundle(office.bundle())
+        self.profile = Profile(tmp / "laptop")
+        secrets, self.vault = self.profile.create(PASSPHRASE, MINIMUM_KDF)
+        self.keys = DeviceKeys.from_seed(secrets.device_seed)
+        self.book = CaseBook(self.vault, clock)
+        self.sync = DeviceSync(self.vault, self.keys, lambda address: open_transport(address, self.keys.signing),
+                               clock)
+
+    def enrol(self) -> None:
+        invite = self.office.make_invite("IPS-11")
+        sas = self.sync.begin_enrolment(invite.code(), "IPS-11", "test")
+        waiting = pull(self.office, self.office_transport).enrolments
+        assert [w.sas for w in waiting] == [sas]
+        accept(self.office, self.office_transport, waiting[0].invite_id)
+        assert self.sync.finish_enrolment()
+
+
+@pytest.fixture
+def setup(tmp_path: Path, clock: Clock) -> Iterator[Setup]:
+    profile = Profile(tmp_path / "office", "office", schema="office")
+    _, office_vault = profile.create(PASSPHRASE, MINIMUM_KDF)
+    office = OfficeService(office_vault, clock)
+    root = office.create("Test Parent Partnership")
+    with relay_process(tmp_path / "relay", root) as (url, relay_key):
+        s = Setup(tmp_path, clock, url, relay_key, office)
+        s.enrol()
+        yield s
+        s.vault.close()
+    office_vault.close()
+
+
+def note(text: str) -> ContactRecord:
+    return ContactRecord(ContactKind.MEETING, datetime(2026, 11, 20, 14, 0), 60, summary=text)
+
+
+def test_notes_travel_through_the_relay_and_the_relay_forgets_them(setup: Setup, tmp_path: Path,
+                                                                    clock: Clock) -> None:
+    case = setup.book.open_case("PP-2026-0142")
+    setup.book.save(None, case, note(f"Meeting at school with the SENCO. {CANARY}"))
+    # Record types from later features travel the same way.
+    with setup.vault.transaction():
+        for kind, payload in (("visit_plan", {"type": "visit_plan", "venue": "library"}),
+                              ("expense_claim", {"type": "expense_claim", "month": "2026-11"})):
+            rid = setup.book.records.put(None, case, kind, payload, "saved", "")
+            setup.book.records.enqueue(rid)
+
+    sent = setup.sync.run()
+    assert (sent.status, sent.sent) == ("ok", 3)
+    assert {e.state for e in setup.sync.state.all()} == {"stored"}  # STORED: stop retrying, never purge
+
+    relay_db = tmp_path / "relay" / "relay.db"
+    assert files_containing(tmp_path / "relay", CANARY.encode()) == []
+    pulled = pull(setup.office, setup.office_transport)
+    assert pulled.verified == 3
+    types = {r.record_type for r in setup.office.repo.records("PP-2026-0142")}
+    assert types == {"contact", "visit_plan", "expense_claim"}
+
+    back = setup.sync.run()
+    assert back.verified == 3
+    with sqlite3.connect(relay_db) as db:
+        assert db.execute("SELECT count(*) FROM envelopes WHERE body IS NOT NULL").fetchone()[0] == 0
+
+    setup.book.close_case(case)
+    assert setup.sync.run().purged == 1  # the note goes with the closed case
+    assert {r.kind for r in setup.book.records.all()} == {"visit_plan", "expense_claim"}
+    clock.now += timedelta(days=31)
+    assert setup.sync.run().purged == 1  # the claim, 30 days after the office confirmed it
+    assert {r.kind for r in setup.book.records.all()} == {"visit_plan"}  # until the visit is closed
+
+
+def test_relay_down_keeps_records_queued_and_says_so(setup: Setup, tmp_path: Path, clock: Clock) -> None:
+    case = setup.book.open_case("PP-2026-0150")
+    setup.book.save(None, case, note("Written while the relay is down."))
+    setup.sync._transport_for = lambda address: open_transport("http://127.0.0.1:9", setup.keys.signing)
+    result = setup.sync.run()
+    assert result.status == "offline"
+    assert "cannot be reached" in result.message
+    assert result.next_retry_at is not None
+    assert result.next_retry_at > clock.now
+    assert setup.sync.state.counts().waiting_for_office == 1
+
+
+def test_a_wrong_clock_is_named(setup: Setup, clock: Clock) -> None:
+    case = setup.book.open_case("PP-2026-0151")
+    setup.book.save(None, case, note("Sent from a laptop whose clock is an hour out."))
+    skewed = RelayTransport(setup.url, setup.keys.signing, clock=lambda: datetime.now().timestamp() + 3600)
+    setup.sync._transport_for = lambda address: skewed
+    result = setup.sync.run()
+    assert result.status == "offline"
+    assert "clock" in result.message
+    assert "60 minutes ahead" in result.message
+
+
+def test_replayed_and_unsigned_requests_are_refused(setup: Setup) -> None:
+    headers = request_auth.sign_request(setup.keys.signing, "GET", "/v1/receipts", b"",
+                                        int(datetime.now().timestamp()))
+    urllib.request.urlopen(urllib.request.Request(setup.url + "/v1/receipts", headers=headers), timeout=5).read()
+    with pytest.raises(urllib.error.HTTPError) as replay:
+        urllib.request.urlopen(urllib.request.Request(setup.url + "/v1/receipts", headers=headers), timeout=5)
+    assert replay.value.code == 409
+    assert json.loads(replay.value.read())["error"] == "replay"
+    with pytest.raises(urllib.error.HTTPError) as unsigned:
+        urllib.request.urlopen(setup.url + "/v1/receipts", timeout=5)
+    assert unsigned.value.code == 401
+    assert "signed" in json.loads(unsigned.value.read())["message"]
+
+
+def test_a_forged_envelope_is_dropped_by_the_relay(setup: Setup, clock: Clock) -> None:
+    case = setup.book.open_case("PP-2026-0152")
+    setup.book.save(None, case, note("The genuine note."))
+    setup.sync.run()
+    held = setup.sync.state.all()[-1]
+    assert held.body is not None
+    forged = held.body[:-64] + bytes(64)
+    with pytest.raises(Exception, match="signature"):
+        RelayTransport(setup.url, setup.keys.signing).deliver(setup.keys.kid, held.seq, forged)
+
+
+def test_a_revoked_laptop_is_refused(setup: Setup, clock: Clock) -> None:
+    setup.office_transport.publish_bundle(setup.office.revoke(setup.keys.kid))
+    case = setup.book.open_case("PP-2026-0153")
+    setup.book.save(None, case, note("After revocation."))
+    clock.now += timedelta(minutes=1)
+    result = setup.sync.run()
+    assert result.status == "offline"
+    assert "revoked" in result.message
