@@ -89,6 +89,7 @@ def test_records_reach_the_office_and_are_purged_on_schedule(world: tuple[Laptop
     assert laptop.sync.state.counts().waiting_for_office == 0
     assert laptop.book.record(note_id)  # verified, but kept for 30 days for continuity
 
+    record_keys = [bytes(r[0]) for r in laptop.vault.query("SELECT key FROM record_keys")]
     clock.now += timedelta(days=31)
     later = laptop.sync.run()
     assert later.purged == 2  # the note and the Level 1 tally; the papers wait until returned
@@ -102,10 +103,12 @@ def test_records_reach_the_office_and_are_purged_on_schedule(world: tuple[Laptop
     device = office.service.repo.devices()[0]
     assert sum(n for _, _, n in office.service.repo.purge_certificates(device.device_kid)) == 2
 
+    live = laptop.vault.query_one("SELECT key FROM record_keys WHERE record_id = ?", (papers_id,))
     laptop.vault.close()
     assert files_containing(laptop.profile.dir, CANARY.encode()) == []
     pages = b"".join(decrypt_pages(laptop.profile.vault_path, laptop.db_key))
-    assert CANARY.encode() not in pages
+    assert b"wombat" not in pages  # the search index's token went with the note
+    assert [k for k in record_keys if k in pages] == [bytes(live[0])]  # only the papers' key remains
 
 
 def test_nothing_is_purged_without_the_offices_receipt(world: tuple[Laptop, Office], clock: Clock) -> None:

@@ -78,10 +78,18 @@ class VaultSecrets:
 
     db_key: bytes = field(repr=False)
     device_seed: bytes = field(repr=False)
+    # The key-encryption key of the slot that was opened, kept for the session so an epoch
+    # re-key can re-wrap that slot without asking for the passphrase again.
+    slot_kek: bytes | None = field(default=None, repr=False, compare=False)
+    slot_kind: SlotKind | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.db_key) != 32 or len(self.device_seed) != 32:
             raise ValueError("vault secrets are two 32-byte keys")
+
+    def with_db_key(self, db_key: bytes) -> VaultSecrets:
+        return VaultSecrets(db_key=db_key, device_seed=self.device_seed, slot_kek=self.slot_kek,
+                            slot_kind=self.slot_kind)
 
     @classmethod
     def generate(cls, rng: Callable[[int], bytes] = os.urandom) -> VaultSecrets:
@@ -160,7 +168,16 @@ def open_slot(blob: bytes, kek: bytes) -> VaultSecrets:
                                                 blob[:_HEADER.size])
     except InvalidTag:
         raise KeyslotError(KeyslotError.WRONG_SECRET) from None
-    return VaultSecrets(db_key=payload[:32], device_seed=payload[32:])
+    return VaultSecrets(db_key=payload[:32], device_seed=payload[32:], slot_kek=kek, slot_kind=header.kind)
+
+
+def rewrap_slot(blob: bytes, kek: bytes, secrets: VaultSecrets,
+                rng: Callable[[int], bytes] = os.urandom) -> bytes:
+    """The same slot (kind, cost, salt, so the same passphrase or secret opens it) around new
+    secrets: how an epoch re-key replaces the database key without asking for the passphrase."""
+    header = parse_slot(blob)
+    open_slot(blob, kek)  # proves the KEK is this slot's before anything is written
+    return seal_slot(header.kind, kek, secrets, header.params, header.salt, rng)
 
 
 def make_passphrase_slot(
@@ -171,9 +188,22 @@ def make_passphrase_slot(
 ) -> bytes:
     if not params.is_at_least_minimum():
         raise KeyslotError(KeyslotError.WEAK_PARAMETERS)
+    return make_passphrase_slot_and_kek(passphrase, secrets, params, rng)[0]
+
+
+def make_passphrase_slot_and_kek(
+    passphrase: str,
+    secrets: VaultSecrets,
+    params: KdfParams,
+    rng: Callable[[int], bytes] = os.urandom,
+) -> tuple[bytes, VaultSecrets]:
+    """The slot, and the secrets carrying its KEK for this session (see ``slot_kek``)."""
+    if not params.is_at_least_minimum():
+        raise KeyslotError(KeyslotError.WEAK_PARAMETERS)
     salt = rng(16)
     kek = derive_passphrase_kek(passphrase, salt, params)
-    return seal_slot(SlotKind.PASSPHRASE, kek, secrets, params, salt, rng)
+    blob = seal_slot(SlotKind.PASSPHRASE, kek, secrets, params, salt, rng)
+    return blob, VaultSecrets(secrets.db_key, secrets.device_seed, kek, SlotKind.PASSPHRASE)
 
 
 def open_passphrase_slot(blob: bytes, passphrase: str) -> VaultSecrets:

@@ -97,8 +97,7 @@ class Profile:
         """A new keyslot and an empty, migrated vault. Refuses to replace an existing profile."""
         from ..crypto import keyslot
 
-        secrets = keyslot.VaultSecrets.generate()
-        blob = keyslot.make_passphrase_slot(passphrase, secrets, params)
+        blob, secrets = keyslot.make_passphrase_slot_and_kek(passphrase, keyslot.VaultSecrets.generate(), params)
         return secrets, self.install(secrets, blob)
 
     def install(self, secrets: VaultSecrets, blob: bytes) -> VaultConnection:
@@ -182,6 +181,96 @@ class Profile:
     def open_vault(self, secrets: VaultSecrets) -> VaultConnection:
         return self._open_migrated(secrets, create=False)
 
+    # -- epoch re-key ----------------------------------------------------------------------------
+    @property
+    def _next_vault(self) -> Path:
+        return self.dir / "vault.next.db"
+
+    @property
+    def _next_slot(self) -> Path:
+        return self.dir / "keyslot.next.bin"
+
+    @property
+    def _next_keyring_slot(self) -> Path:
+        return self.dir / "keyslot-keyring.next.bin"
+
+    def rekey(self, vault: VaultConnection, secrets: VaultSecrets, keyring_secret: bytes | None = None,
+              rng: Callable[[int], bytes] = os.urandom,
+              fault: Callable[[str], None] = lambda step: None) -> tuple[VaultConnection, VaultSecrets]:
+        """Epoch re-key (DESIGN §3): export into a new file under a new random key, swap
+        atomically, destroy the old key. Returns the new connection and secrets; ``vault`` is
+        closed. Needs the passphrase slot's KEK from this session's unlock.
+
+        The commit point is the rename of the new passphrase keyslot. A crash before it
+        leaves the old slot and file, and the new file is destroyed at the next unlock (its
+        key is in no slot); a crash after it leaves the new slot, and the next unlock finishes
+        the swap. The keyring slot is re-wrapped when its secret is given, otherwise removed
+        (the volunteer is asked to remember the computer again).
+        """
+        from ..crypto import keyslot
+
+        if secrets.slot_kek is None or secrets.slot_kind is not keyslot.SlotKind.PASSPHRASE:
+            raise VaultError("Re-keying needs this session to have been unlocked with the passphrase.")
+        self._discard_unfinished_rekey()
+        new = secrets.with_db_key(rng(32))
+        version = vault.user_version
+        vault.checkpoint()
+        vault.export_to(self._next_vault, new.db_key, version)
+        fault("exported")
+        slot = keyslot.rewrap_slot(self.read_slot(), secrets.slot_kek, new, rng)
+        _atomic_write(self._next_slot, slot)
+        if self.remembered and keyring_secret is not None:
+            keyring_kek = keyslot.derive_keyring_kek(keyring_secret, keyslot.parse_slot(
+                self.read_slot(self.keyring_slot_path)).salt)
+            _atomic_write(self._next_keyring_slot,
+                          keyslot.rewrap_slot(self.read_slot(self.keyring_slot_path), keyring_kek, new, rng))
+        fault("slot written")
+        vault.close()
+        if self.remembered and not self._next_keyring_slot.exists():
+            self.forget()
+        os.replace(self._next_slot, self.keyslot_path)  # the commit point
+        _fsync_dir(self.dir)
+        fault("committed")
+        self._finish_swap()
+        fault("swapped")
+        return self._open_migrated(new, create=False), new
+
+    def _finish_swap(self) -> None:
+        for suffix in ("-wal", "-shm"):
+            Path(str(self.vault_path) + suffix).unlink(missing_ok=True)
+        os.replace(self._next_vault, self.vault_path)
+        if self._next_keyring_slot.exists():
+            os.replace(self._next_keyring_slot, self.keyring_slot_path)
+        _fsync_dir(self.dir)
+
+    def _discard_unfinished_rekey(self) -> None:
+        """A new keyslot that never became current holds the only copy of its key: destroy it
+        and the file it opens."""
+        for path in (self._next_slot, self._next_keyring_slot, self._next_vault,
+                     Path(str(self._next_vault) + "-wal"), Path(str(self._next_vault) + "-shm")):
+            _destroy(path)
+
+    def _recover_rekey(self, secrets: VaultSecrets) -> None:
+        """Finish or undo a re-key a crash interrupted (see :meth:`rekey`)."""
+        from .vault import VaultConnection, VaultCorruptError
+
+        _destroy(self._next_slot)
+        if not self._next_vault.exists():
+            _destroy(self._next_keyring_slot)
+            return
+        try:
+            VaultConnection.open(self.vault_path, secrets.db_key).close()
+        except VaultCorruptError:
+            try:
+                VaultConnection.open(self._next_vault, secrets.db_key).close()
+            except VaultCorruptError:
+                return  # neither opens: leave both untouched for the damaged-vault path
+            log.info("finishing an interrupted re-key")
+            self._finish_swap()
+            return
+        log.info("discarding an interrupted re-key")
+        self._discard_unfinished_rekey()
+
     def _open_migrated(self, secrets: VaultSecrets, *, create: bool) -> VaultConnection:
         from .migrations import MIGRATIONS, migrate
         from .vault import VaultConnection
@@ -190,6 +279,8 @@ class Profile:
             from .office_migrations import OFFICE_MIGRATIONS as migrations
         else:
             migrations = MIGRATIONS
+        if not create:
+            self._recover_rekey(secrets)
         vault = VaultConnection.open(self.vault_path, secrets.db_key, create=create)
         try:
             migrate(vault, self.backup_path, migrations)
@@ -249,6 +340,17 @@ class Profile:
                      Path(str(self.vault_path) + "-shm"), self.state_path, *self.backups()):
             _destroy(path)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename durable: fsync the directory that holds it (POSIX; a no-op elsewhere)."""
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _destroy(path: Path) -> None:

@@ -204,6 +204,22 @@ class VaultConnection:
         os.replace(partial, target)
         return target
 
+    def export_to(self, target: Path, db_key: bytes, user_version: int) -> None:
+        """Copy every table into a new file under ``db_key`` (sqlcipher_export), then fsync.
+        The new file is also compacted: no free page of the old one comes along."""
+        if len(db_key) != 32:
+            raise ValueError("the database key is 32 bytes")
+        target.unlink(missing_ok=True)
+        self._conn.execute(f"ATTACH DATABASE ? AS rekey KEY \"x'{db_key.hex()}'\"", (str(target),))
+        try:
+            self._conn.execute("SELECT sqlcipher_export('rekey')").fetchall()
+            self._conn.execute(f"PRAGMA rekey.user_version = {int(user_version)}")
+        finally:
+            self._conn.execute("DETACH DATABASE rekey")
+        os.chmod(target, 0o600)
+        with open(target, "rb+") as handle:
+            os.fsync(handle.fileno())
+
     def close(self) -> None:
         with contextlib.suppress(sqlcipher3.Error):
             self.checkpoint()

@@ -75,8 +75,12 @@ def _epoch(moment: datetime) -> int:
 class DeviceSync:
     def __init__(self, vault: VaultConnection, keys: DeviceKeys,
                  transport_for: Callable[[str], DeviceTransport], now: Callable[[], datetime],
-                 rng: Callable[[int], bytes] = os.urandom, jitter: Callable[[], float] = random.random) -> None:
+                 rng: Callable[[int], bytes] = os.urandom, jitter: Callable[[], float] = random.random,
+                 fault: Callable[[str], None] = lambda step: None) -> None:
+        """``fault`` is called between the steps a crash could separate; the crash tests
+        kill the process there. It does nothing in the app."""
         self._vault = vault
+        self._fault = fault
         self._keys = keys
         self._transport_for = transport_for
         self._now = now
@@ -233,6 +237,7 @@ class DeviceSync:
                     data, envelope_id, envelope.envelope_hash(data), content.record_type, bundle.version))
                 self.audit.append("record sealed", record_id, str(identity.next_seq))
             result.sealed += 1
+            self._fault("sealed")
 
     def _send_all(self, transport: DeviceTransport, bundle: office_keys.KeyBundle, result: SyncResult,
                   report: Progress, token: CancelToken) -> None:
@@ -245,6 +250,7 @@ class DeviceSync:
                 continue
             try:
                 stored = transport.deliver(self._keys.kid, held.seq, held.body)
+                self._fault("delivered")
                 if stored is not None:
                     self._check_stored(stored, bundle, held)
             except TransportError:
@@ -306,6 +312,7 @@ class DeviceSync:
                     self.audit.append("office rejected", held.record_id or "", checked.reason.value
                                       if checked.reason else "")
                     result.rejected.append(why)
+            self._fault("receipt applied")
             transport.forget_receipt(self._keys.kid, item.handle)
 
     # -- retention ----------------------------------------------------------------------------------------
@@ -348,6 +355,7 @@ class DeviceSync:
                 self.state.forget_record(decision.record_id)
                 self.state.log_purge(decision.record_id, kind, last, decision.rule)
                 self.audit.append("purged", decision.record_id, decision.rule)
+            self._fault("purged")
         if due:
             self.records.optimise_index()
             self._vault.checkpoint()
@@ -361,5 +369,6 @@ class DeviceSync:
         certificate = make_purge_certificate(self._keys, serial=serial, issued_at=_epoch(self._now()), entries=[
             PurgeEntry(e.envelope_id, e.seq, e.env_hash, e.record_type, _epoch(e.purged_at)) for e in entries])
         transport.send_purge_certificate(self._keys.kid, serial, certificate)
+        self._fault("certificate sent")
         with self._vault.transaction():
             self.state.mark_certified(serial)
