@@ -26,6 +26,7 @@ from pathlib import Path
 
 import sqlcipher3  # without a key: plain SQLite, the same engine build
 
+from bench import sync
 from ips_desktop.crypto import keyslot
 from ips_desktop.domain.records import ContactKind, ContactRecord
 from ips_desktop.store import migrations
@@ -165,6 +166,12 @@ def main() -> None:
         vault.close()
 
         report("unlock_overhead_ms", unlock_overhead_ms(profile), "ms")
+
+        sync.seal_ratio(report)
+        sync.open_per_s(report, root)
+        sync.relay_throughput(report, root)
+        sync.purge_1000_s(report, root)
+        sync.rekey_10k_s(report, root, profile)
 
         child = _child("memory", str(profile_root), PASSPHRASE)
         out, _ = child.communicate(timeout=120)

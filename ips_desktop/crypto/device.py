@@ -9,6 +9,7 @@ stored and a quick wipe destroys them with the keyslot.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
@@ -48,15 +49,15 @@ class DeviceKeys:
         return cls(Ed25519PrivateKey.from_private_bytes(_derive(seed, b"signing")),
                    X25519PrivateKey.from_private_bytes(_derive(seed, b"box")))
 
-    @property
+    @cached_property
     def signing_public(self) -> bytes:
         return raw_public(self.signing)
 
-    @property
+    @cached_property
     def box_public(self) -> bytes:
         return raw_public(self.box)
 
-    @property
+    @cached_property
     def kid(self) -> bytes:
         return kid(self.signing_public)
 

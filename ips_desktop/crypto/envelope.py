@@ -18,8 +18,9 @@ Inside (padded to a size bucket so the length says little)::
 
     meta length u32 | meta (canonical JSON) | attachment bytes in order | zero padding
 
-The meta holds the record type, case reference, times, the sender key id again, what the
-record supersedes, its retention class, its body and each attachment's name, type, size and
+The padding is Padmé (at most 12 % over the true length, 4 KiB at least). The meta holds
+the record type, case reference, times, the sender key id again, what the record
+supersedes, its retention class, its body and each attachment's name, type, size and
 SHA-256. Nothing that names the case or the record type is outside.
 
 The office verifies before it decrypts: strict parse, known recipient key, bundle version,
@@ -83,21 +84,19 @@ ZERO_HASH = bytes(HASH_LEN)
 
 
 def bucket_size(n: int) -> int:
-    """Powers of two from 4 KiB to 1 MiB, then whole MiB."""
-    size = MIN_BUCKET
-    while size < n and size < MIB:
-        size *= 2
-    if n <= size:
-        return size
-    return -(-n // MIB) * MIB
+    """Padmé padding (Nikitin et al., "Reducing Metadata Leakage from Encrypted Files and
+    Communication with PURBs", PETS 2019), never below 4 KiB: the padded length keeps only
+    the top O(log log n) bits of the true length, at most 12 % larger than it."""
+    if n <= MIN_BUCKET:
+        return MIN_BUCKET
+    exponent = n.bit_length() - 1
+    low_bits = exponent - exponent.bit_length()
+    mask = (1 << low_bits) - 1
+    return (n + mask) & ~mask
 
 
 def is_bucket_size(n: int) -> bool:
-    if n < MIN_BUCKET or n > MAX_INNER:
-        return False
-    if n <= MIB:
-        return n & (n - 1) == 0
-    return n % MIB == 0
+    return MIN_BUCKET <= n <= MAX_INNER and bucket_size(n) == n
 
 
 @dataclass(frozen=True)
@@ -231,7 +230,7 @@ def _payload_key(shared: bytes, ephemeral: bytes, recipient: bytes, header: byte
 
 
 def seal(content: RecordContent, *, device_key: Ed25519PrivateKey, bundle: KeyBundle, seq: int,
-         prev_hash: bytes, record_id: bytes, now: int, rng: Rng = os.urandom) -> bytes:
+         prev_hash: bytes, record_id: bytes, now: int, rng: Rng = os.urandom, sender_kid: bytes | None = None) -> bytes:
     """Seal one record to the bundle's current office key and sign it with the device key.
 
     Refuses an expired bundle: sealing to a key the office may have retired would strand
@@ -242,19 +241,20 @@ def seal(content: RecordContent, *, device_key: Ed25519PrivateKey, bundle: KeyBu
         raise ValueError("bad sequence, previous hash or record id")
     if (seq == 1) != (prev_hash == ZERO_HASH):
         raise ValueError("the first envelope, and only it, has a zero previous hash")
-    sender_kid = kid(raw_public(device_key))
+    sender_kid = sender_kid or kid(raw_public(device_key))
     return seal_inner(encode_inner(content, sender_kid), device_key=device_key, bundle_version=bundle.version,
                       recipient_public=bundle.current_encryption_key.public, seq=seq, prev_hash=prev_hash,
-                      record_id=record_id, rng=rng)
+                      record_id=record_id, rng=rng, sender_kid=sender_kid)
 
 
 def seal_inner(inner: bytes, *, device_key: Ed25519PrivateKey, bundle_version: int, recipient_public: bytes,
-               seq: int, prev_hash: bytes, record_id: bytes, rng: Rng = os.urandom) -> bytes:
+               seq: int, prev_hash: bytes, record_id: bytes, rng: Rng = os.urandom,
+               sender_kid: bytes | None = None) -> bytes:
     """The cryptographic core of :func:`seal` over an already encoded, padded inner payload."""
-    header = Header(bundle_version, kid(recipient_public), kid(raw_public(device_key)), seq, prev_hash,
-                    record_id, _OVERHEAD + len(inner)).pack()
+    header = Header(bundle_version, kid(recipient_public), sender_kid or kid(raw_public(device_key)), seq,
+                    prev_hash, record_id, _OVERHEAD + len(inner)).pack()
     ephemeral = X25519PrivateKey.from_private_bytes(rng(32))
-    ephemeral_public = raw_public(ephemeral)
+    ephemeral_public = ephemeral.public_key().public_bytes_raw()
     shared = ephemeral.exchange(x25519_public(recipient_public))
     key = _payload_key(shared, ephemeral_public, recipient_public, header)
     ciphertext = ephemeral_public + ChaCha20Poly1305(key).encrypt(bytes(12), inner, header)
@@ -367,11 +367,3 @@ def check_chain(known: Mapping[int, ChainEntry], header: Header, env_hash: bytes
     if header.seq > 1 and before is None:
         return ChainVerdict.GAP
     return ChainVerdict.NEW
-
-
-def contiguous_through(sequence_numbers: set[int]) -> int:
-    """The highest n such that 1..n are all held: the cumulative acknowledgement."""
-    n = 0
-    while n + 1 in sequence_numbers:
-        n += 1
-    return n

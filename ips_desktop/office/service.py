@@ -65,6 +65,26 @@ class OfficeService:
         self._vault = vault
         self._now = now
         self._rng = rng
+        # Parsed keys and certificates, rebuilt whenever the office's state or devices change.
+        self._cache: tuple[OfficeState, office_keys.OfficeKeys, dict[bytes, office_keys.DeviceCertificate],
+                           frozenset[bytes]] | None = None
+
+    def _cached(self) -> tuple[OfficeState, office_keys.OfficeKeys, dict[bytes, office_keys.DeviceCertificate],
+                               frozenset[bytes]]:
+        if self._cache is None:
+            state = self.repo.state()
+            if state is None:
+                raise OfficeError("This office has not been set up yet. Run `ips-office init` first.")
+            keys = office_keys.OfficeKeys.from_dict(state.keys)
+            devices = self.repo.devices()
+            certificates = {d.device_kid: office_keys.open_certificate(d.certificate, keys.root_public)
+                            for d in devices}
+            self._cache = (state, keys, certificates,
+                           frozenset(d.device_kid for d in devices if d.revoked_at is not None))
+        return self._cache
+
+    def _changed(self) -> None:
+        self._cache = None
 
     # -- the office ---------------------------------------------------------------------------------
     @property
@@ -72,12 +92,10 @@ class OfficeService:
         return self.repo.state() is not None
 
     def _state(self) -> OfficeState:
-        state = self.repo.state()
-        if state is None:
-            raise OfficeError("This office has not been set up yet. Run `ips-office init` first.")
-        return state
+        return self._cached()[0]
 
     def keys(self) -> office_keys.OfficeKeys:
+        """The office's private keys (a fresh copy the caller may change, as ``rotate`` does)."""
         return office_keys.OfficeKeys.from_dict(self._state().keys)
 
     def create(self, office_name: str, *, address: str = "", relay_public: bytes | None = None,
@@ -101,6 +119,7 @@ class OfficeService:
                                          policy=state.policy)
         new_state = replace(state, keys=keys.to_dict(), bundle=bundle, bundle_version=version)
         self.repo.save_state(new_state)
+        self._changed()
         return new_state
 
     def bundle(self) -> bytes:
@@ -199,6 +218,7 @@ class OfficeService:
         with self._vault.transaction():
             self.repo.add_device(kid(request.signing_key), state.next_serial, label, certificate)
             self.repo.save_state(replace(state, next_serial=state.next_serial + 1))
+            self._changed()
             self.repo.mark_invite_used(invite_id)
             self.repo.finish_enrolment(invite_id, "accepted", response)
             self.audit.append("device enrolled", kid(request.signing_key).hex(), label)
@@ -230,20 +250,17 @@ class OfficeService:
         with self._vault.transaction():
             if not self.repo.revoke_device(device_kid):
                 raise OfficeError("No enrolled, unrevoked device has that id.")
+            self._changed()
             new = self._publish(state, self.keys(), self._revoked())
             self.audit.append("device revoked", device_kid.hex())
         return new.bundle
 
     # -- receiving ----------------------------------------------------------------------------------
-    def _recipient(self, state: OfficeState) -> envelope.Recipient:
-        keys = office_keys.OfficeKeys.from_dict(state.keys)
-        devices = self.repo.devices()
-        certificates = {d.device_kid: office_keys.open_certificate(d.certificate, keys.root_public) for d in devices}
+    def _recipient(self) -> envelope.Recipient:
+        _, keys, certificates, revoked = self._cached()
         return envelope.Recipient(
             encryption_keys={kid(raw_public(k)): k for k in keys.encryption},
-            devices=certificates,
-            revoked=frozenset(d.device_kid for d in devices if d.revoked_at is not None),
-            min_bundle_version=state.min_bundle_version,
+            devices=certificates, revoked=revoked, min_bundle_version=self._state().min_bundle_version,
             now=_epoch(self._now()))
 
     def receive(self, data: bytes) -> ReceiveResult:
@@ -257,13 +274,13 @@ class OfficeService:
             return ReceiveResult("dropped", None, None, None, exc.reason)
         h = parsed.header
         env_hash = parsed.env_hash
-        chain = self.repo.chain(h.sender_kid)
+        chain = self.repo.chain_around(h.sender_kid, h.seq)
         held = chain.get(h.seq)
         if held is not None and held.env_hash == env_hash:
             return ReceiveResult("duplicate", held.receipt, h.sender_kid, h.seq,
                                  Reason(held.reason) if held.reason else None)
         try:
-            opened = envelope.open_envelope(data, self._recipient(state))
+            opened = envelope.open_envelope(data, self._recipient())
             verdict = envelope.check_chain(
                 {s: envelope.ChainEntry(r.env_hash, r.prev_hash) for s, r in chain.items()}, h, env_hash)
         except WireError as exc:
@@ -277,13 +294,16 @@ class OfficeService:
                     "created_at": content.created_at, "sealed_at": content.sealed_at,
                     "retention_class": content.retention_class, "priority": content.priority, "body": content.body,
                 }), [(a.name, a.mime, a.data) for a in content.attachments])
-            seqs = {s for s, r in chain.items() if r.status == "verified"} | {h.seq}
-            signed = receipt.make_receipt(
-                self.keys().receipt_signer(), status=receipt.Status.VERIFIED, bundle_version=state.bundle_version,
-                sender_kid=h.sender_kid, seq=h.seq, record_id=h.record_id, env_hash=env_hash,
-                cum_seq=envelope.contiguous_through(seqs), office_time=_epoch(self._now()))
+            # The chain row goes in first (with its receipt filled in below) so the cumulative
+            # count includes this envelope.
             self.repo.add_chain(h.sender_kid, ChainRow(h.seq, env_hash, h.prev_hash, h.record_id, "verified", None,
-                                                       signed))
+                                                       b""))
+            signed = receipt.make_receipt(
+                self._cached()[1].receipt_signer(), status=receipt.Status.VERIFIED,
+                bundle_version=state.bundle_version, sender_kid=h.sender_kid, seq=h.seq, record_id=h.record_id,
+                env_hash=env_hash, cum_seq=self.repo.advance_contiguous(h.sender_kid),
+                office_time=_epoch(self._now()))
+            self.repo.set_receipt(h.sender_kid, h.seq, signed)
             if verdict == envelope.ChainVerdict.GAP:
                 self.repo.alert("gap", h.sender_kid, f"envelope {h.seq} arrived before envelope {h.seq - 1}")
             self.audit.append("record received", h.record_id.hex(), content.record_type)
@@ -294,7 +314,7 @@ class OfficeService:
         """A REJECTED receipt tells the laptop to keep the record and say why. An envelope
         whose signature was never checked gets an alert only: it enters no chain."""
         rejection = receipt.make_receipt(
-            self.keys().receipt_signer(), status=receipt.Status.REJECTED, bundle_version=state.bundle_version,
+            self._cached()[1].receipt_signer(), status=receipt.Status.REJECTED, bundle_version=state.bundle_version,
             sender_kid=h.sender_kid, seq=h.seq, record_id=h.record_id, env_hash=env_hash, cum_seq=0,
             office_time=_epoch(self._now()), reason=reason)
         with self._vault.transaction():

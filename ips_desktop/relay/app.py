@@ -91,14 +91,30 @@ class Relay:
         self.clock = clock
         self.limiter = RateLimiter(rate, burst)
         self.open_limiter = RateLimiter(0.2, 10.0)  # enrolment: a few a minute per address
+        # Parsed device certificates by key id; cleared whenever a certificate or the
+        # revocation list changes.
+        self._devices: dict[bytes, tuple[Ed25519PublicKey, office_keys.DeviceCertificate, bool] | None] = {}
+        self._bundle: office_keys.KeyBundle | None = None
+
+    def device(self, key_id: bytes) -> tuple[Ed25519PublicKey, office_keys.DeviceCertificate, bool] | None:
+        """(public key, certificate, revoked) of an enrolled laptop, or None."""
+        if key_id not in self._devices:
+            found = self.storage.device(key_id)
+            if found is None:
+                return None  # not cached: a certificate may arrive later
+            certificate = office_keys.open_certificate(found[1], self.office_root)
+            self._devices[key_id] = (ed25519_public(found[0]), certificate, found[2])
+        return self._devices[key_id]
 
     def now(self) -> int:
         return int(self.clock())
 
     # -- the office's keys -------------------------------------------------------------------------
     def bundle(self) -> office_keys.KeyBundle | None:
-        raw = self.storage.get_meta("bundle")
-        return office_keys.open_bundle(raw, self.office_root) if raw else None
+        if self._bundle is None:
+            raw = self.storage.get_meta("bundle")
+            self._bundle = office_keys.open_bundle(raw, self.office_root) if raw else None
+        return self._bundle
 
     def office_key(self, key_id: bytes) -> Ed25519PublicKey | None:
         if key_id == kid(self.office_root):
@@ -127,12 +143,12 @@ class Relay:
             if public is None:
                 raise RelayError(403, "not_office", "That key is not one of the office's keys.")
         else:
-            device = self.storage.device(signed.key_id)
+            device = self.device(signed.key_id)
             if device is None:
                 raise RelayError(403, "unknown_device", "This laptop is not enrolled with the office.")
             if device[2]:
                 raise RelayError(403, "revoked", "This laptop's enrolment was revoked by the office.")
-            public = ed25519_public(device[0])
+            public = device[0]
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         try:
             request_auth.verify_request(public, signed, request.method, target, body)
@@ -158,12 +174,11 @@ class Relay:
         if parsed.header.sender_kid != caller.key_id:
             raise RelayError(403, Reason.SENDER_MISMATCH.value,
                              "An envelope can only be sent by the laptop that sealed it.")
-        device = self.storage.device(caller.key_id)
+        device = self.device(caller.key_id)
         if device is None:
             raise RelayError(403, "unknown_device", "This laptop is not enrolled with the office.")
-        certificate = office_keys.open_certificate(device[1], self.office_root)
         try:
-            envelope.verify_sender(parsed, certificate)
+            envelope.verify_sender(parsed, device[1])
         except WireError as exc:
             raise RelayError(400, exc.reason.value, f"The envelope was refused: {exc}.") from None
         h = parsed.header
@@ -172,11 +187,12 @@ class Relay:
         if stored is not None:
             return stored
         now = self.now()
-        new = self.storage.add_envelope(h.sender_kid, h.seq, env_hash, body, now)
         stored = receipt.make_receipt(self.key, status=receipt.Status.STORED, bundle_version=h.bundle_version,
                                       sender_kid=h.sender_kid, seq=h.seq, record_id=h.record_id, env_hash=env_hash,
                                       cum_seq=0, office_time=now)
-        self.storage.keep_stored_receipt(h.sender_kid, h.seq, env_hash, stored)
+        with self.storage.transaction():
+            new = self.storage.add_envelope(h.sender_kid, h.seq, env_hash, body, now)
+            self.storage.keep_stored_receipt(h.sender_kid, h.seq, env_hash, stored)
         event("envelope_stored", device=h.sender_kid.hex()[:8], seq=h.seq, bytes=len(body), new=new)
         return stored
 
@@ -209,6 +225,8 @@ class Relay:
             raise RelayError(400, exc.reason.value, f"The key bundle was refused: {exc}.") from None
         self.storage.set_meta("bundle", body)
         self.storage.set_revoked(set(fresh.revoked_devices))
+        self._bundle = fresh
+        self._devices.clear()
         event("bundle_published", version=fresh.version)
         return fresh.version
 
@@ -221,6 +239,7 @@ class Relay:
         bundle = self.bundle()
         if bundle:
             self.storage.set_revoked(set(bundle.revoked_devices))
+        self._devices.clear()
         event("device_registered", device=cert.device_kid.hex()[:8])
 
 

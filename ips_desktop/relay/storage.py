@@ -8,7 +8,9 @@ reference or name ever reaches it. One connection, used from the event loop's th
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,6 +65,16 @@ class RelayStorage:
 
     def close(self) -> None:
         self.db.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     def _one(self, sql: str, params: tuple[object, ...] = ()) -> tuple[Any, ...] | None:
         row = self.db.execute(sql, params).fetchone()

@@ -87,6 +87,7 @@ class CaseBook:
         self.records = RecordRepository(vault, now)
         self.audit = AuditLog(vault, now)
         self._settings = SettingsRepository(vault)
+        self.records.settle_purges()
 
     # -- settings ----------------------------------------------------------------------------
     @property

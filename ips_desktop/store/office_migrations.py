@@ -49,7 +49,8 @@ CREATE TABLE devices (
     label       TEXT NOT NULL,
     certificate BLOB NOT NULL,
     enrolled_at TEXT NOT NULL,
-    revoked_at  TEXT
+    revoked_at  TEXT,
+    contiguous  INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE chain (
     device_kid  BLOB NOT NULL,

@@ -155,10 +155,21 @@ class OfficeRepository:
         return bool(cursor.rowcount)
 
     # -- chains -----------------------------------------------------------------------------------------
-    def chain(self, device_kid: bytes) -> dict[int, ChainRow]:
+    def chain_around(self, device_kid: bytes, seq: int) -> dict[int, ChainRow]:
+        """The envelopes the office holds at ``seq - 1``, ``seq`` and ``seq + 1``."""
         rows = self.vault.query("SELECT seq, env_hash, prev_hash, record_id, status, reason, receipt FROM chain"
-                                " WHERE device_kid = ?", (device_kid,))
+                                " WHERE device_kid = ? AND seq BETWEEN ? AND ?", (device_kid, seq - 1, seq + 1))
         return {r[0]: ChainRow(r[0], bytes(r[1]), bytes(r[2]), bytes(r[3]), r[4], r[5], bytes(r[6])) for r in rows}
+
+    def advance_contiguous(self, device_kid: bytes) -> int:
+        """The highest n such that 1..n from this device are verified (kept up to date)."""
+        row = self.vault.query_one("SELECT contiguous FROM devices WHERE device_kid = ?", (device_kid,))
+        n = int(row[0]) if row else 0
+        while self.vault.query_one("SELECT 1 FROM chain WHERE device_kid = ? AND seq = ? AND status = 'verified'",
+                                   (device_kid, n + 1)):
+            n += 1
+        self.vault.execute("UPDATE devices SET contiguous = ? WHERE device_kid = ?", (n, device_kid))
+        return n
 
     def add_chain(self, device_kid: bytes, row: ChainRow) -> None:
         self.vault.execute(
@@ -166,6 +177,9 @@ class OfficeRepository:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (device_kid, row.seq, row.env_hash, row.prev_hash, row.record_id, self._stamp(), row.status, row.reason,
              row.receipt))
+
+    def set_receipt(self, device_kid: bytes, seq: int, receipt: bytes) -> None:
+        self.vault.execute("UPDATE chain SET receipt = ? WHERE device_kid = ? AND seq = ?", (receipt, device_kid, seq))
 
     # -- records ----------------------------------------------------------------------------------------
     def add_record(self, record: OfficeRecord, attachments: list[tuple[str, str, bytes]]) -> None:

@@ -130,6 +130,11 @@ class RecordRepository:
             sql += " WHERE " + " AND ".join(where)
         return [self._decode(row) for row in self._vault.query(sql + " ORDER BY r.n", params)]
 
+    def headers(self) -> list[tuple[str, str, str, str | None]]:
+        """(id, kind, state, case id) of every record, without opening any body."""
+        return [(r[0], r[1], r[2], r[3]) for r in self._vault.query(
+            "SELECT id, kind, state, case_id FROM records ORDER BY n")]
+
     def ids_for_case(self, case_id: str) -> list[str]:
         return [r[0] for r in self._vault.query("SELECT id FROM records WHERE case_id = ?", (case_id,))]
 
@@ -157,10 +162,37 @@ class RecordRepository:
         self._vault.execute("DELETE FROM attachments WHERE record_id = ?", (record_id,))
         self._vault.execute("DELETE FROM outbox WHERE record_id = ?", (record_id,))
         self._vault.execute("DELETE FROM records WHERE id = ?", (record_id,))
+        # Deleted tokens stay in old index segments until they are merged: remember, in the
+        # same transaction, that a merge is owed, so a crash before it cannot skip it.
+        self._vault.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('index_merge_owed', '1')")
+
+    def purge_many(self, record_ids: list[str]) -> None:
+        """:meth:`purge` for a batch, set-based: the keys of every record in the batch go
+        first, then everything derived from them. Call inside a transaction."""
+        ids = json.dumps(record_ids)
+        chosen = "(SELECT value FROM json_each(?))"
+        rowids = [r[0] for r in self._vault.query(f"SELECT n FROM records WHERE id IN {chosen}", (ids,))]
+        if len(rowids) != len(set(record_ids)):
+            raise RecordNotFound("one of the records to purge is not in the vault")
+        self._vault.execute(f"DELETE FROM record_keys WHERE record_id IN {chosen}", (ids,))
+        self._vault.execute(f"DELETE FROM search_index WHERE rowid IN {chosen}", (json.dumps(rowids),))
+        for table in ("attachments", "outbox"):
+            self._vault.execute(f"DELETE FROM {table} WHERE record_id IN {chosen}", (ids,))
+        self._vault.execute(f"DELETE FROM records WHERE id IN {chosen}", (ids,))
+        self._vault.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('index_merge_owed', '1')")
 
     def optimise_index(self) -> None:
         """Merge index segments so deleted tokens are not left in old segments."""
         self._vault.execute("INSERT INTO search_index (search_index) VALUES ('optimize')")
+        self._vault.execute("DELETE FROM settings WHERE key = 'index_merge_owed'")
+
+    def settle_purges(self) -> bool:
+        """Finish what an interrupted purge left: merge the index and truncate the WAL."""
+        if self._vault.query_one("SELECT 1 FROM settings WHERE key = 'index_merge_owed'") is None:
+            return False
+        self.optimise_index()
+        self._vault.checkpoint()
+        return True
 
     # -- attachments ---------------------------------------------------------------------------
     def add_attachment(self, record_id: str, name: str, mime: str, data: bytes) -> str:

@@ -157,6 +157,7 @@ class DeviceSync:
             result.status = "not_enrolled"
             result.message = "This laptop is not enrolled with the office yet: records stay on it, encrypted."
             return result
+        self.records.settle_purges()
         transport = self._transport_for(identity.address)
         bundle = self._pinned(identity)
         try:
@@ -232,7 +233,7 @@ class DeviceSync:
                 envelope_id = self._rng(16)
                 data = envelope.seal(content, device_key=self._keys.signing, bundle=bundle, seq=identity.next_seq,
                                      prev_hash=identity.prev_hash, record_id=envelope_id, now=_epoch(self._now()),
-                                     rng=self._rng)
+                                     rng=self._rng, sender_kid=self._keys.kid)
                 self.state.commit_envelope(record_id, identity.next_seq, NewEnvelope(
                     data, envelope_id, envelope.envelope_hash(data), content.record_type, bundle.version))
                 self.audit.append("record sealed", record_id, str(identity.next_seq))
@@ -326,35 +327,37 @@ class DeviceSync:
             if held.record_id is not None:
                 latest[held.record_id] = held
         decisions = []
-        for rid, kind, state, case_id, payload in self._record_facts():
+        for rid, kind, state, case_id in self.records.headers():
             held_env = latest.get(rid)
             verified_at = held_env.verified_at if held_env and held_env.state == "verified" else None
+            returned = False
+            if kind == "papers" and verified_at is not None:  # only papers need their body read
+                payload = self.records.get(rid).payload
+                returned = bool(payload.get("returned_on")) and bool(str(payload.get("proof_of_posting", "")).strip())
             facts = RecordFacts(
                 record_id=rid, record_type=kind, state=state, queued=rid in queued, verified_at=verified_at,
-                case_closed_at=closed.get(case_id) if case_id else None,
-                papers_returned=bool(payload.get("returned_on")) and bool(str(payload.get("proof_of_posting",
-                                                                                          "")).strip()))
+                case_closed_at=closed.get(case_id) if case_id else None, papers_returned=returned)
             decisions.append(decide(facts, policy))
         return decisions
 
-    def _record_facts(self) -> list[tuple[str, str, str, str | None, dict[str, object]]]:
-        return [(r.id, r.kind, r.state, r.case_id, r.payload) for r in self.records.all()]
-
-    def purge_due(self) -> int:
-        """Purge every record whose rule says its time has come. One transaction per record:
-        its key first (the crypto-shred), then body, index rows, attachments, outbox; the
-        envelope keeps only its hash and receipt; a content-free purge-log entry is written."""
+    def purge_due(self, batch: int = 250) -> int:
+        """Purge every record whose rule says its time has come, in batches of one
+        transaction each: the record's key first (the crypto-shred), then its body, index
+        rows, attachments and outbox row; its envelope keeps only the hash and the receipt;
+        a content-free purge-log entry. Then the index is merged and the WAL truncated."""
         now = self._now()
+        kinds = {rid: kind for rid, kind, _, _ in self.records.headers()}
         due = [d for d in self.decisions() if d.due(now)]
-        for decision in due:
-            envelopes = self.state.for_record(decision.record_id)
-            last = envelopes[-1] if envelopes else None
+        last_envelope = {h.record_id: h for h in self.state.all() if h.record_id is not None}
+        for start in range(0, len(due), batch):
+            chunk = due[start:start + batch]
             with self._vault.transaction():
-                kind = self.records.get(decision.record_id).kind
-                self.records.purge(decision.record_id)
-                self.state.forget_record(decision.record_id)
-                self.state.log_purge(decision.record_id, kind, last, decision.rule)
-                self.audit.append("purged", decision.record_id, decision.rule)
+                self.records.purge_many([d.record_id for d in chunk])
+                for decision in chunk:
+                    self.state.forget_record(decision.record_id)
+                    self.state.log_purge(decision.record_id, kinds[decision.record_id],
+                                         last_envelope.get(decision.record_id), decision.rule)
+                    self.audit.append("purged", decision.record_id, decision.rule)
             self._fault("purged")
         if due:
             self.records.optimise_index()
