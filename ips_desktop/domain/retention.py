@@ -140,3 +140,13 @@ def decide(facts: RecordFacts, policy: RetentionPolicy) -> Decision:
 def draft_needs_reminder(started: datetime, now: datetime, policy: RetentionPolicy) -> bool:
     """DESIGN §5: a draft never sent is never purged; remind from day 3."""
     return now - started >= timedelta(days=policy.draft_reminder_days)
+
+
+REKEY_EVERY = timedelta(days=7)
+
+
+def rekey_due(last_rekey_at: datetime | None, owed: bool, first_seen: datetime, now: datetime,
+              every: timedelta = REKEY_EVERY) -> bool:
+    """DESIGN §3: re-key the vault weekly and after a case is purged. A vault never re-keyed
+    counts from ``first_seen`` (when it was created or first opened by this version)."""
+    return owed or now - (last_rekey_at or first_seen) >= every

@@ -89,6 +89,10 @@ class SyncRepository:
         self._vault = vault
         self._now = now
 
+    @property
+    def vault(self) -> VaultConnection:
+        return self._vault
+
     def _stamp(self) -> str:
         return self._now().isoformat(timespec="seconds")
 
@@ -216,6 +220,21 @@ class SyncRepository:
     def forget_record(self, record_id: str) -> None:
         """After a purge: keep the envelope's sequence number, hash and receipt, drop the link."""
         self._vault.execute("UPDATE envelopes SET record_id = NULL, body = NULL WHERE record_id = ?", (record_id,))
+
+    # -- epoch re-key bookkeeping --------------------------------------------------------------------
+    def owe_rekey(self) -> None:
+        """A whole case was purged: re-key soon so its old pages are under a destroyed key."""
+        self._vault.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('rekey_owed', '1')")
+
+    def rekey_state(self) -> tuple[datetime | None, bool]:
+        """(last re-key, whether one is owed)."""
+        rows = dict(self._vault.query("SELECT key, value FROM settings WHERE key IN ('last_rekey_at', 'rekey_owed')"))
+        return _ts(rows.get("last_rekey_at")), rows.get("rekey_owed") == "1"
+
+    def note_rekeyed(self) -> None:
+        self._vault.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('last_rekey_at', ?)",
+                            (self._stamp(),))
+        self._vault.execute("DELETE FROM settings WHERE key = 'rekey_owed'")
 
     # -- purge log -------------------------------------------------------------------------------------
     def log_purge(self, record_id: str, record_type: str, envelope: HeldEnvelope | None, rule: str) -> None:

@@ -38,8 +38,10 @@ PAGE_SIZE = 4096
 # Set on every connection after the key (``make bench`` gives its plain-SQLite baseline the
 # same). Pages in the cache are already decrypted: 16 MiB holds a year's search index, so a
 # search or a save decrypts few pages; memory security wipes the cache when it is freed.
+# The background sync has its own connection on its own thread: a writer waits for the
+# other's transaction (busy_timeout) instead of failing.
 CONNECTION_PRAGMAS = ("secure_delete = ON", "temp_store = MEMORY", "foreign_keys = ON",
-                      "journal_mode = WAL", f"cache_size = -{16 * 1024}")
+                      "journal_mode = WAL", f"cache_size = -{16 * 1024}", "busy_timeout = 10000")
 PLAINTEXT_MAGIC = b"SQLite format 3\x00"
 
 # What every connection must report after opening. Checked, not assumed.

@@ -61,6 +61,22 @@ class SyncResult:
     next_retry_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class RetentionRow:
+    """One line of "what leaves this laptop, when and why" (no content)."""
+
+    record_id: str
+    case_ref: str
+    record_type: str
+    sync_state: str
+    due_at: datetime | None
+    why: str
+
+
+_STATE_WORDS = {"sealed": "waiting for the office", "stored": "waiting for the office",
+                "verified": "the office has it", "rejected": "refused by the office"}
+
+
 def retry_delay(attempts: int, jitter: float) -> timedelta:
     """Exponential back-off from 30 s to an hour, with ±50 % jitter so laptops do not retry
     together after an outage."""
@@ -148,7 +164,9 @@ class DeviceSync:
         return RetentionPolicy.from_policy(self._pinned(identity).policy)
 
     # -- the run ------------------------------------------------------------------------------------------
-    def run(self, progress: Progress | None = None, cancel: CancelToken | None = None) -> SyncResult:
+    def run(self, progress: Progress | None = None, cancel: CancelToken | None = None,
+            keep: frozenset[str] = frozenset()) -> SyncResult:
+        """One sync. ``keep`` names records open in the editor: never purged under it."""
         report = progress or (lambda step, done, total: None)
         token = cancel or CancelToken()
         result = SyncResult()
@@ -180,7 +198,7 @@ class DeviceSync:
         if token.cancelled:
             result.status = "cancelled"
         if result.status in ("ok", "offline"):
-            result.purged = self.purge_due()
+            result.purged = self.purge_due(keep=keep)
             if result.status == "ok":
                 self._certify_purges(transport)
         with self._vault.transaction():
@@ -340,14 +358,37 @@ class DeviceSync:
             decisions.append(decide(facts, policy))
         return decisions
 
-    def purge_due(self, batch: int = 250) -> int:
+    def overview(self) -> list[RetentionRow]:
+        """Every record with its sync state and its retention decision, soonest removal first."""
+        refs = {c.id: c.reference for c in self.cases.summaries()}
+        headers = {rid: (kind, state, case_id) for rid, kind, state, case_id in self.records.headers()}
+        latest: dict[str, HeldEnvelope] = {h.record_id: h for h in self.state.all() if h.record_id is not None}
+        queued = self.state.outbox_ids()
+        rows = []
+        for decision in self.decisions():
+            kind, state, case_id = headers[decision.record_id]
+            held = latest.get(decision.record_id)
+            if state == "draft":
+                words = "draft"
+            elif decision.record_id in queued:
+                words = "queued to send"
+            elif held is not None:
+                words = _STATE_WORDS[held.state] + (f": {held.reason}" if held.state == "rejected" else "")
+            else:
+                words = "kept on this laptop"
+            rows.append(RetentionRow(decision.record_id, refs.get(case_id or "", "—"), kind, words,
+                                     decision.due_at, decision.why))
+        return sorted(rows, key=lambda r: (r.due_at is None, r.due_at or datetime.max, r.case_ref))
+
+    def purge_due(self, batch: int = 250, keep: frozenset[str] = frozenset()) -> int:
         """Purge every record whose rule says its time has come, in batches of one
         transaction each: the record's key first (the crypto-shred), then its body, index
         rows, attachments and outbox row; its envelope keeps only the hash and the receipt;
         a content-free purge-log entry. Then the index is merged and the WAL truncated."""
         now = self._now()
-        kinds = {rid: kind for rid, kind, _, _ in self.records.headers()}
-        due = [d for d in self.decisions() if d.due(now)]
+        headers = {rid: (kind, case_id) for rid, kind, _, case_id in self.records.headers()}
+        closed = {c.id for c in self.cases.summaries() if not c.open}
+        due = [d for d in self.decisions() if d.due(now) and d.record_id not in keep]
         last_envelope = {h.record_id: h for h in self.state.all() if h.record_id is not None}
         for start in range(0, len(due), batch):
             chunk = due[start:start + batch]
@@ -355,9 +396,11 @@ class DeviceSync:
                 self.records.purge_many([d.record_id for d in chunk])
                 for decision in chunk:
                     self.state.forget_record(decision.record_id)
-                    self.state.log_purge(decision.record_id, kinds[decision.record_id],
+                    self.state.log_purge(decision.record_id, headers[decision.record_id][0],
                                          last_envelope.get(decision.record_id), decision.rule)
                     self.audit.append("purged", decision.record_id, decision.rule)
+                if any(headers[d.record_id][1] in closed for d in chunk):
+                    self.state.owe_rekey()
             self._fault("purged")
         if due:
             self.records.optimise_index()

@@ -123,5 +123,5 @@ class FirstRunWizard(QWizard):
 
     def prepare_keyslot(self) -> tuple[VaultSecrets, bytes]:
         """Slow (calibration and key derivation): run in a worker thread."""
-        secrets = VaultSecrets.generate()
-        return secrets, keyslot.make_passphrase_slot(self.passphrase(), secrets, self._kdf())
+        blob, secrets = keyslot.make_passphrase_slot_and_kek(self.passphrase(), VaultSecrets.generate(), self._kdf())
+        return secrets, blob

@@ -27,18 +27,23 @@ from ..common.tasks import TaskRunner
 from .unlock import UnlockDialog
 
 if TYPE_CHECKING:
+    from ...crypto.device import DeviceKeys
     from ...crypto.keyslot import KdfParams, VaultSecrets
     from ...store.casebook import CaseBook
     from ...store.vault import VaultConnection
+    from ...sync.transport import DeviceTransport
     from .first_run import FirstRunWizard
     from .main_window import MainWindow
+    from .sync_ui import SyncController
+
+TransportFactory = Callable[[str, "DeviceKeys"], "DeviceTransport"]
 
 log = logging.getLogger(__name__)
 
 # The unlock dialog is the first window and needs none of these; they are imported on a worker
 # thread while the volunteer types the passphrase, which keeps start-up close to a bare window.
 _AFTER_UNLOCK = ("ips_desktop.crypto.keyslot", "ips_desktop.store.casebook", "ips_desktop.store.migrations",
-                 "ips_desktop.ui.volunteer.main_window")
+                 "ips_desktop.ui.volunteer.main_window", "ips_desktop.ui.volunteer.sync_ui")
 
 
 def _preload() -> None:
@@ -54,9 +59,13 @@ class VolunteerApp(QObject):
 
     def __init__(self, profile: Profile, keyring: KeyringAdapter | None,
                  now: Callable[[], datetime] = datetime.now,
-                 kdf: Callable[[], KdfParams] | None = None, demo_banner: str = "") -> None:
+                 kdf: Callable[[], KdfParams] | None = None, demo_banner: str = "",
+                 transport_for: TransportFactory | None = None) -> None:
         super().__init__()
         self.profile, self.keyring, self.now, self.kdf = profile, keyring, now, kdf
+        self.transport_for = transport_for
+        self.secrets: VaultSecrets | None = None
+        self.sync: SyncController | None = None
         self.demo_banner = demo_banner
         self.runner = TaskRunner(self)
         self.vault: VaultConnection | None = None
@@ -122,7 +131,7 @@ class VolunteerApp(QObject):
                 reference_example=details.example.text().strip() or VolunteerSettings.reference_example))
             if details.remember.isChecked() and self.keyring is not None:
                 self.remember(secrets)
-            self._show_main(vault, book)
+            self._show_main(vault, book, secrets)
 
         self.runner.run(wizard.prepare_keyslot, created,
                         lambda exc: QMessageBox.critical(None, "IPS Desktop", "The vault could not be created."))
@@ -158,7 +167,7 @@ class VolunteerApp(QObject):
             self.unlock_dialog.hide()
         from ...store.casebook import CaseBook
 
-        self._show_main(vault, CaseBook(vault, self.now))
+        self._show_main(vault, CaseBook(vault, self.now), secrets)
 
     def _vault_problem(self, message: str) -> None:
         backups = self.profile.backups()
@@ -173,14 +182,22 @@ class VolunteerApp(QObject):
         if answer == QMessageBox.StandardButton.Yes:
             self.profile.restore_backup(backups[0])
 
-    def _show_main(self, vault: VaultConnection, book: CaseBook) -> None:
-        self.vault, self.book = vault, book
+    def _show_main(self, vault: VaultConnection, book: CaseBook, secrets: VaultSecrets) -> None:
+        self.vault, self.book, self.secrets = vault, book, secrets
         if self.window is None:
             from .main_window import MainWindow
+            from .sync_ui import SyncController, SyncStatus
 
             self.window = MainWindow(book, self.demo_banner, lambda: self.now().date())
             self.window.lock_requested.connect(self.lock)
             self.window.settings_requested.connect(self.show_settings)
+            self.sync = SyncController(self.runner, self.now, self._editing)
+            self.window.add_status_widget(SyncStatus(self.sync, self.show_enrol))
+            self.window.send_requested.connect(self.sync.send_now)
+            self.window.enrol_requested.connect(self.show_enrol)
+            self.window.retention_requested.connect(self.show_retention)
+            self.window.editor.saved.connect(self._record_saved)
+            self.sync.records_may_have_gone.connect(self._after_sync)
         else:
             self.window.book = book
             self.window.editor.book = book
@@ -193,9 +210,113 @@ class VolunteerApp(QObject):
         self.window.show()
         self.last_activity = self.now()
         self.idle_timer.start()
+        self._start_sync()
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
+
+    # -- sealed sync -------------------------------------------------------------------------
+    def _background(self) -> object:
+        from ...sync.background import BackgroundSync
+
+        assert self.secrets is not None
+        return BackgroundSync(self.profile.vault_path, self.secrets.db_key, self.secrets.device_seed, self.now,
+                              self.transport_for)
+
+    def _start_sync(self) -> None:
+        if self.sync is not None and self.secrets is not None:
+            self.sync.start(self._background())  # type: ignore[arg-type]
+
+    def _editing(self) -> frozenset[str]:
+        editor = self.window.editor if self.window is not None else None
+        return frozenset({editor.record_id}) if editor is not None and editor.record_id else frozenset()
+
+    def _record_saved(self, record_id: str) -> None:
+        if self.sync is None or self.book is None:
+            return
+        record = self.book.record(record_id).record
+        self.sync.record_saved(priority=getattr(record, "has_safeguarding_concern", False))
+
+    def _after_sync(self) -> None:
+        """A purge may have removed records from view; a purged case makes a re-key due."""
+        if self.window is None or self.book is None:
+            return
+        self.window.refresh()
+        self.rekey_if_due()
+
+    def rekey_if_due(self) -> bool:
+        """DESIGN §3: weekly and after a case is purged. Needs a passphrase unlock this
+        session (a remembered unlock waits for the next passphrase one)."""
+        from ...crypto.keyslot import SlotKind
+        from ...domain.retention import rekey_due
+        from ...store.sync_state import SyncRepository
+
+        if self.vault is None or self.secrets is None or self.secrets.slot_kind is not SlotKind.PASSPHRASE:
+            return False
+        state = SyncRepository(self.vault, self.now)
+        last, owed = state.rekey_state()
+        if last is None and not owed:
+            with self.vault.transaction():
+                state.note_rekeyed()  # start the weekly count from the first time this version opens it
+            return False
+        if not rekey_due(last, owed, self.now(), self.now()):
+            return False
+        return self.rekey()
+
+    def rekey(self) -> bool:
+        from ...store.casebook import CaseBook
+        from ...store.sync_state import SyncRepository
+
+        if self.vault is None or self.secrets is None or self.window is None:
+            return False
+        if self.sync is not None and self.sync.busy:
+            return False
+        self.window.editor.flush()
+        secret = None
+        if self.profile.remembered and self.keyring is not None:
+            secret = self.keyring.fetch(self.profile.name)
+        if self.sync is not None:
+            self.sync.stop()
+        try:
+            vault, secrets = self.profile.rekey(self.vault, self.secrets, keyring_secret=secret)
+        except VaultError as exc:
+            log.warning("re-key did not run: %s", type(exc).__name__)
+            self.vault = self.profile.open_vault(self.secrets)
+            vault, secrets = self.vault, self.secrets
+        with vault.transaction():
+            SyncRepository(vault, self.now).note_rekeyed()
+        book = CaseBook(vault, self.now)
+        self.vault, self.book, self.secrets = vault, book, secrets
+        self.window.book = book
+        self.window.editor.book = book
+        self.window.refresh()
+        self.window.statusBar().showMessage("The vault was re-keyed: removed records are now beyond recovery.",
+                                            8000)
+        self._start_sync()
+        return True
+
+    def show_enrol(self) -> None:
+        from .sync_ui import EnrolDialog
+
+        if self.book is None or self.secrets is None:
+            return
+        dialog = EnrolDialog(self._background(), self.runner, self.book.settings.ips_code or "IPS",  # type: ignore[arg-type]
+                             self.window)
+        dialog.enrolled.connect(lambda: self.sync.send_now() if self.sync else None)
+        self.enrol_dialog = dialog
+        dialog.open()
+
+    def show_retention(self) -> None:
+        from ...crypto.device import DeviceKeys
+        from ...sync.engine import DeviceSync
+        from .retention_view import RetentionDialog
+
+        if self.vault is None or self.secrets is None:
+            return
+        engine = DeviceSync(self.vault, DeviceKeys.from_seed(self.secrets.device_seed),
+                            lambda address: None, self.now)  # type: ignore[arg-type,return-value]
+        self.retention_dialog = RetentionDialog(engine.overview(), self.window)
+        self.retention_dialog.open()
 
     # -- settings ----------------------------------------------------------------------------
     def show_settings(self) -> None:
@@ -226,15 +347,19 @@ class VolunteerApp(QObject):
             self.window.wipe_content()
             self.window.hide()
         self.idle_timer.stop()
+        if self.sync is not None:
+            self.sync.stop()
+            self.runner.wait()
         if self.vault is not None:
             self.vault.close()
-            self.vault = self.book = None
+            self.vault = self.book = self.secrets = None
         if self.keyring is not None and self.profile.remembered:
             self.keyring.forget(self.profile.name)
         self.profile.wipe()
         if self.window is not None:
             self.window.deleteLater()
             self.window = None
+            self.sync = None
         self._first_run()
 
     def lock(self) -> None:
@@ -244,8 +369,10 @@ class VolunteerApp(QObject):
             self.window.wipe_content()
             self.window.lock_state.setText("Locked")
             self.window.hide()
+        if self.sync is not None:
+            self.sync.stop()
         self.vault.close()
-        self.vault = self.book = None
+        self.vault = self.book = self.secrets = None
         self.idle_timer.stop()
         self.show_unlock()
 
@@ -264,6 +391,8 @@ class VolunteerApp(QObject):
     def shutdown(self) -> None:
         """Flush typing, stop every timer that could touch the vault, then close it."""
         self.idle_timer.stop()
+        if self.sync is not None:
+            self.sync.stop()
         if self.window is not None:
             self.window.editor.flush()
             self.window.editor.stop()

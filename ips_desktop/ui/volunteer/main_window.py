@@ -51,6 +51,9 @@ def _record_line(view: RecordView) -> str:
 class MainWindow(QMainWindow):
     lock_requested = Signal()
     settings_requested = Signal()
+    send_requested = Signal()
+    enrol_requested = Signal()
+    retention_requested = Signal()
 
     def __init__(self, book: CaseBook, demo_banner: str = "", today: Callable[[], date] = date.today) -> None:
         super().__init__()
@@ -168,6 +171,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(add("Settings…", QKeySequence.StandardKey.Preferences, self.settings_requested.emit))
         file_menu.addAction(add("Lock now", "Ctrl+L", self.lock_requested.emit))
         file_menu.addAction(add("Quit", QKeySequence.StandardKey.Quit, self.close))
+        sync_menu = self.menuBar().addMenu("&Sync")
+        sync_menu.addAction(add("Send now", "Ctrl+Shift+S", self.send_requested.emit))
+        sync_menu.addAction(add("Enrol with the office…", "Ctrl+Shift+E", self.enrol_requested.emit))
+        sync_menu.addAction(add("What leaves this laptop, and when…", "Ctrl+Shift+R", self.retention_requested.emit))
         add("Search", QKeySequence.StandardKey.Find, lambda: self.search.setFocus())
         add("Settings", "Ctrl+,", self.settings_requested.emit)
 
@@ -313,6 +320,9 @@ class MainWindow(QMainWindow):
             self.empty_records.setVisible(True)
         else:
             self.empty_records.setText(EMPTY_RECORDS)
+
+    def add_status_widget(self, widget: QWidget) -> None:
+        self.statusBar().addPermanentWidget(widget)
 
     def wipe_content(self) -> None:
         """On lock: flush typing, then clear every widget showing record content and the clipboard."""

@@ -1,0 +1,88 @@
+"""Sync from a worker thread: each call opens its own connection to the vault, does its work
+and closes it, so the window's connection (on the GUI thread) is never shared.
+
+The window hands over the vault's path and key while it is unlocked; locking cancels the run
+in progress and waits for it before the key is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ..crypto.device import DeviceKeys
+from ..crypto.office_keys import open_bundle
+from ..crypto.wire import fingerprint
+from ..store.sync_state import SyncCounts, SyncRepository
+from ..store.vault import VaultConnection
+from .engine import CancelToken, DeviceSync, Progress, SyncResult
+from .transport import DeviceTransport, open_transport
+
+APP_VERSION = "0.1.0"
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    office_name: str
+    fingerprint: str
+    address: str
+    bundle_version: int
+    last_sync_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class SyncSnapshot:
+    """What the status bar shows: counts and enrolment, never content."""
+
+    enrolled: Enrolled | None
+    pending_enrolment: bool
+    counts: SyncCounts
+    rejected_reasons: tuple[str, ...]
+
+
+def snapshot(vault: VaultConnection, now: Callable[[], datetime]) -> SyncSnapshot:
+    state = SyncRepository(vault, now)
+    identity = state.identity()
+    enrolled = None
+    if identity is not None:
+        bundle = open_bundle(identity.bundle, identity.root_public)
+        enrolled = Enrolled(bundle.office_name, fingerprint(identity.root_public), identity.address, bundle.version,
+                            identity.last_sync_at, identity.last_error)
+    reasons = tuple(h.reason or "" for h in state.all() if h.state == "rejected")
+    return SyncSnapshot(enrolled, state.pending_enrolment() is not None, state.counts(), reasons)
+
+
+class BackgroundSync:
+    def __init__(self, vault_path: Path, db_key: bytes, device_seed: bytes, now: Callable[[], datetime],
+                 transport_for: Callable[[str, DeviceKeys], DeviceTransport] | None = None) -> None:
+        self._path = vault_path
+        self._key = db_key
+        self._keys = DeviceKeys.from_seed(device_seed)
+        self._now = now
+        self._transport_for = transport_for or (lambda address, keys: open_transport(address, keys.signing))
+
+    @contextmanager
+    def _engine(self) -> Iterator[DeviceSync]:
+        vault = VaultConnection.open(self._path, self._key)
+        try:
+            yield DeviceSync(vault, self._keys, lambda address: self._transport_for(address, self._keys), self._now)
+        finally:
+            vault.close()
+
+    def run(self, progress: Progress | None = None, cancel: CancelToken | None = None,
+            keep: frozenset[str] = frozenset()) -> tuple[SyncResult, SyncSnapshot]:
+        with self._engine() as engine:
+            result = engine.run(progress, cancel, keep=keep)
+            return result, snapshot(engine.state.vault, self._now)
+
+    def begin_enrolment(self, code: str, label: str) -> str:
+        with self._engine() as engine:
+            return engine.begin_enrolment(code, label, APP_VERSION)
+
+    def finish_enrolment(self) -> bool:
+        with self._engine() as engine:
+            return engine.finish_enrolment()
