@@ -89,6 +89,10 @@ class CaseBook:
         self._settings = SettingsRepository(vault)
         self.records.settle_purges()
 
+    @property
+    def vault(self) -> VaultConnection:
+        return self._vault
+
     # -- settings ----------------------------------------------------------------------------
     @property
     def settings(self) -> VolunteerSettings:

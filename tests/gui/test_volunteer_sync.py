@@ -83,6 +83,11 @@ def test_enrol_send_verify_purge_and_rekey(running, office, qtbot) -> None:
     send_and_wait(app, qtbot)
     assert sync_text(app).startswith("All sent")
 
+    # Settings show the office's key fingerprint to compare with the PPO's screen.
+    app.show_settings()
+    assert app.settings_dialog.fingerprint.text() == sync_label(app).toolTip().split("fingerprint: ")[1].split("\n")[0]
+    app.settings_dialog.reject()
+
     # What leaves, when and why.
     app.window.retention_requested.emit()
     table = app.retention_dialog.table

@@ -190,7 +190,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_status(self) -> None:
         count = self.book.unsent_count()
-        self.unsent.setText(f"{count} record(s) waiting to go to the office" if count else "Nothing waiting to send")
+        self.unsent.setText(f"{count} record(s) waiting to go to the office" if count else "")
 
     def current_case_id(self) -> str | None:
         index = self.case_table.currentIndex()

@@ -23,7 +23,7 @@ KIND_WORDS = {"contact": "Contact record", "papers": "Papers held", "level1": "L
               "visit_plan": "Visit plan", "visit_outcome": "Visit outcome", "incident": "Incident report",
               "expense_claim": "Expense claim", "expense_item": "Expense item", "journey": "Journey",
               "phone_log": "Phone log"}
-COLUMNS = ("Case", "Record", "Sent?", "Removed from this laptop", "Why")
+COLUMNS = ("Case", "Record", "Status", "Removed from this laptop", "Why")
 EMPTY = "Nothing is held on this laptop."
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -57,6 +57,7 @@ class SettingsDialog(QDialog):
         tabs = QTabWidget()
         tabs.addTab(self._general(), "General")
         tabs.addTab(self._security(keyring), "Security")
+        tabs.addTab(self._office(), "Office")
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Settings message")
@@ -94,6 +95,33 @@ class SettingsDialog(QDialog):
         form.addRow("Your PPO", self.ppo_phone)
         form.addRow("Emergency Duty Team", self.edt_phone)
         form.addRow(rule)
+        return page
+
+    def _office(self) -> QWidget:
+        """Who this laptop sends to, and the key fingerprint to compare with the office's."""
+        from ...sync.background import snapshot
+
+        page = QWidget()
+        form = QFormLayout(page)
+        enrolled = snapshot(self.book.vault, self.now).enrolled
+        if enrolled is None:
+            note = QLabel("This laptop is not enrolled with the office yet, so records stay on it, encrypted. "
+                          "Use Sync ▸ Enrol with the office… with the invite code your PPO sends.")
+            note.setWordWrap(True)
+            form.addRow(note)
+            return page
+        self.fingerprint = QLabel(enrolled.fingerprint)
+        self.fingerprint.setAccessibleName("Office key fingerprint")
+        self.fingerprint.setStyleSheet("font-family: monospace;")
+        self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow("Office", QLabel(enrolled.office_name))
+        form.addRow("Office key fingerprint", self.fingerprint)
+        form.addRow("Sends through", QLabel(enrolled.address))
+        form.addRow("Office keys version", QLabel(str(enrolled.bundle_version)))
+        check = QLabel("If anyone asks you to enrol again or to trust a different office key, phone your PPO "
+                       "and compare this fingerprint with the one on the office's screen first.")
+        check.setWordWrap(True)
+        form.addRow(check)
         return page
 
     def save_general(self) -> None:
