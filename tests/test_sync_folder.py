@@ -164,3 +164,59 @@ def test_a_missing_drop_folder_keeps_records_queued(world: tuple[Laptop, Office]
     (tmp_path / "share-away").rename(tmp_path / "share")
     clock.now += timedelta(hours=2)
     assert laptop.sync.run().sent == 1
+
+
+def test_the_offices_policy_reaches_the_laptop(world: tuple[Laptop, Office], clock: Clock) -> None:
+    """The office may set 0 days for contact records (DESIGN §5): the signed bundle carries it."""
+    laptop, office = world
+    office.transport.publish_bundle(office.service.set_policy({"retention": {"contact_days": 0}}))
+    case = laptop.book.open_case("PP-2026-6000")
+    rid = laptop.book.save(None, case, note("Removed as soon as the office has it."))
+    laptop.sync.run()
+    assert laptop.sync.policy().contact_days == 0
+    pull(office.service, office.transport)
+    assert laptop.sync.run().purged == 1
+    assert rid not in {r.id for r in laptop.book.records.all()}
+
+
+def test_later_record_types_travel_and_wait_for_their_rules(world: tuple[Laptop, Office], clock: Clock) -> None:
+    laptop, office = world
+    case = laptop.book.open_case("PP-2026-6100")
+    with laptop.vault.transaction():
+        for kind in ("visit_plan", "expense_claim", "incident"):
+            laptop.book.records.enqueue(laptop.book.records.put(None, case, kind, {"type": kind}, "saved", ""))
+    laptop.sync.run()
+    pull(office.service, office.transport)
+    result = laptop.sync.run()
+    assert result.verified == 3
+    assert result.purged == 1  # the incident report goes once the PPO holds it
+    assert {r.kind for r in laptop.book.records.all()} == {"visit_plan", "expense_claim"}
+
+
+def test_a_restored_backup_that_reuses_a_sequence_number_is_a_fork(world: tuple[Laptop, Office],
+                                                                     tmp_path: Path, clock: Clock) -> None:
+    """A laptop restored from an old copy seals a different envelope under a number already
+    used: the office refuses it, says why, and raises an alert."""
+    laptop, office = world
+    case = laptop.book.open_case("PP-2026-6200")
+    laptop.book.save(None, case, note("First note."))
+    laptop.vault.checkpoint()
+    copy = tmp_path / "vault-copy.db"
+    copy.write_bytes(laptop.profile.vault_path.read_bytes())
+    laptop.sync.run()
+    pull(office.service, office.transport)
+    laptop.vault.close()
+    copy.replace(laptop.profile.vault_path)  # the old copy comes back
+    secrets = laptop.profile.unlock(PASSPHRASE, clock)
+    laptop.vault = laptop.profile.open_vault(secrets)
+    laptop.book = CaseBook(laptop.vault, clock)
+    laptop.sync = DeviceSync(laptop.vault, DeviceKeys.from_seed(secrets.device_seed),
+                             lambda address: FolderTransport(Path(address)), clock)
+    laptop.book.save(None, case, note("A different note sealed under the same number."))
+    laptop.sync.run()
+    result = pull(office.service, office.transport)
+    assert result.rejected >= 1
+    assert any(a.kind == "fork" for a in office.service.repo.alerts())
+    back = laptop.sync.run()
+    assert any("same sequence number" in r for r in back.rejected)
+    assert laptop.sync.state.counts().rejected >= 1  # kept on the laptop, and the status bar says why

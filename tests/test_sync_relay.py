@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import sqlite3
+import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -161,3 +164,78 @@ def test_a_revoked_laptop_is_refused(setup: Setup, clock: Clock) -> None:
     result = setup.sync.run()
     assert result.status == "offline"
     assert "revoked" in result.message
+
+
+class _Garbage(http.server.BaseHTTPRequestHandler):
+    delay = 0.0
+
+    def _answer(self) -> None:
+        time.sleep(self.delay)
+        self.send_response(200)
+        self.send_header("Content-Length", "5")
+        self.end_headers()
+        self.wfile.write(b"hello")
+
+    do_GET = do_POST = do_PUT = do_DELETE = _answer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class _Slow(_Garbage):
+    delay = 2.0
+
+
+@pytest.mark.parametrize(("handler", "words"), [(_Garbage, "not a valid receipt"), (_Slow, "did not answer in time")])
+def test_a_relay_answering_garbage_or_too_slowly_keeps_records_queued(setup: Setup, handler: type,
+                                                                      words: str) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        setup.sync._transport_for = lambda address: RelayTransport(url, setup.keys.signing, timeout=0.5)
+        case = setup.book.open_case("PP-2026-0160")
+        setup.book.save(None, case, note("Sent while the relay misbehaves."))
+        result = setup.sync.run()
+        assert result.status == "offline"
+        assert words in result.message
+        assert setup.sync.state.counts().waiting_for_office == 1
+        assert {e.state for e in setup.sync.state.all()} == {"sealed"}  # not even marked as stored
+    finally:
+        server.shutdown()
+
+
+def test_relay_logs_are_structured_and_hold_no_content(setup: Setup, tmp_path: Path) -> None:
+    case = setup.book.open_case("PP-2026-0170")
+    setup.book.save(None, case, note(f"Logged nowhere. {CANARY}"))
+    setup.sync.run()
+    pull(setup.office, setup.office_transport)
+    setup.sync.run()
+    (log,) = tmp_path.glob("relay-*.log")
+    lines = [line for line in log.read_text().splitlines() if line.startswith("{")]
+    events = [json.loads(line)["event"] for line in lines]
+    assert "envelope_stored" in events
+    assert "receipt_posted" in events
+    text = log.read_text()
+    assert CANARY not in text
+    assert "PP-2026-0170" not in text
+
+
+def test_oversized_and_too_frequent_requests_are_refused(setup: Setup) -> None:
+    request = urllib.request.Request(setup.url + "/v1/enrol/" + "00" * 16, data=b"x", method="POST",
+                                     headers={"Content-Length": str(10 * 1024 * 1024)})
+    with pytest.raises(urllib.error.HTTPError) as big:
+        urllib.request.urlopen(request, timeout=5)
+    assert big.value.code == 413
+    codes = []
+    for n in range(12):
+        try:
+            urllib.request.urlopen(urllib.request.Request(setup.url + f"/v1/enrol/{n:032x}", data=b"x",
+                                                          method="POST"), timeout=5)
+            codes.append(200)
+        except urllib.error.HTTPError as exc:
+            codes.append(exc.code)
+    assert 429 in codes
+    assert json.loads(urllib.request.urlopen(setup.url + "/openapi.json", timeout=5).read())["info"]["title"] \
+        == "IPS relay"
