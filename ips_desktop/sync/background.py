@@ -18,8 +18,8 @@ from ..crypto.office_keys import open_bundle
 from ..crypto.wire import fingerprint
 from ..store.sync_state import SyncCounts, SyncRepository
 from ..store.vault import VaultConnection
-from .engine import CancelToken, DeviceSync, Progress, SyncResult
-from .transport import DeviceTransport, open_transport
+from .engine import CancelToken, DeviceSync, Progress, RetentionRow, SyncResult
+from .transport import DeviceTransport, TransportError, open_transport
 
 APP_VERSION = "0.1.0"
 
@@ -86,3 +86,11 @@ class BackgroundSync:
     def finish_enrolment(self) -> bool:
         with self._engine() as engine:
             return engine.finish_enrolment()
+
+
+def retention_overview(vault: VaultConnection, device_seed: bytes, now: Callable[[], datetime]) -> list[RetentionRow]:
+    """What leaves this laptop, when and why: read from the window's own connection, no network."""
+    def offline(address: str) -> DeviceTransport:
+        raise TransportError("the overview does not use the network")
+
+    return DeviceSync(vault, DeviceKeys.from_seed(device_seed), offline, now).overview()

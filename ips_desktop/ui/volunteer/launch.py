@@ -31,10 +31,12 @@ if TYPE_CHECKING:
     from ...crypto.keyslot import KdfParams, VaultSecrets
     from ...store.casebook import CaseBook
     from ...store.vault import VaultConnection
+    from ...sync.background import BackgroundSync
     from ...sync.transport import DeviceTransport
     from .first_run import FirstRunWizard
     from .main_window import MainWindow
-    from .sync_ui import SyncController
+    from .retention_view import RetentionDialog
+    from .sync_ui import EnrolDialog, SyncController
 
 TransportFactory = Callable[[str, "DeviceKeys"], "DeviceTransport"]
 
@@ -66,6 +68,8 @@ class VolunteerApp(QObject):
         self.transport_for = transport_for
         self.secrets: VaultSecrets | None = None
         self.sync: SyncController | None = None
+        self.enrol_dialog: EnrolDialog | None = None
+        self.retention_dialog: RetentionDialog | None = None
         self.demo_banner = demo_banner
         self.runner = TaskRunner(self)
         self.vault: VaultConnection | None = None
@@ -216,7 +220,7 @@ class VolunteerApp(QObject):
             app.installEventFilter(self)
 
     # -- sealed sync -------------------------------------------------------------------------
-    def _background(self) -> object:
+    def _background(self) -> BackgroundSync:
         from ...sync.background import BackgroundSync
 
         assert self.secrets is not None
@@ -225,7 +229,7 @@ class VolunteerApp(QObject):
 
     def _start_sync(self) -> None:
         if self.sync is not None and self.secrets is not None:
-            self.sync.start(self._background())  # type: ignore[arg-type]
+            self.sync.start(self._background())
 
     def _editing(self) -> frozenset[str]:
         editor = self.window.editor if self.window is not None else None
@@ -300,22 +304,19 @@ class VolunteerApp(QObject):
 
         if self.book is None or self.secrets is None:
             return
-        dialog = EnrolDialog(self._background(), self.runner, self.book.settings.ips_code or "IPS",  # type: ignore[arg-type]
-                             self.window)
+        dialog = EnrolDialog(self._background(), self.runner, self.book.settings.ips_code or "IPS", self.window)
         dialog.enrolled.connect(lambda: self.sync.send_now() if self.sync else None)
         self.enrol_dialog = dialog
         dialog.open()
 
     def show_retention(self) -> None:
-        from ...crypto.device import DeviceKeys
-        from ...sync.engine import DeviceSync
+        from ...sync.background import retention_overview
         from .retention_view import RetentionDialog
 
         if self.vault is None or self.secrets is None:
             return
-        engine = DeviceSync(self.vault, DeviceKeys.from_seed(self.secrets.device_seed),
-                            lambda address: None, self.now)  # type: ignore[arg-type,return-value]
-        self.retention_dialog = RetentionDialog(engine.overview(), self.window)
+        rows = retention_overview(self.vault, self.secrets.device_seed, self.now)
+        self.retention_dialog = RetentionDialog(rows, self.window)
         self.retention_dialog.open()
 
     # -- settings ----------------------------------------------------------------------------
