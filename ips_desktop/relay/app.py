@@ -80,6 +80,7 @@ class RateLimiter:
 class Caller:
     key_id: bytes
     is_office: bool
+    nonce: bytes = b""
 
 
 class Relay:
@@ -123,7 +124,9 @@ class Relay:
         return bundle.receipt_key(key_id) if bundle else None
 
     # -- authentication ------------------------------------------------------------------------------
-    def authenticate(self, request: Request, body: bytes, office: bool) -> Caller:
+    def authenticate(self, request: Request, body: bytes, office: bool, record_nonce: bool = True) -> Caller:
+        """Check a request's signature, time and rate. The nonce is recorded here unless the
+        caller records it in its own transaction (``Caller.nonce``)."""
         try:
             signed = request_auth.read_headers(request.headers)
         except WireError:
@@ -154,9 +157,14 @@ class Relay:
             request_auth.verify_request(public, signed, request.method, target, body)
         except WireError:
             raise RelayError(401, "bad_signature", "The request signature does not verify.") from None
-        if not self.storage.use_nonce(signed.key_id, signed.nonce, now, request_auth.WINDOW):
+        caller = Caller(signed.key_id, office, signed.nonce)
+        if record_nonce:
+            self.use_nonce(caller)
+        return caller
+
+    def use_nonce(self, caller: Caller) -> None:
+        if not self.storage.use_nonce(caller.key_id, caller.nonce, self.now(), request_auth.WINDOW):
             raise RelayError(409, "replay", "This request was already received (a replay); it was ignored.")
-        return Caller(signed.key_id, office)
 
     def housekeeping(self) -> None:
         now = self.now()
@@ -183,17 +191,15 @@ class Relay:
             raise RelayError(400, exc.reason.value, f"The envelope was refused: {exc}.") from None
         h = parsed.header
         env_hash = parsed.env_hash
-        stored = self.storage.stored_receipt(h.sender_kid, h.seq, env_hash)
-        if stored is not None:
-            return stored
         now = self.now()
-        stored = receipt.make_receipt(self.key, status=receipt.Status.STORED, bundle_version=h.bundle_version,
-                                      sender_kid=h.sender_kid, seq=h.seq, record_id=h.record_id, env_hash=env_hash,
-                                      cum_seq=0, office_time=now)
-        with self.storage.transaction():
-            new = self.storage.add_envelope(h.sender_kid, h.seq, env_hash, body, now)
-            self.storage.keep_stored_receipt(h.sender_kid, h.seq, env_hash, stored)
-        event("envelope_stored", device=h.sender_kid.hex()[:8], seq=h.seq, bytes=len(body), new=new)
+        fresh = receipt.make_receipt(self.key, status=receipt.Status.STORED, bundle_version=h.bundle_version,
+                                     sender_kid=h.sender_kid, seq=h.seq, record_id=h.record_id, env_hash=env_hash,
+                                     cum_seq=0, office_time=now)
+        with self.storage.transaction():  # the request's nonce, the envelope and its receipt together
+            if caller.nonce:
+                self.use_nonce(caller)
+            stored = self.storage.add_envelope(h.sender_kid, h.seq, env_hash, body, now, fresh)
+        event("envelope_stored", device=h.sender_kid.hex()[:8], seq=h.seq, bytes=len(body), new=stored == fresh)
         return stored
 
     # -- office operations -------------------------------------------------------------------------------
@@ -310,7 +316,8 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0) -> FastAPI:
     # -- laptops --------------------------------------------------------------------------------------
     @app.post("/v1/envelopes", openapi_extra=octets)
     async def post_envelope(request: Request) -> Response:
-        caller, body = await signed(request, MAX_ENVELOPE, office=False)
+        body = await _body(request, MAX_ENVELOPE)
+        caller = relay.authenticate(request, body, office=False, record_nonce=False)
         return Response(relay.accept_envelope(caller, body), media_type=OCTETS)
 
     @app.get("/v1/receipts")

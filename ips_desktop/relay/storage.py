@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS devices (
 );
 CREATE TABLE IF NOT EXISTS envelopes (
     id INTEGER PRIMARY KEY, device_kid BLOB NOT NULL, seq INTEGER NOT NULL, env_hash BLOB NOT NULL,
-    body BLOB, size INTEGER NOT NULL, received_at INTEGER NOT NULL, done_at INTEGER,
+    body BLOB, size INTEGER NOT NULL, received_at INTEGER NOT NULL, done_at INTEGER, stored_receipt BLOB,
     UNIQUE (device_kid, seq, env_hash)
 );
 CREATE INDEX IF NOT EXISTS envelopes_waiting ON envelopes(done_at, id);
@@ -116,12 +116,17 @@ class RelayStorage:
         self.db.execute("DELETE FROM nonces WHERE at < ?", (before,))
 
     # -- envelopes ---------------------------------------------------------------------------------------
-    def add_envelope(self, device_kid: bytes, seq: int, env_hash: bytes, body: bytes, now: int) -> bool:
-        """True when new; a duplicate is kept once."""
-        cursor = self.db.execute(
-            "INSERT INTO envelopes (device_kid, seq, env_hash, body, size, received_at) VALUES (?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT DO NOTHING", (device_kid, seq, env_hash, body, len(body), now))
-        return cursor.rowcount == 1
+    def add_envelope(self, device_kid: bytes, seq: int, env_hash: bytes, body: bytes, now: int,
+                     stored_receipt: bytes) -> bytes:
+        """Keep an envelope once; returns the STORED receipt it was first given (a duplicate
+        gets the same one back)."""
+        self.db.execute(
+            "INSERT INTO envelopes (device_kid, seq, env_hash, body, size, received_at, stored_receipt)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (device_kid, seq, env_hash, body, len(body), now, stored_receipt))
+        row = self._one("SELECT stored_receipt FROM envelopes WHERE device_kid = ? AND seq = ? AND env_hash = ?",
+                        (device_kid, seq, env_hash))
+        return bytes(row[0]) if row else stored_receipt
 
     def waiting(self, limit: int) -> list[StoredEnvelope]:
         rows = self.db.execute("SELECT id, device_kid, seq, env_hash, size FROM envelopes WHERE done_at IS NULL"
@@ -165,13 +170,6 @@ class RelayStorage:
     def forget_receipt(self, device_kid: bytes, seq: int, status: int) -> None:
         self.db.execute("DELETE FROM receipts WHERE device_kid = ? AND seq = ? AND status = ?",
                         (device_kid, seq, status))
-
-    def stored_receipt(self, device_kid: bytes, seq: int, env_hash: bytes) -> bytes | None:
-        row = self._one("SELECT value FROM meta WHERE key = ?", (f"stored:{device_kid.hex()}:{seq}:{env_hash.hex()}",))
-        return bytes(row[0]) if row else None
-
-    def keep_stored_receipt(self, device_kid: bytes, seq: int, env_hash: bytes, receipt: bytes) -> None:
-        self.set_meta(f"stored:{device_kid.hex()}:{seq}:{env_hash.hex()}", receipt)
 
     # -- enrolment and purge certificates -------------------------------------------------------------------
     def put_enrolment(self, invite_id: bytes, request: bytes, now: int) -> bool:
