@@ -127,3 +127,36 @@ def test_status_bar_explains_an_unreachable_office(running, office, qtbot, tmp_p
     text = sync_text(app)
     assert "1 waiting for the office" in text
     assert "not available" in text
+
+
+def test_a_long_send_shows_progress_and_can_be_stopped(running, office, qtbot) -> None:
+    app, _clock = running
+    service, transport = office
+    app.window.enrol_requested.emit()
+    dialog = app.enrol_dialog
+    dialog.poll.setInterval(50)
+    dialog.code.setPlainText(service.make_invite("IPS-17").code())
+    dialog.continue_button.click()
+    qtbot.waitUntil(lambda: dialog.stack.currentIndex() == 1, timeout=10000)
+    accept(service, transport, pull(service, transport).enrolments[0].invite_id)
+    qtbot.waitUntil(lambda: "Enrolled" in dialog.waiting.text(), timeout=10000)
+    dialog.accept()
+    qtbot.waitUntil(lambda: not app.sync.busy, timeout=20000)
+
+    case_id = app.book.open_case("PP-2026-0312")
+    for n in range(150):
+        app.book.save(None, case_id, ContactRecord(ContactKind.TELEPHONE, datetime(2026, 11, 20, 9, 0), 5,
+                                                     summary=f"Call number {n} about the review."))
+    status = app.window.findChild(SyncStatus)
+    seen: list[str] = []
+    app.sync.progress.connect(lambda step, done, total: seen.append(f"{step} {done + 1} of {total}"))
+    app.window.send_requested.emit()
+    qtbot.waitUntil(lambda: len(seen) >= 2, timeout=20000)
+    assert status.button.text() == "Stop"
+    status.button.click()
+    qtbot.waitUntil(lambda: not app.sync.busy, timeout=20000)
+    assert "Stopped" in sync_text(app)
+    counts = app.sync.snapshot.counts
+    assert counts.queued + counts.waiting_for_office == 150  # nothing lost, some still to seal
+    assert counts.queued > 0
+    assert seen[0] == "Sealing 1 of 150"

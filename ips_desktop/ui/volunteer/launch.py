@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 # The unlock dialog is the first window and needs none of these; they are imported on a worker
 # thread while the volunteer types the passphrase, which keeps start-up close to a bare window.
 _AFTER_UNLOCK = ("ips_desktop.crypto.keyslot", "ips_desktop.store.casebook", "ips_desktop.store.migrations",
-                 "ips_desktop.ui.volunteer.main_window", "ips_desktop.ui.volunteer.sync_ui")
+                 "ips_desktop.ui.volunteer.main_window")
 
 
 def _preload() -> None:

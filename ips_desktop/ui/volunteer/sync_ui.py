@@ -57,7 +57,9 @@ def describe(snapshot: SyncSnapshot | None, last: SyncResult | None, busy: bool)
     if counts.rejected:
         reason = snapshot.rejected_reasons[0] if snapshot.rejected_reasons else ""
         parts.append(f"{counts.rejected} refused by the office: {reason}")
-    if last is not None and last.status != "ok" and last.message:
+    if last is not None and last.status == "cancelled":
+        parts.append("Stopped; the rest go at the next sync")
+    elif last is not None and last.status != "ok" and last.message:
         parts.append(last.message)
     elif snapshot.enrolled.last_error:
         parts.append(snapshot.enrolled.last_error)
@@ -74,6 +76,7 @@ class SyncController(QObject):
     """Owns the schedule: every five minutes, soon after a save, and on "Send now"."""
 
     changed = Signal(object, object, bool)  # snapshot, last result, busy
+    progress = Signal(str, int, int)  # step, done, total (emitted from the worker; queued to the GUI)
     records_may_have_gone = Signal()
 
     def __init__(self, runner: TaskRunner, now: Callable[[], datetime] = datetime.now,
@@ -126,7 +129,12 @@ class SyncController(QObject):
         self.changed.emit(self.snapshot, self.last, True)
         keep = self.editing()
         cancel = self._cancel
-        self.runner.run(lambda: service.run(cancel=cancel, keep=keep), self._done, self._failed)
+        self.runner.run(lambda: service.run(self.progress.emit, cancel, keep), self._done, self._failed)
+
+    def cancel(self) -> None:
+        """Stop the run in progress between two records; the next run starts afresh."""
+        self._cancel.cancel()
+        self._cancel = CancelToken()
 
     def _done(self, outcome: tuple[SyncResult, SyncSnapshot]) -> None:
         self.busy = False
@@ -160,13 +168,22 @@ class SyncStatus(QWidget):
         self.button.setAccessibleName("Send now")
         self.button.setToolTip("Seal and send every waiting record to the office now (Ctrl+Shift+S)")
         self.button.clicked.connect(self._clicked)
+        self.busy = False
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label)
         layout.addWidget(self.button)
         controller.changed.connect(self.show_state)
+        controller.progress.connect(self.show_progress)
+
+    def show_progress(self, step: str, done: int, total: int) -> None:
+        if self.busy and total > 1:
+            self.label.setText(f"{step} {done + 1} of {total}…")
 
     def _clicked(self) -> None:
+        if self.busy:
+            self.controller.cancel()
+            return
         snapshot = self.controller.snapshot
         if snapshot is not None and snapshot.enrolled is None and not snapshot.pending_enrolment:
             self.enrol()
@@ -175,11 +192,13 @@ class SyncStatus(QWidget):
 
     def show_state(self, snapshot: SyncSnapshot | None, last: SyncResult | None, busy: bool) -> None:
         text, tooltip = describe(snapshot, last, busy)
+        self.busy = busy
         self.label.setText(text)
         self.label.setToolTip(tooltip)
         not_enrolled = snapshot is not None and snapshot.enrolled is None and not snapshot.pending_enrolment
-        self.button.setText("Enrol…" if not_enrolled else "Send now")
-        self.button.setEnabled(not busy)
+        self.button.setText("Stop" if busy else "Enrol…" if not_enrolled else "Send now")
+        self.button.setToolTip("Stop after the record being sent; the rest wait for the next sync" if busy
+                               else "Seal and send every waiting record to the office now (Ctrl+Shift+S)")
 
 
 class EnrolDialog(QDialog):
