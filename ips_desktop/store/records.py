@@ -135,6 +135,11 @@ class RecordRepository:
         return [(r[0], r[1], r[2], r[3]) for r in self._vault.query(
             "SELECT id, kind, state, case_id FROM records ORDER BY n")]
 
+    def draft_times(self) -> list[datetime]:
+        """When each draft was last changed (for the day-3 reminder), without opening any body."""
+        return [datetime.fromisoformat(r[0]) for r in self._vault.query(
+            "SELECT updated_at FROM records WHERE state = 'draft'")]
+
     def ids_for_case(self, case_id: str) -> list[str]:
         return [r[0] for r in self._vault.query("SELECT id FROM records WHERE case_id = ?", (case_id,))]
 

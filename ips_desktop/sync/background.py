@@ -16,6 +16,8 @@ from pathlib import Path
 from ..crypto.device import DeviceKeys
 from ..crypto.office_keys import open_bundle
 from ..crypto.wire import fingerprint
+from ..domain.retention import RetentionPolicy, draft_needs_reminder
+from ..store.records import RecordRepository
 from ..store.sync_state import SyncCounts, SyncRepository
 from ..store.vault import VaultConnection
 from .engine import CancelToken, DeviceSync, Progress, RetentionRow, SyncResult
@@ -42,6 +44,7 @@ class SyncSnapshot:
     pending_enrolment: bool
     counts: SyncCounts
     rejected_reasons: tuple[str, ...]
+    old_drafts: int = 0  # never sent, never removed: the volunteer is reminded from day 3
 
 
 def snapshot(vault: VaultConnection, now: Callable[[], datetime]) -> SyncSnapshot:
@@ -53,7 +56,11 @@ def snapshot(vault: VaultConnection, now: Callable[[], datetime]) -> SyncSnapsho
         enrolled = Enrolled(bundle.office_name, fingerprint(identity.root_public), identity.address, bundle.version,
                             identity.last_sync_at, identity.last_error)
     reasons = tuple(h.reason or "" for h in state.all() if h.state == "rejected")
-    return SyncSnapshot(enrolled, state.pending_enrolment() is not None, state.counts(), reasons)
+    policy = RetentionPolicy.from_policy(open_bundle(identity.bundle, identity.root_public).policy) \
+        if identity else RetentionPolicy()
+    drafts = sum(1 for changed in RecordRepository(vault, now).draft_times()
+                 if draft_needs_reminder(changed, now(), policy))
+    return SyncSnapshot(enrolled, state.pending_enrolment() is not None, state.counts(), reasons, drafts)
 
 
 class BackgroundSync:

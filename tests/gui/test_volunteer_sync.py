@@ -4,7 +4,7 @@ re-keyed after a closed case is purged. Real vaults on both sides, a real drop f
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -160,3 +160,15 @@ def test_a_long_send_shows_progress_and_can_be_stopped(running, office, qtbot) -
     assert counts.queued + counts.waiting_for_office == 150  # nothing lost, some still to seal
     assert counts.queued > 0
     assert seen[0] == "Sealing 1 of 150"
+
+
+def test_an_old_draft_is_a_reminder_not_a_purge(running, qtbot) -> None:
+    app, clock = running
+    case_id = app.book.open_case("PP-2026-0313")
+    draft = app.book.save_draft(None, case_id, ContactRecord(ContactKind.TELEPHONE, datetime(2026, 11, 20, 9, 0),
+                                                               5, summary="Half-typed note."))
+    qtbot.waitUntil(lambda: not app.sync.busy, timeout=20000)
+    clock.now += timedelta(days=4)
+    send_and_wait(app, qtbot)
+    assert "1 unfinished draft(s) over 3 days old" in sync_text(app)
+    assert app.book.record(draft).state == "draft"  # kept: never removed automatically

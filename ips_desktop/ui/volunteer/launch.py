@@ -202,6 +202,7 @@ class VolunteerApp(QObject):
             self.window.retention_requested.connect(self.show_retention)
             self.window.editor.saved.connect(self._record_saved)
             self.sync.records_may_have_gone.connect(self._after_sync)
+            self.sync.finished.connect(self.rekey_if_due)
         else:
             self.window.book = book
             self.window.editor.book = book
@@ -242,11 +243,9 @@ class VolunteerApp(QObject):
         self.sync.record_saved(priority=getattr(record, "has_safeguarding_concern", False))
 
     def _after_sync(self) -> None:
-        """A purge may have removed records from view; a purged case makes a re-key due."""
-        if self.window is None or self.book is None:
-            return
-        self.window.refresh()
-        self.rekey_if_due()
+        """A purge may have removed records from view."""
+        if self.window is not None and self.book is not None:
+            self.window.refresh()
 
     def rekey_if_due(self) -> bool:
         """DESIGN §3: weekly and after a case is purged. Needs a passphrase unlock this

@@ -42,10 +42,12 @@ def describe(snapshot: SyncSnapshot | None, last: SyncResult | None, busy: bool)
     """(status-bar text, tooltip) for a snapshot. Plain words, no content."""
     if snapshot is None:
         return "Sync: starting…", ""
+    drafts = (f" · {snapshot.old_drafts} unfinished draft(s) over 3 days old: save or discard them"
+              if snapshot.old_drafts else "")
     if snapshot.enrolled is None:
         if snapshot.pending_enrolment:
-            return "Not yet enrolled: waiting for the office to accept this laptop", HANDBOOK_SEND
-        return "Not enrolled with the office — records stay on this laptop (Sync ▸ Enrol…)", HANDBOOK_SEND
+            return "Not yet enrolled: waiting for the office to accept this laptop" + drafts, HANDBOOK_SEND
+        return "Not enrolled with the office — records stay on this laptop (Sync ▸ Enrol…)" + drafts, HANDBOOK_SEND
     counts = snapshot.counts
     parts = []
     if busy:
@@ -63,6 +65,8 @@ def describe(snapshot: SyncSnapshot | None, last: SyncResult | None, busy: bool)
         parts.append(last.message)
     elif snapshot.enrolled.last_error:
         parts.append(snapshot.enrolled.last_error)
+    if drafts:
+        parts.append(drafts[3:])
     if not parts:
         parts.append("All sent")
     when = snapshot.enrolled.last_sync_at
@@ -78,6 +82,7 @@ class SyncController(QObject):
     changed = Signal(object, object, bool)  # snapshot, last result, busy
     progress = Signal(str, int, int)  # step, done, total (emitted from the worker; queued to the GUI)
     records_may_have_gone = Signal()
+    finished = Signal()  # after every run: the app re-keys when one is due
 
     def __init__(self, runner: TaskRunner, now: Callable[[], datetime] = datetime.now,
                  editing: Callable[[], frozenset[str]] = frozenset) -> None:
@@ -142,6 +147,7 @@ class SyncController(QObject):
         self.changed.emit(self.snapshot, self.last, False)
         if self.last.purged or self.last.verified:
             self.records_may_have_gone.emit()
+        self.finished.emit()
         if self._again:
             self._again = False
             self.send_now()
