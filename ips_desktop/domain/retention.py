@@ -9,7 +9,7 @@ defaults, each from the handbook.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -75,7 +75,6 @@ class RecordFacts:
     visit_closed_at: datetime | None = None
     incident_open: bool = False
     claim_verified_at: datetime | None = None  # for phone-log entries: the claim covering them
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from .sun import sunset_local
@@ -89,6 +89,3 @@ def assess(answers: dict[Factor, bool], start: datetime, end: datetime,
     return Effects(blocked, poor, GRACE_POOR_RECEPTION if poor else GRACE_MINUTES, dark, sunset, yes,
                    tuple(ADVICE[f] for f in yes))
 
-
-def grace(effects: Effects) -> timedelta:
-    return timedelta(minutes=effects.grace_minutes)

@@ -27,19 +27,13 @@ from pathlib import Path
 from ..crypto.keyslot import MINIMUM_KDF, calibrate
 from ..crypto.wire import fingerprint
 from ..store.errors import VaultError
-from ..store.profile import Profile
+from ..store.profile import Profile, default_root
 from ..sync.relay_client import RelayTransport
 from ..sync.transport import FolderTransport, TransportError, open_transport
 from .inbox import accept, pull
 from .service import OfficeError, OfficeService
 
 PASSPHRASE_VARIABLE = "IPS_OFFICE_PASSPHRASE"  # noqa: S105 (the variable's name)
-
-
-def _default_root() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("IPS Office", appauthor=False, roaming=False))
 
 
 def _passphrase(confirm: bool) -> str:
@@ -198,7 +192,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    root = args.data or _default_root()
+    root = args.data or default_root("IPS Office")
     try:
         session = Session(root, create=args.command == "init", kdf=getattr(args, "kdf", "calibrate"))
         try:

@@ -40,10 +40,10 @@ APP_NAME = "IPS Desktop"
 _CLOUD_FOLDERS = ("dropbox", "onedrive", "google drive", "googledrive", "icloud", "box sync", "nextcloud")
 
 
-def default_root() -> Path:
+def default_root(app_name: str = APP_NAME) -> Path:
     from platformdirs import user_data_dir
 
-    return Path(user_data_dir(APP_NAME, appauthor=False, roaming=False))
+    return Path(user_data_dir(app_name, appauthor=False, roaming=False))
 
 
 def cloud_synced(path: Path) -> bool:

@@ -159,21 +159,13 @@ class RecordRepository:
 
         Call inside a transaction; checkpoint afterwards so the WAL keeps no old pages.
         """
-        row = self._vault.query_one("SELECT n FROM records WHERE id = ?", (record_id,))
-        if row is None:
-            raise RecordNotFound(record_id)
-        self._vault.execute("DELETE FROM record_keys WHERE record_id = ?", (record_id,))
-        self._vault.execute("DELETE FROM search_index WHERE rowid = ?", (row[0],))
-        self._vault.execute("DELETE FROM attachments WHERE record_id = ?", (record_id,))
-        self._vault.execute("DELETE FROM outbox WHERE record_id = ?", (record_id,))
-        self._vault.execute("DELETE FROM records WHERE id = ?", (record_id,))
-        # Deleted tokens stay in old index segments until they are merged: remember, in the
-        # same transaction, that a merge is owed, so a crash before it cannot skip it.
-        self._vault.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('index_merge_owed', '1')")
+        self.purge_many([record_id])
 
     def purge_many(self, record_ids: list[str]) -> None:
-        """:meth:`purge` for a batch, set-based: the keys of every record in the batch go
-        first, then everything derived from them. Call inside a transaction."""
+        """Crypto-shred a batch, set-based: the keys of every record in the batch go first,
+        then everything derived from them. Call inside a transaction. Deleted tokens stay in
+        old index segments until they are merged, so the merge owed is recorded in the same
+        transaction and a crash before it cannot skip it."""
         ids = json.dumps(record_ids)
         chosen = "(SELECT value FROM json_each(?))"
         rowids = [r[0] for r in self._vault.query(f"SELECT n FROM records WHERE id IN {chosen}", (ids,))]

@@ -180,9 +180,6 @@ class SyncRepository:
         return self._rows("state = 'sealed' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
                           (now.isoformat(timespec="seconds"),))
 
-    def awaiting_office(self) -> list[HeldEnvelope]:
-        return self._rows("state IN ('sealed', 'stored')")
-
     def for_record(self, record_id: str) -> list[HeldEnvelope]:
         return self._rows("record_id = ?", (record_id,))
 
@@ -251,11 +248,6 @@ class SyncRepository:
             " JOIN envelopes e ON e.seq = p.seq WHERE p.certified = 0 ORDER BY p.n")
         return [PurgeLogEntry(r[0], r[1], r[2], bytes(r[3]), datetime.fromisoformat(r[4]), bytes(r[5]))
                 for r in rows]
-
-    def purge_log(self) -> list[tuple[str, str, datetime, str, bool]]:
-        """(record id, type, when, rule, certified): the volunteer's record of what went."""
-        return [(r[0], r[1], datetime.fromisoformat(r[2]), r[3], bool(r[4])) for r in self._vault.query(
-            "SELECT record_id, record_type, purged_at, rule, certified FROM purge_log ORDER BY n")]
 
     def mark_certified(self, up_to: int) -> None:
         self._vault.execute("UPDATE purge_log SET certified = 1 WHERE n <= ? AND certified = 0", (up_to,))

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from ..crypto import enrolment, envelope, office_keys, receipt
 from ..crypto.device import DeviceKeys, PurgeEntry, make_purge_certificate
 from ..crypto.wire import REASON_TEXT, WireError
+from ..domain.records import PapersHeld
 from ..domain.retention import RETENTION_CLASS, Decision, RecordFacts, RetentionPolicy, decide
 from ..store.audit import AuditLog
 from ..store.cases import CaseRepository
@@ -350,8 +351,7 @@ class DeviceSync:
             verified_at = held_env.verified_at if held_env and held_env.state == "verified" else None
             returned = False
             if kind == "papers" and verified_at is not None:  # only papers need their body read
-                payload = self.records.get(rid).payload
-                returned = bool(payload.get("returned_on")) and bool(str(payload.get("proof_of_posting", "")).strip())
+                returned = PapersHeld.from_dict(self.records.get(rid).payload).returned
             facts = RecordFacts(
                 record_id=rid, record_type=kind, state=state, queued=rid in queued, verified_at=verified_at,
                 case_closed_at=closed.get(case_id) if case_id else None, papers_returned=returned)

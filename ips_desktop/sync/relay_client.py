@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..crypto import receipt as receipt_format
 from ..crypto import request_auth
+from ..crypto.wire import WireError
 from .transport import Incoming, TransportError
 
 OCTETS = "application/octet-stream"
@@ -114,9 +115,11 @@ class RelayTransport:
         found = []
         for offset in range(0, len(data), size):
             chunk = data[offset:offset + size]
-            seq = int.from_bytes(chunk[48:56], "big")
-            status = chunk[7 + 1 + 8 + 16 + 16 + 8 + 16 + 32]
-            found.append(Incoming(f"{seq}/{status}", chunk))
+            try:
+                parsed = receipt_format.parse_receipt(chunk)[0]
+            except WireError:
+                continue  # the relay keeps only receipts it verified: damage in transit, skip it
+            found.append(Incoming(f"{parsed.seq}/{int(parsed.status)}", chunk))
         return found
 
     def forget_receipt(self, device_kid: bytes, handle: str) -> None:

@@ -44,6 +44,19 @@ def sync_text(app) -> str:
     return sync_label(app).text()
 
 
+def enrol(app, service, transport, qtbot) -> None:
+    """Through the dialog: paste the invite, the PPO accepts, the dialog sees it."""
+    app.window.enrol_requested.emit()
+    dialog = app.enrol_dialog
+    dialog.poll.setInterval(50)
+    dialog.code.setPlainText(service.make_invite("IPS-17").code())
+    dialog.continue_button.click()
+    qtbot.waitUntil(lambda: dialog.stack.currentIndex() == 1, timeout=10000)
+    accept(service, transport, pull(service, transport).enrolments[0].invite_id)
+    qtbot.waitUntil(lambda: "Enrolled" in dialog.waiting.text(), timeout=10000)
+    dialog.accept()
+
+
 def send_and_wait(app, qtbot) -> None:
     qtbot.waitUntil(lambda: not app.sync.busy, timeout=20000)
     app.window.send_requested.emit()
@@ -109,15 +122,7 @@ def test_enrol_send_verify_purge_and_rekey(running, office, qtbot) -> None:
 def test_status_bar_explains_an_unreachable_office(running, office, qtbot, tmp_path: Path) -> None:
     app, _clock = running
     service, transport = office
-    app.window.enrol_requested.emit()
-    dialog = app.enrol_dialog
-    dialog.poll.setInterval(50)
-    dialog.code.setPlainText(service.make_invite("IPS-17").code())
-    dialog.continue_button.click()
-    qtbot.waitUntil(lambda: dialog.stack.currentIndex() == 1, timeout=10000)
-    accept(service, transport, pull(service, transport).enrolments[0].invite_id)
-    qtbot.waitUntil(lambda: "Enrolled" in dialog.waiting.text(), timeout=10000)
-    dialog.accept()
+    enrol(app, service, transport, qtbot)
 
     (tmp_path / "share").rename(tmp_path / "share-away")
     case_id = app.book.open_case("PP-2026-0311")
@@ -132,15 +137,7 @@ def test_status_bar_explains_an_unreachable_office(running, office, qtbot, tmp_p
 def test_a_long_send_shows_progress_and_can_be_stopped(running, office, qtbot) -> None:
     app, _clock = running
     service, transport = office
-    app.window.enrol_requested.emit()
-    dialog = app.enrol_dialog
-    dialog.poll.setInterval(50)
-    dialog.code.setPlainText(service.make_invite("IPS-17").code())
-    dialog.continue_button.click()
-    qtbot.waitUntil(lambda: dialog.stack.currentIndex() == 1, timeout=10000)
-    accept(service, transport, pull(service, transport).enrolments[0].invite_id)
-    qtbot.waitUntil(lambda: "Enrolled" in dialog.waiting.text(), timeout=10000)
-    dialog.accept()
+    enrol(app, service, transport, qtbot)
     qtbot.waitUntil(lambda: not app.sync.busy, timeout=20000)
 
     case_id = app.book.open_case("PP-2026-0312")
