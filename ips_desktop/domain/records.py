@@ -16,6 +16,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from .codec import encode_dict, opt_date, opt_datetime
+from .incident import IncidentReport, VisitOutcome
+from .visit_flow import Visit
+
 
 class ContactKind(StrEnum):
     TELEPHONE = "telephone"
@@ -112,7 +116,7 @@ class ContactRecord:
         raise KeyError(name)
 
     def to_dict(self) -> dict[str, Any]:
-        return _encode_dict(asdict(self)) | {"type": "contact", "v": 1}
+        return encode_dict(asdict(self)) | {"type": "contact", "v": 1}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ContactRecord:
@@ -125,7 +129,7 @@ class ContactRecord:
             roles_present=tuple(data.get("roles_present", ())),
             summary=str(data.get("summary", "")),
             agreed_actions=tuple(
-                AgreedAction(a["what"], a["who"], _date(a.get("by_when")), bool(a.get("done")))
+                AgreedAction(a["what"], a["who"], opt_date(a.get("by_when")), bool(a.get("done")))
                 for a in data.get("agreed_actions", ())
             ),
             consents=tuple(
@@ -133,7 +137,7 @@ class ContactRecord:
                 for c in data.get("consents", ())
             ),
             safeguarding=None if sg is None else SafeguardingNote(
-                _datetime(sg.get("ppo_told_at")), _datetime(sg.get("edt_called_at")),
+                opt_datetime(sg.get("ppo_told_at")), opt_datetime(sg.get("edt_called_at")),
                 str(sg.get("actions", "")),
             ),
             handwritten_notes_destroyed=bool(data.get("handwritten_notes_destroyed")),
@@ -157,12 +161,12 @@ class PapersHeld:
         return {"description": self.description}
 
     def to_dict(self) -> dict[str, Any]:
-        return _encode_dict(asdict(self)) | {"type": "papers", "v": 1}
+        return encode_dict(asdict(self)) | {"type": "papers", "v": 1}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PapersHeld:
         return cls(str(data["description"]), date.fromisoformat(data["received_on"]),
-                   _date(data.get("returned_on")), str(data.get("proof_of_posting", "")))
+                   opt_date(data.get("returned_on")), str(data.get("proof_of_posting", "")))
 
 
 class Level1Focus(StrEnum):
@@ -188,7 +192,7 @@ class Level1Contact:
     focus: Level1Focus
 
     def to_dict(self) -> dict[str, Any]:
-        return _encode_dict(asdict(self)) | {"type": "level1", "v": 1}
+        return encode_dict(asdict(self)) | {"type": "level1", "v": 1}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Level1Contact:
@@ -208,30 +212,12 @@ class CaseSummary:
     attention: tuple[str, ...] = field(default=())
 
 
-def _encode_dict(value: dict[str, Any]) -> dict[str, Any]:
-    return {k: _encode(v) for k, v in value.items()}
+AnyRecord = ContactRecord | PapersHeld | Level1Contact | Visit | VisitOutcome | IncidentReport
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _encode(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_encode(v) for v in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
-def _date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _datetime(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def record_from_dict(data: dict[str, Any]) -> ContactRecord | PapersHeld | Level1Contact:
-    kinds: dict[str, Any] = {"contact": ContactRecord, "papers": PapersHeld, "level1": Level1Contact}
+def record_from_dict(data: dict[str, Any]) -> AnyRecord:
+    kinds: dict[str, Any] = {"contact": ContactRecord, "papers": PapersHeld, "level1": Level1Contact,
+                             "visit_plan": Visit, "visit_outcome": VisitOutcome, "incident": IncidentReport}
     try:
         return kinds[data["type"]].from_dict(data)  # type: ignore[no-any-return]
     except KeyError:

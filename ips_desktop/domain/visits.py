@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from .bank_holidays import is_bank_holiday
+from .sun import EXETER
 
 
 class VenueKind(StrEnum):
@@ -57,6 +58,7 @@ class VisitPolicy:
     max_minutes: int = 90
     home_ends_by: time = time(17, 0)
     closures: frozenset[date] = field(default_factory=frozenset)
+    location: tuple[float, float] = EXETER   # the office's latitude and longitude, for sunset
 
     @classmethod
     def from_policy(cls, policy: dict[str, Any]) -> VisitPolicy:
@@ -78,9 +80,14 @@ class VisitPolicy:
                 closures.add(date.fromisoformat(str(text)))
             except ValueError:
                 continue
+        location = base.location
+        where = given.get("location")
+        if (isinstance(where, list) and len(where) == 2 and all(isinstance(v, int | float) for v in where)
+                and -90 <= where[0] <= 90 and -180 <= where[1] <= 180):
+            location = (float(where[0]), float(where[1]))
         return cls(clock("earliest_start", base.earliest_start), clock("latest_start", base.latest_start),
                    minutes if isinstance(minutes, int) and not isinstance(minutes, bool) and 15 <= minutes <= 240
-                   else base.max_minutes, clock("home_ends_by", base.home_ends_by), frozenset(closures))
+                   else base.max_minutes, clock("home_ends_by", base.home_ends_by), frozenset(closures), location)
 
 
 @dataclass(frozen=True)

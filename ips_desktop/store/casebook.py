@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..domain.pii import FieldFinding, KeepReason, neutral_file_name, screen_fields
 from ..domain.records import (
+    AnyRecord,
     CaseSummary,
     ContactRecord,
     Level1Contact,
@@ -61,7 +62,7 @@ class RecordView:
     case_id: str | None
     state: str
     updated_at: datetime
-    record: ContactRecord | PapersHeld | Level1Contact
+    record: AnyRecord
 
 
 @dataclass(frozen=True)

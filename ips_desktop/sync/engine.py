@@ -14,14 +14,18 @@ import os
 import random
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..crypto import enrolment, envelope, office_keys, receipt
 from ..crypto.device import DeviceKeys, PurgeEntry, make_purge_certificate
 from ..crypto.wire import REASON_TEXT, WireError
+from ..domain.incident import IncidentReport, VisitOutcome
 from ..domain.records import PapersHeld
 from ..domain.retention import RETENTION_CLASS, Decision, RecordFacts, RetentionPolicy, decide
+from ..domain.visit_flow import Visit
 from ..store.audit import AuditLog
 from ..store.cases import CaseRepository
 from ..store.records import RecordNotFound, RecordRepository
@@ -158,11 +162,13 @@ class DeviceSync:
     def _pinned(self, identity: Identity) -> office_keys.KeyBundle:
         return office_keys.open_bundle(identity.bundle, identity.root_public)
 
-    def policy(self) -> RetentionPolicy:
+    def office_policy(self) -> dict[str, Any]:
+        """The policy in the pinned office bundle (empty before enrolment: the defaults apply)."""
         identity = self.state.identity()
-        if identity is None:
-            return RetentionPolicy()
-        return RetentionPolicy.from_policy(self._pinned(identity).policy)
+        return {} if identity is None else dict(self._pinned(identity).policy)
+
+    def policy(self) -> RetentionPolicy:
+        return RetentionPolicy.from_policy(self.office_policy())
 
     # -- the run ------------------------------------------------------------------------------------------
     def run(self, progress: Progress | None = None, cancel: CancelToken | None = None,
@@ -345,16 +351,22 @@ class DeviceSync:
         for held in self.state.all():
             if held.record_id is not None:
                 latest[held.record_id] = held
+        def verified(rid: str) -> datetime | None:
+            held_env = latest.get(rid)
+            return held_env.verified_at if held_env and held_env.state == "verified" and rid not in queued else None
+
+        visits = _VisitFacts(self.records, verified)
         decisions = []
         for rid, kind, state, case_id in self.records.headers():
-            held_env = latest.get(rid)
-            verified_at = held_env.verified_at if held_env and held_env.state == "verified" else None
+            verified_at = verified(rid)
             returned = False
             if kind == "papers" and verified_at is not None:  # only papers need their body read
                 returned = PapersHeld.from_dict(self.records.get(rid).payload).returned
+            closed_at, incident_open = visits.of(rid) if kind in ("visit_plan", "visit_outcome") else (None, False)
             facts = RecordFacts(
                 record_id=rid, record_type=kind, state=state, queued=rid in queued, verified_at=verified_at,
-                case_closed_at=closed.get(case_id) if case_id else None, papers_returned=returned)
+                case_closed_at=closed.get(case_id) if case_id else None, papers_returned=returned,
+                visit_closed_at=closed_at, incident_open=incident_open)
             decisions.append(decide(facts, policy))
         return decisions
 
@@ -418,3 +430,30 @@ class DeviceSync:
         self._fault("certificate sent")
         with self._vault.transaction():
             self.state.mark_certified(serial)
+
+
+class _VisitFacts:
+    """A visit's closing time and whether an incident report about it is still open, for the
+    retention of its plan and outcome (DESIGN §5: kept while an incident is open)."""
+
+    def __init__(self, records: RecordRepository, verified: Callable[[str], datetime | None]) -> None:
+        self._by_record: dict[str, str] = {}
+        self._closed: dict[str, datetime | None] = {}
+        self._open_incidents: set[str] = set()
+        # A body this version cannot read counts as an open visit: kept, never purged early.
+        for stored in records.all(kind="visit_plan"):
+            with suppress(KeyError, TypeError, ValueError):
+                visit = Visit.from_dict(stored.payload)
+                self._by_record[stored.id] = visit.visit_id
+                self._closed[visit.visit_id] = visit.closed_at
+        for stored in records.all(kind="visit_outcome"):
+            with suppress(KeyError, TypeError, ValueError):
+                self._by_record[stored.id] = VisitOutcome.from_dict(stored.payload).visit_id
+        for stored in records.all(kind="incident"):
+            if verified(stored.id) is None:
+                with suppress(KeyError, TypeError, ValueError):
+                    self._open_incidents.add(IncidentReport.from_dict(stored.payload).visit_id)
+
+    def of(self, record_id: str) -> tuple[datetime | None, bool]:
+        visit_id = self._by_record.get(record_id, "")
+        return self._closed.get(visit_id), visit_id in self._open_incidents

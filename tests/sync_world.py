@@ -1,0 +1,51 @@
+"""An office and an enrolled laptop with real SQLCipher vaults, talking through a drop folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import PASSPHRASE, Clock
+
+from ips_desktop.crypto.device import DeviceKeys
+from ips_desktop.crypto.keyslot import MINIMUM_KDF
+from ips_desktop.office.inbox import accept, pull
+from ips_desktop.office.service import OfficeService
+from ips_desktop.store.casebook import CaseBook
+from ips_desktop.store.profile import Profile
+from ips_desktop.sync.engine import DeviceSync
+from ips_desktop.sync.transport import FolderTransport
+
+
+class Laptop:
+    def __init__(self, root: Path, clock: Clock) -> None:
+        self.profile = Profile(root)
+        secrets, self.vault = self.profile.create(PASSPHRASE, MINIMUM_KDF)
+        self.db_key = secrets.db_key
+        self.book = CaseBook(self.vault, clock)
+        self.sync = DeviceSync(self.vault, DeviceKeys.from_seed(secrets.device_seed),
+                               lambda address: FolderTransport(Path(address)), clock)
+
+
+class Office:
+    def __init__(self, root: Path, clock: Clock, folder: Path) -> None:
+        self.profile = Profile(root, "office", schema="office")
+        _, self.vault = self.profile.create(PASSPHRASE, MINIMUM_KDF)
+        self.service = OfficeService(self.vault, clock)
+        self.service.create("Test Parent Partnership", address=str(folder))
+        self.transport = FolderTransport(folder)
+
+
+def enrolled_world(tmp_path: Path, clock: Clock) -> tuple[Laptop, Office]:
+    """An office and a laptop enrolled with it through a drop folder."""
+    folder = tmp_path / "share"
+    folder.mkdir()
+    office = Office(tmp_path / "office", clock, folder)
+    laptop = Laptop(tmp_path / "laptop", clock)
+    invite = office.service.make_invite("IPS-07")
+    sas = laptop.sync.begin_enrolment(invite.code(), "IPS-07", "test")
+    found = pull(office.service, office.transport)
+    assert [p.sas for p in found.enrolments] == [sas]  # the PPO reads these digits with the volunteer
+    assert not laptop.sync.finish_enrolment()  # not until the PPO accepts
+    accept(office.service, office.transport, found.enrolments[0].invite_id)
+    assert laptop.sync.finish_enrolment()
+    return laptop, office
