@@ -82,7 +82,7 @@ def checklist(lines: Sequence[str], width: float) -> Table:
     return table
 
 
-class _Box(Flowable):
+class _Box(Flowable):  # type: ignore[misc]  # reportlab has no type information
     """An empty tick box the height of a capital letter."""
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
