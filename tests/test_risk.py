@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ips_desktop.domain.risk import GRACE_MINUTES, GRACE_POOR_RECEPTION, Factor, assess
+from ips_desktop.domain.risk import ADVICE, GRACE_MINUTES, GRACE_POOR_RECEPTION, Factor, assess
 from ips_desktop.domain.sun import EXETER, sunset_local
 
 LONDON = (51.5074, -0.1278)
@@ -43,3 +43,32 @@ def test_a_winter_afternoon_visit_ends_in_the_dark() -> None:
     early = assess({}, datetime(2026, 6, 15, 15, 30), datetime(2026, 6, 15, 17, 0), EXETER)
     assert not early.ends_after_sunset
     assert late.flags == (Factor.PARKING_OR_DARK,)
+
+
+def test_every_factor_has_its_effect() -> None:
+    start, end = datetime(2026, 11, 24, 10), datetime(2026, 11, 24, 11)
+    for factor in Factor:
+        effects = assess({factor: True}, start, end, EXETER)
+        assert effects.flags == (factor,)
+        assert effects.advice == (ADVICE[factor],)  # goes to the PPO and into the overdue pack
+        assert (effects.blocked is not None) == (factor is Factor.AGGRESSIVE_OCCUPANT)
+        assert effects.call_ppo_before == (factor is Factor.POOR_RECEPTION)
+        assert effects.grace_minutes == (GRACE_POOR_RECEPTION if factor is Factor.POOR_RECEPTION else GRACE_MINUTES)
+        assert not effects.ends_after_sunset
+
+
+def test_sunset_follows_the_clock_changes() -> None:
+    """Europe/London: an hour later on the wall clock after the March change, earlier after October's."""
+    friday, monday = sunset_local(date(2026, 3, 27), *EXETER), sunset_local(date(2026, 3, 30), *EXETER)
+    assert friday is not None
+    assert monday is not None
+    assert 60 <= (monday - friday.replace(day=30)).total_seconds() / 60 <= 75
+    autumn_before, autumn_after = sunset_local(date(2026, 10, 23), *EXETER), sunset_local(date(2026, 10, 26), *EXETER)
+    assert autumn_before is not None
+    assert autumn_after is not None
+    assert 60 <= (autumn_before.replace(day=26) - autumn_after).total_seconds() / 60 <= 75
+    # A 15:30–17:00 visit: light on the Friday before the October change, dark a week after it.
+    before = assess({}, datetime(2026, 10, 23, 15, 30), datetime(2026, 10, 23, 17, 0), EXETER)
+    after = assess({}, datetime(2026, 11, 2, 15, 30), datetime(2026, 11, 2, 17, 0), EXETER)
+    assert not before.ends_after_sunset
+    assert after.ends_after_sunset

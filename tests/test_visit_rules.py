@@ -65,3 +65,56 @@ def test_extensions_respect_90_minutes_and_five_oclock() -> None:
     assert latest_extension(Slot(VenueKind.PARENT_HOME, datetime(2026, 11, 24, 15, 30), 60, True), POLICY) == 30
     assert latest_extension(Slot(VenueKind.PARENT_HOME, datetime(2026, 11, 24, 15, 0), 60, True), POLICY) == 30
     assert latest_extension(Slot(VenueKind.PARENT_HOME, datetime(2026, 11, 24, 15, 30), 90, True), POLICY) == 0
+
+
+@pytest.mark.parametrize(("start", "minutes", "venue", "broken"), [
+    (time(9, 0), 60, VenueKind.PUBLIC, set()),
+    (time(8, 59), 60, VenueKind.PUBLIC, {Rule.START_WINDOW}),
+    (time(15, 30), 60, VenueKind.PUBLIC, set()),
+    (time(15, 31), 60, VenueKind.PUBLIC, {Rule.START_WINDOW}),
+    (time(10, 0), 90, VenueKind.PUBLIC, set()),
+    (time(10, 0), 91, VenueKind.PUBLIC, {Rule.LENGTH}),
+    (time(10, 0), 0, VenueKind.PUBLIC, {Rule.LENGTH}),
+    (time(10, 0), 600, VenueKind.PUBLIC, {Rule.LENGTH}),
+    (time(15, 30), 90, VenueKind.PARENT_HOME, set()),                  # ends at 17:00 exactly
+    (time(15, 30), 91, VenueKind.PARENT_HOME, {Rule.LENGTH, Rule.HOME_ENDS_BY}),
+    (time(15, 29), 90, VenueKind.PARENT_HOME, set()),
+    (time(23, 30), 60, VenueKind.PUBLIC, {Rule.START_WINDOW}),         # across midnight
+])
+def test_every_boundary(start: time, minutes: int, venue: VenueKind, broken: set[Rule]) -> None:
+    slot = Slot(venue, datetime.combine(date(2026, 11, 24), start), minutes, ppo_agreed_home=True)
+    assert rules(slot) == broken
+
+
+ENGLAND_AND_WALES = [
+    "2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31", "2026-12-25", "2026-12-28",
+    "2027-01-01", "2027-03-26", "2027-03-29", "2027-05-03", "2027-05-31", "2027-08-30", "2027-12-27", "2027-12-28",
+]
+
+
+@pytest.mark.parametrize("day", ENGLAND_AND_WALES)
+def test_no_meeting_on_any_bank_holiday_of_2026_or_2027(day: str) -> None:
+    when = datetime.combine(date.fromisoformat(day), time(10, 0))
+    refusals = check_slot(Slot(VenueKind.PUBLIC, when, 60), POLICY, datetime(2025, 12, 1, 9, 0))
+    assert [r.rule for r in refusals] == [Rule.BANK_HOLIDAY]
+    assert "bank holiday" in refusals[0].message
+
+
+def test_the_working_days_around_them_are_open() -> None:
+    later = datetime(2025, 12, 1, 9, 0)
+    for day in ("2026-12-24", "2026-12-29", "2027-03-25", "2027-03-30", "2026-04-07"):
+        when = datetime.combine(date.fromisoformat(day), time(10, 0))
+        assert check_slot(Slot(VenueKind.PUBLIC, when, 60), POLICY, later) == [], day
+
+
+@pytest.mark.parametrize("day", ["2026-03-29", "2026-10-25", "2027-03-28", "2027-10-31"])
+def test_clock_change_days_are_sundays_and_the_monday_after_keeps_wall_clock_rules(day: str) -> None:
+    change = date.fromisoformat(day)
+    before = datetime(2025, 12, 1, 9, 0)
+    assert Rule.WEEKDAY in {r.rule for r in check_slot(Slot(VenueKind.PUBLIC, datetime.combine(change, time(10)), 60),
+                                                        POLICY, before)}
+    after = 2 if day == "2027-03-28" else 1  # Easter Monday 2027 follows that change
+    monday = datetime.combine(date.fromordinal(change.toordinal() + after), time(15, 30))
+    # Times are the volunteer's wall clock: 15:30 + 90 min is 17:00 whatever the offset.
+    assert check_slot(Slot(VenueKind.PARENT_HOME, monday, 90, True), POLICY, before) == []
+    assert latest_extension(Slot(VenueKind.PARENT_HOME, monday, 60, True), POLICY) == 30

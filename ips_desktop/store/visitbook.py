@@ -18,7 +18,7 @@ from ..domain.incident import IncidentReport, VisitOutcome
 from ..domain.pii import FieldFinding, FindingKind, screen_fields
 from ..domain.risk import Effects, Factor, assess
 from ..domain.visit_flow import CheckInRoute, TransitionError, Visit
-from ..domain.visits import Refusal, Rule, Slot, VisitPolicy, check_slot
+from ..domain.visits import Refusal, Rule, Slot, VenueKind, VisitPolicy, check_slot
 from .casebook import PRIORITY_SAFEGUARDING, CaseBook, InputError, Kept, UnresolvedFindings
 from .records import RecordNotFound
 
@@ -63,7 +63,7 @@ class VisitBook:
         policy = self.policy
         refusals = [r for r in check_slot(slot, policy, self._now()) if r.rule is not Rule.HOME_NEEDS_PPO]
         effects = assess({f: True for f in risk}, slot.start, slot.end, policy.location)
-        return Preview(refusals, effects, slot.venue.value == "parent_home")
+        return Preview(refusals, effects, slot.venue is VenueKind.PARENT_HOME)
 
     def screen(self, fields: dict[str, str], address_field: str | None = None) -> list[FieldFinding]:
         findings = screen_fields(fields)

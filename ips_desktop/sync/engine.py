@@ -457,3 +457,15 @@ class _VisitFacts:
     def of(self, record_id: str) -> tuple[datetime | None, bool]:
         visit_id = self._by_record.get(record_id, "")
         return self._closed.get(visit_id), visit_id in self._open_incidents
+
+
+def pinned_policy(vault: VaultConnection, now: Callable[[], datetime]) -> dict[str, Any]:
+    """The office policy in the bundle this laptop has pinned; empty before enrolment."""
+    identity = SyncRepository(vault, now).identity()
+    if identity is None:
+        return {}
+    try:
+        return dict(office_keys.open_bundle(identity.bundle, identity.root_public).policy)
+    except WireError:
+        log.warning("pinned office bundle unreadable; visit rules use the handbook defaults")
+        return {}

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
     from .retention_view import RetentionDialog
     from .sync_ui import EnrolDialog, SyncController
+    from .visit_controller import VisitController
 
 TransportFactory = Callable[[str, "DeviceKeys"], "DeviceTransport"]
 
@@ -68,6 +69,7 @@ class VolunteerApp(QObject):
         self.transport_for = transport_for
         self.secrets: VaultSecrets | None = None
         self.sync: SyncController | None = None
+        self.visits: VisitController | None = None
         self.enrol_dialog: EnrolDialog | None = None
         self.retention_dialog: RetentionDialog | None = None
         self.demo_banner = demo_banner
@@ -203,10 +205,12 @@ class VolunteerApp(QObject):
             self.window.editor.saved.connect(self._record_saved)
             self.sync.records_may_have_gone.connect(self._after_sync)
             self.sync.finished.connect(self.rekey_if_due)
+            from .visit_controller import VisitController
+
+            self.visits = VisitController(self.window, self.now)
+            self.visits.step_taken.connect(self._visit_step)
         else:
-            self.window.book = book
-            self.window.editor.book = book
-            self.window.refresh()
+            self._use_book(book)
         self.window.lock_state.setText("Unlocked — locks after "
                                        f"{book.settings.idle_lock_minutes} min idle (Ctrl+L locks now)")
         if cloud_synced(self.profile.dir):
@@ -215,6 +219,7 @@ class VolunteerApp(QObject):
         self.window.show()
         self.last_activity = self.now()
         self.idle_timer.start()
+        self._attach_visits()
         self._start_sync()
         app = QApplication.instance()
         if app is not None:
@@ -243,9 +248,33 @@ class VolunteerApp(QObject):
         self.sync.record_saved(priority=getattr(record, "has_safeguarding_concern", False))
 
     def _after_sync(self) -> None:
-        """A purge may have removed records from view."""
+        """A purge may have removed records from view; the office's policy may have changed."""
         if self.window is not None and self.book is not None:
             self.window.refresh()
+            self._attach_visits()
+
+    def _use_book(self, book: CaseBook) -> None:
+        assert self.window is not None
+        self.window.book = book
+        self.window.editor.book = book
+        self.window.refresh()
+        self._attach_visits()
+
+    def _attach_visits(self) -> None:
+        from ...domain.visits import VisitPolicy
+        from ...sync.engine import pinned_policy
+
+        if self.visits is None or self.book is None or self.vault is None:
+            return
+        try:
+            policy = VisitPolicy.from_policy(pinned_policy(self.vault, self.now))
+        except VaultError:
+            policy = VisitPolicy()
+        self.visits.attach(self.book, policy)
+
+    def _visit_step(self, urgent: bool) -> None:
+        if self.sync is not None:
+            self.sync.record_saved(priority=urgent)
 
     def rekey_if_due(self) -> bool:
         """DESIGN §3: weekly and after a case is purged. Needs a passphrase unlock this
@@ -290,9 +319,7 @@ class VolunteerApp(QObject):
             SyncRepository(vault, self.now).note_rekeyed()
         book = CaseBook(vault, self.now)
         self.vault, self.book, self.secrets = vault, book, secrets
-        self.window.book = book
-        self.window.editor.book = book
-        self.window.refresh()
+        self._use_book(book)
         self.window.statusBar().showMessage("The vault was re-keyed: removed records are now beyond recovery.",
                                             8000)
         self._start_sync()
@@ -342,6 +369,9 @@ class VolunteerApp(QObject):
 
     def wipe(self) -> None:
         """Quick wipe: keys first, then everything; the app starts again at the first-run wizard."""
+        if self.visits is not None:
+            self.visits.detach()
+            self.visits = None
         if self.window is not None:
             self.window.editor.stop()
             self.window.wipe_content()
@@ -365,6 +395,8 @@ class VolunteerApp(QObject):
     def lock(self) -> None:
         if self.vault is None:
             return
+        if self.visits is not None:
+            self.visits.detach()
         if self.window is not None:
             self.window.wipe_content()
             self.window.lock_state.setText("Locked")
@@ -391,6 +423,8 @@ class VolunteerApp(QObject):
     def shutdown(self) -> None:
         """Flush typing, stop every timer that could touch the vault, then close it."""
         self.idle_timer.stop()
+        if self.visits is not None:
+            self.visits.detach()
         if self.sync is not None:
             self.sync.stop()
         if self.window is not None:

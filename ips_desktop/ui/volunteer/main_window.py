@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
             banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             layout.addWidget(banner)
         layout.addWidget(splitter)
+        self.central_layout = layout
         self.setCentralWidget(central)
         self.lock_state = QLabel("Unlocked")
         self.unsent = QLabel()
@@ -320,6 +321,10 @@ class MainWindow(QMainWindow):
             self.empty_records.setVisible(True)
         else:
             self.empty_records.setText(EMPTY_RECORDS)
+
+    def insert_banner(self, widget: QWidget) -> None:
+        """A banner above the register (today's visit), below the demo banner if any."""
+        self.central_layout.insertWidget(self.central_layout.count() - 1, widget)
 
     def add_status_widget(self, widget: QWidget) -> None:
         self.statusBar().addPermanentWidget(widget)

@@ -1,0 +1,162 @@
+"""Home visits in the volunteer app: the Visits menu, the day's banner, the reminders, and
+the dialogs, over one :class:`VisitBook` per unlocked vault."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, cast
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QSystemTrayIcon
+
+from ...domain.visits import VisitPolicy
+from ...store.casebook import CaseBook, InputError
+from ...store.errors import VaultError
+from ...store.visitbook import TransitionError, VisitBook
+from .visit_banner import VisitBanner, VisitWatch
+from .visit_planner import VisitPlannerDialog
+from .visits import SignsDialog, VisitsDialog
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+class VisitController(QObject):
+    """Owns the watch and banner for the main window's life; the vault comes and goes."""
+
+    step_taken = Signal(bool)  # urgent: a check-out, extension or check-in the office must have now
+
+    def __init__(self, window: MainWindow, now: Callable[[], datetime]) -> None:
+        super().__init__(window)
+        self.now = now
+        self.visits: VisitBook | None = None
+        self.policy = VisitPolicy()
+        self.dialog: VisitsDialog | None = None
+        self.watch = VisitWatch(now, self)
+        self.banner = VisitBanner(self.watch, self._office_phone)
+        window.insert_banner(self.banner)
+        self.banner.check_in_requested.connect(lambda rid: self._step(lambda v: v.check_in(rid), urgent=True))
+        self.banner.check_out_requested.connect(lambda rid: self._step(lambda v: v.check_out(rid), urgent=True))
+        self.banner.call_logged.connect(lambda rid: self._step(lambda v: v.log_ppo_call(rid)))
+        self.banner.extend_requested.connect(self.extend)
+        self.banner.open_visits.connect(self.show_visits)
+        self.banner.signs_requested.connect(self.show_signs)
+        self.watch.reminder.connect(self.remind)
+        self.tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(window.windowIcon(), self)
+            self.tray.setToolTip("IPS Desktop")
+            self.tray.show()
+        self._menu()
+
+    @property
+    def window(self) -> MainWindow:
+        """The parent window, not held in an attribute: no Python cycle keeps it alive after a wipe."""
+        return cast("MainWindow", self.parent())
+
+    def _menu(self) -> None:
+        menu = self.window.menuBar().addMenu("&Visits")
+        for words, keys, slot in (("Plan a meeting…", "Ctrl+Alt+V", self.plan),
+                                  ("Visits…", "Ctrl+Shift+V", self.show_visits),
+                                  ("Check in now", "Ctrl+Shift+I", self.check_in_now),
+                                  ("Signs that mean leave now…", "", self.show_signs)):
+            action = QAction(words, self.window)
+            if keys:
+                action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(slot)
+            self.window.addAction(action)
+            menu.addAction(action)
+
+    # -- vault -------------------------------------------------------------------------------
+    def attach(self, book: CaseBook, policy: VisitPolicy) -> None:
+        self.policy = policy
+        self.visits = VisitBook(book, self.now, lambda: self.policy)
+        self.watch.attach(self.visits)
+
+    def detach(self) -> None:
+        if self.dialog is not None:
+            self.dialog.close()
+            self.dialog = None
+        self.visits = None
+        self.watch.detach()
+
+    def _office_phone(self) -> str:
+        return self.window.book.settings.office_phone if self.visits is not None else "the office"
+
+    def _phones(self) -> tuple[str, str, str]:
+        settings = self.window.book.settings
+        return settings.ppo_phone, settings.office_phone, settings.edt_phone
+
+    # -- steps -------------------------------------------------------------------------------
+    def _step(self, step: Callable[[VisitBook], object], urgent: bool = False) -> bool:
+        if self.visits is None:
+            return False
+        try:
+            step(self.visits)
+        except (TransitionError, InputError, VaultError) as exc:
+            QMessageBox.warning(self.window, "Visits", str(exc))
+            return False
+        self.after_step(urgent)
+        return True
+
+    def after_step(self, urgent: bool = True) -> None:
+        self.watch.tick()
+        if self.dialog is not None:
+            self.dialog.refresh()
+        self.step_taken.emit(urgent)
+
+    def check_in_now(self) -> None:
+        current = self.watch.current
+        if current is None or current.visit.state.value != "out":
+            QMessageBox.information(self.window, "Check in", "You are not checked out for a visit, so there is "
+                                                             "nothing to check in from.")
+            return
+        self._step(lambda v: v.check_in(current.record_id), urgent=True)
+
+    def extend(self, record_id: str) -> None:
+        minutes, ok = QInputDialog.getInt(self.window, "Extend", "More minutes:", 15, 5, 90, 5)
+        if ok:
+            self._step(lambda v: v.extend(record_id, minutes), urgent=True)
+
+    def remind(self, title: str, message: str) -> None:
+        if self.tray is not None:
+            self.tray.showMessage(title, message, QSystemTrayIcon.MessageIcon.Warning, 60_000)
+        self.window.statusBar().showMessage(f"{title}. {message}", 120_000)
+        QApplication.alert(self.window)
+
+    # -- dialogs -----------------------------------------------------------------------------
+    def plan(self) -> VisitPlannerDialog | None:
+        case_id = self.window.current_case_id()
+        if self.visits is None:
+            return None
+        if case_id is None:
+            QMessageBox.information(self.window, "Plan a meeting", "Choose the case the meeting is for first.")
+            return None
+        reference = self.window.book.cases.reference_of(case_id) or ""
+        dialog = VisitPlannerDialog(self.visits, case_id, reference, self.now, self.window)
+        dialog.planned.connect(lambda _rid: self.after_step(urgent=False))
+        dialog.open()
+        return dialog
+
+    def show_visits(self) -> VisitsDialog | None:
+        if self.visits is None:
+            return None
+        if self.dialog is None:
+            self.dialog = VisitsDialog(self.visits, self.now, self._phones, self.window)
+            self.dialog.changed.connect(lambda: self.after_step(urgent=True))
+            self.dialog.finished.connect(self._dialog_closed)
+        self.dialog.refresh()
+        self.dialog.show()
+        self.dialog.raise_()
+        return self.dialog
+
+    def _dialog_closed(self) -> None:
+        self.dialog = None
+
+    def show_signs(self) -> None:
+        SignsDialog(self.window).open()
