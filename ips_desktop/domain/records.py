@@ -18,7 +18,7 @@ from typing import Any
 
 from .codec import encode_dict, opt_date, opt_datetime
 from .incident import IncidentReport, VisitOutcome
-from .visit_flow import Visit
+from .visit_flow import PlanDraft, Visit
 
 
 class ContactKind(StrEnum):
@@ -212,12 +212,13 @@ class CaseSummary:
     attention: tuple[str, ...] = field(default=())
 
 
-AnyRecord = ContactRecord | PapersHeld | Level1Contact | Visit | VisitOutcome | IncidentReport
+AnyRecord = ContactRecord | PapersHeld | Level1Contact | Visit | VisitOutcome | IncidentReport | PlanDraft
 
 
 def record_from_dict(data: dict[str, Any]) -> AnyRecord:
     kinds: dict[str, Any] = {"contact": ContactRecord, "papers": PapersHeld, "level1": Level1Contact,
-                             "visit_plan": Visit, "visit_outcome": VisitOutcome, "incident": IncidentReport}
+                             "visit_plan": Visit, "visit_outcome": VisitOutcome, "incident": IncidentReport,
+                             "visit_draft": PlanDraft}
     try:
         return kinds[data["type"]].from_dict(data)  # type: ignore[no-any-return]
     except KeyError:

@@ -269,3 +269,32 @@ def alarm(visit: Visit, now: datetime) -> Alarm:
     if now >= visit.due_at - timedelta(minutes=15):
         return Alarm.REMIND_15
     return Alarm.NONE
+
+
+@dataclass(frozen=True)
+class PlanDraft:
+    """A plan being typed: kept in the vault as a draft so a crash loses nothing. Never sent;
+    removed when the plan is saved or the volunteer cancels it."""
+
+    venue: str = VenueKind.PUBLIC.value
+    place: str = ""
+    day: str = ""          # ISO date
+    start: str = ""        # HH:MM
+    minutes: int = 60
+    attendees: str = ""
+    vehicle: str = ""
+    risk: tuple[str, ...] = ()
+
+    def text_fields(self) -> dict[str, str]:
+        return {"place": self.place}
+
+    def to_dict(self) -> dict[str, Any]:
+        return encode_dict(asdict(self)) | {"type": "visit_draft", "v": 1}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PlanDraft:
+        minutes = data.get("minutes", 60)
+        return cls(str(data.get("venue", VenueKind.PUBLIC.value)), str(data.get("place", "")),
+                   str(data.get("day", "")), str(data.get("start", "")),
+                   minutes if isinstance(minutes, int) else 60, str(data.get("attendees", "")),
+                   str(data.get("vehicle", "")), tuple(str(f) for f in data.get("risk", ())))

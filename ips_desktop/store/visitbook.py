@@ -17,7 +17,7 @@ from ..domain import visit_flow as flow
 from ..domain.incident import IncidentReport, VisitOutcome
 from ..domain.pii import FieldFinding, FindingKind, screen_fields
 from ..domain.risk import Effects, Factor, assess
-from ..domain.visit_flow import CheckInRoute, TransitionError, Visit
+from ..domain.visit_flow import CheckInRoute, PlanDraft, TransitionError, Visit
 from ..domain.visits import Refusal, Rule, Slot, VenueKind, VisitPolicy, check_slot
 from .casebook import PRIORITY_SAFEGUARDING, CaseBook, InputError, Kept, UnresolvedFindings
 from .records import RecordNotFound
@@ -76,9 +76,28 @@ class VisitBook:
             raise UnresolvedFindings(unresolved)
         return [(f, keys[(f.field, f.finding.text)]) for f in findings]
 
+    # -- the half-typed plan ------------------------------------------------------------------------
+    def save_draft(self, draft_id: str | None, case_id: str, draft: PlanDraft) -> str:
+        """Autosave of the planner: a draft record, never queued, never purged automatically."""
+        with self._book.vault.transaction():
+            new_id = self._book.records.put(draft_id, case_id, "visit_draft", draft.to_dict(), "draft", "")
+            if draft_id is None:
+                self._book.audit.append("visit plan draft started", new_id)
+        return new_id
+
+    def draft_for(self, case_id: str) -> tuple[str, PlanDraft] | None:
+        drafts = self._book.records.all(case_id=case_id, kind="visit_draft")
+        return (drafts[-1].id, PlanDraft.from_dict(drafts[-1].payload)) if drafts else None
+
+    def discard_draft(self, draft_id: str) -> None:
+        with self._book.vault.transaction():
+            self._book.records.purge_many([draft_id])
+            self._book.audit.append("visit plan draft discarded", draft_id)
+
     def plan(self, case_id: str, slot: Slot, *, place: str, attendees: Sequence[str] = (), vehicle: str = "",
-             risk: frozenset[Factor] = frozenset(), kept: Sequence[Kept] = ()) -> str:
-        """Check the plan against every rule, screen the place, then save and queue it."""
+             risk: frozenset[Factor] = frozenset(), kept: Sequence[Kept] = (), draft_id: str | None = None) -> str:
+        """Check the plan against every rule, screen the place, then save and queue it (and
+        remove its draft in the same transaction)."""
         if self._book.cases.reference_of(case_id) is None:
             raise InputError("That case is no longer in your register.")
         policy = self.policy
@@ -91,6 +110,8 @@ class VisitBook:
             self._keeps(record_id, decisions)
             self._book.records.enqueue(record_id, PRIORITY_VISIT)
             self._book.audit.append("visit planned", record_id, slot.venue.value)
+            if draft_id is not None:
+                self._book.records.purge_many([draft_id])
         return record_id
 
     def _keeps(self, record_id: str, decisions: list[tuple[FieldFinding, Kept]]) -> None:

@@ -161,3 +161,41 @@ def test_a_home_visit_with_poor_reception_from_plan_to_incident(running, qtbot, 
     closed = controller.visits.get(rid).visit
     assert closed.incident
     assert closed.difficult
+
+
+def test_a_half_typed_plan_survives_a_crash_and_goes_when_saved_or_cancelled(running, qtbot) -> None:
+    app, clock = running
+    clock.now = datetime(2026, 11, 24, 9, 0)
+    case_id = app.book.open_case("PP-2026-0502")
+    app.window.refresh()
+    app.window.select_case(case_id)
+    planner = app.visits.plan()
+    planner.autosave.setInterval(10)
+    planner.venue.setCurrentIndex(planner.venue.findData(VenueKind.PARENT_HOME))
+    planner.place.setText(ADDRESS)
+    planner.day.setDate(QDate(2026, 11, 26))
+    planner.start.setTime(QTime(11, 15))
+    planner.answers[Factor.ANIMALS].setChecked(True)
+    qtbot.waitUntil(lambda: planner.draft_id is not None
+                    and app.visits.visits.draft_for(case_id)[1].risk == ("animals",))
+    planner.hide()  # the app dies here: no cancel, no save
+    planner.deleteLater()
+
+    again = app.visits.plan()
+    qtbot.addWidget(again)
+    assert again.restored.text().startswith("Your unfinished plan")
+    assert again.place.text() == ADDRESS
+    assert again.start.time() == QTime(11, 15)
+    assert again.day.date() == QDate(2026, 11, 26)
+    assert again.answers[Factor.ANIMALS].isChecked()
+    again.save_button.click()
+    assert app.visits.visits.draft_for(case_id) is None  # saved: the draft went with it
+    assert app.book.unsent_count() == 1  # the plan, not the draft
+
+    third = app.visits.plan()
+    qtbot.addWidget(third)
+    third.autosave.setInterval(10)
+    third.place.setText("Central Library café")
+    qtbot.waitUntil(lambda: third.draft_id is not None)
+    third.reject()
+    assert app.visits.visits.draft_for(case_id) is None

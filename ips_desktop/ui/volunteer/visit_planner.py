@@ -3,10 +3,12 @@ handbook's words, and the risk questions with what each answer does to the plan.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import date, datetime, time
 
-from PySide6.QtCore import QDate, Qt, QTime, Signal
+from PySide6.QtCore import QDate, Qt, QTime, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -28,12 +30,14 @@ from PySide6.QtWidgets import (
 
 from ...domain.pii import FieldFinding, KeepReason, apply_replacement
 from ...domain.risk import ADVICE, QUESTIONS, Factor
-from ...domain.visit_flow import PlanRefused, TransitionError
+from ...domain.visit_flow import PlanDraft, PlanRefused, TransitionError
 from ...domain.visits import HANDBOOK, Rule, Slot, VenueKind
 from ...store.casebook import InputError, Kept, UnresolvedFindings
 from ...store.errors import VaultError
 from ...store.visitbook import VisitBook
 from .pii_panel import PiiPanel
+
+log = logging.getLogger(__name__)
 
 VENUES = ((VenueKind.PUBLIC, "A public place (library, café, children's centre, school)"),
           (VenueKind.PARENT_HOME, "The parent's home (needs your PPO's agreement)"),
@@ -56,6 +60,11 @@ class VisitPlannerDialog(QDialog):
         super().__init__(parent)
         self.visits, self.case_id, self.now = visits, case_id, now
         self.kept: list[Kept] = []
+        self.draft_id: str | None = None
+        self.autosave = QTimer(self)
+        self.autosave.setSingleShot(True)
+        self.autosave.setInterval(1500)
+        self.autosave.timeout.connect(self.save_draft)
         self.setWindowTitle(f"Plan a meeting · case {reference}")
         self.resize(760, 720)
         self.venue = QComboBox()
@@ -143,7 +152,61 @@ class VisitPlannerDialog(QDialog):
         for signal in (self.venue.currentIndexChanged, self.day.dateChanged, self.start.timeChanged,
                        self.minutes.valueChanged):
             signal.connect(self.check)
+        self.restored = QLabel()
+        layout.insertWidget(0, self.restored)
+        self.restore()
+        for signal in (self.venue.currentIndexChanged, self.day.dateChanged, self.start.timeChanged,
+                       self.minutes.valueChanged, self.place.textChanged, self.attendees.textChanged,
+                       self.vehicle.textChanged):
+            signal.connect(self.autosave.start)
+        for box in self.answers.values():
+            box.toggled.connect(self.autosave.start)
         self.check()
+
+    # -- the half-typed plan survives a crash ---------------------------------------------------
+    def draft(self) -> PlanDraft:
+        slot = self.slot()
+        return PlanDraft(slot.venue.value, self.place.text(), slot.start.date().isoformat(),
+                         f"{slot.start:%H:%M}", slot.minutes, self.attendees.text(), self.vehicle.text(),
+                         tuple(sorted(f.value for f in self.risk())))
+
+    def save_draft(self) -> None:
+        try:
+            self.draft_id = self.visits.save_draft(self.draft_id, self.case_id, self.draft())
+        except VaultError:
+            log.warning("planner draft not saved")
+
+    def restore(self) -> None:
+        found = self.visits.draft_for(self.case_id)
+        if found is None:
+            self.restored.hide()
+            return
+        self.draft_id, draft = found
+        index = self.venue.findData(draft.venue)
+        self.venue.setCurrentIndex(max(index, 0))
+        self.place.setText(draft.place)
+        with suppress(ValueError):
+            day = date.fromisoformat(draft.day)
+            self.day.setDate(QDate(day.year, day.month, day.day))
+        with suppress(ValueError):
+            start = time.fromisoformat(draft.start)
+            self.start.setTime(QTime(start.hour, start.minute))
+        self.minutes.setValue(draft.minutes)
+        self.attendees.setText(draft.attendees)
+        self.vehicle.setText(draft.vehicle)
+        for factor, box in self.answers.items():
+            box.setChecked(factor.value in draft.risk)
+        self.restored.setText("Your unfinished plan for this case was kept; carry on where you left off.")
+        self.restored.setStyleSheet("color: #1a57c4;")
+
+    def reject(self) -> None:
+        """Cancel means the plan is not wanted: its draft goes too."""
+        self.autosave.stop()
+        if self.draft_id is not None:
+            with suppress(VaultError):
+                self.visits.discard_draft(self.draft_id)
+            self.draft_id = None
+        super().reject()
 
     # -- reading the form ---------------------------------------------------------------------
     def slot(self) -> Slot:
@@ -187,14 +250,17 @@ class VisitPlannerDialog(QDialog):
     # -- saving -------------------------------------------------------------------------------
     def save(self) -> None:
         try:
+            self.autosave.stop()
             record_id = self.visits.plan(self.case_id, self.slot(), place=self.place.text(), attendees=self.roles(),
-                                         vehicle=self.vehicle.text(), risk=self.risk(), kept=self.kept)
+                                         vehicle=self.vehicle.text(), risk=self.risk(), kept=self.kept,
+                                         draft_id=self.draft_id)
         except UnresolvedFindings as exc:
             self.pii.show_findings(list(exc.findings))
             return
         except (PlanRefused, TransitionError, InputError, VaultError) as exc:
             QMessageBox.warning(self, "Plan a meeting", str(exc))
             return
+        self.draft_id = None
         self.planned.emit(record_id)
         self.accept()
 
