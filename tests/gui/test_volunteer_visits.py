@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from conftest import PASSPHRASE
 from PySide6.QtCore import QDate, QTime
 from PySide6.QtWidgets import QInputDialog
 
@@ -199,3 +200,20 @@ def test_a_half_typed_plan_survives_a_crash_and_goes_when_saved_or_cancelled(run
     qtbot.waitUntil(lambda: third.draft_id is not None)
     third.reject()
     assert app.visits.visits.draft_for(case_id) is None
+
+
+def test_locking_closes_the_planner_and_keeps_what_was_typed(running, qtbot) -> None:
+    app, clock = running
+    clock.now = datetime(2026, 11, 24, 9, 0)
+    case_id = app.book.open_case("PP-2026-0503")
+    app.window.refresh()
+    app.window.select_case(case_id)
+    planner = app.visits.plan()
+    planner.place.setText("Canary-Kestrel-7310 community centre")
+    app.lock()
+    assert not planner.isVisible()
+    app.open_with(app.profile.unlock(PASSPHRASE, clock))
+    app.window.select_case(case_id)
+    again = app.visits.plan()
+    qtbot.addWidget(again)
+    assert again.place.text() == "Canary-Kestrel-7310 community centre"

@@ -18,7 +18,7 @@ from ...store.errors import VaultError
 from ...store.visitbook import TransitionError, VisitBook
 from .visit_banner import VisitBanner, VisitWatch
 from .visit_planner import VisitPlannerDialog
-from .visits import SignsDialog, VisitsDialog
+from .visits import ScreenedDialog, SignsDialog, VisitsDialog
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -79,6 +79,12 @@ class VisitController(QObject):
         self.watch.attach(self.visits)
 
     def detach(self) -> None:
+        """On lock: the planner keeps its draft, then every visit window closes."""
+        for planner in self.window.findChildren(VisitPlannerDialog):
+            if planner.isVisible():
+                planner.close_for_lock()
+        for form in self.window.findChildren(ScreenedDialog):
+            form.reject()
         if self.dialog is not None:
             self.dialog.close()
             self.dialog = None

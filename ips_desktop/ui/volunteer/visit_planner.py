@@ -199,6 +199,13 @@ class VisitPlannerDialog(QDialog):
         self.restored.setText("Your unfinished plan for this case was kept; carry on where you left off.")
         self.restored.setStyleSheet("color: #1a57c4;")
 
+    def close_for_lock(self) -> None:
+        """Locking: keep what was typed as the draft, then close so nothing stays on screen."""
+        self.autosave.stop()
+        self.save_draft()
+        self.draft_id = None
+        super().reject()
+
     def reject(self) -> None:
         """Cancel means the plan is not wanted: its draft goes too."""
         self.autosave.stop()
