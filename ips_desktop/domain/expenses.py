@@ -1,0 +1,349 @@
+"""Expense rules (DESIGN §7; handbook "Expense claims" and "Guidance for completing expense
+forms"; HMRC's Approved Mileage Allowance Payments, EIM31240 and EIM71155).
+
+Pure functions over frozen values with the clock and the office's rates passed in. Money is
+``Decimal`` pounds rounded to the penny; every total is recomputed from its lines, never typed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from .bank_holidays import is_bank_holiday
+
+PENNY = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+class Category(StrEnum):
+    MILEAGE = "mileage"
+    FARE = "fare"              # bus or train
+    PARKING = "parking"
+    POSTAGE = "postage"
+    TELEPHONE = "telephone"    # calls from the phone log, proved by the bill
+    DRINKS = "drinks"          # non-alcoholic, for a quiet café meeting
+
+
+class Vehicle(StrEnum):
+    CAR = "car"
+    MOTORCYCLE = "motorcycle"
+    BICYCLE = "bicycle"
+
+
+CATEGORY_WORDS = {Category.MILEAGE: "mileage", Category.FARE: "bus or train fare", Category.PARKING: "car parking",
+                  Category.POSTAGE: "postage", Category.TELEPHONE: "telephone calls",
+                  Category.DRINKS: "drinks for a quiet café meeting"}
+
+HANDBOOK = {
+    "allowed": "“Expenses will only be paid with an appropriate receipt for legitimate expenses; telephoning "
+               "DPPS, stamps, bus or train travel, hot or cold non alcoholic drinks for the use of a quiet café, "
+               "car parking.”",
+    "fines": "“Fines for overstay in a car park or illegal parking will NOT be paid by DPPS.”",
+    "alcohol": "Drinks are paid only if “non alcoholic”.",
+    "receipts": "“We will need copies of receipts to accompany all claims, this will include copies of telephone "
+                "bills.”",
+    "line_rental": "Calls are claimable; line rental is not (HMRC EIM71165).",
+    "due": "“Monthly expense claims should be posted to your PPO to arrive no later than the 14th of each month.”",
+    "month": "“Check you use the correct month; e.g. April = month 1, … May = month 2.”",
+}
+
+_FINES = re.compile(r"\b(fines?|penalty|penalties|PCN|overstay(ed)?|clamp(ed|ing)?|parking charge notice)\b",
+                    re.IGNORECASE)
+_ALCOHOL = re.compile(r"\b(alcohol(ic)?|beer|lager|ale|cider|wine|prosecco|champagne|gin|vodka|whisk(e)?y|rum|"
+                      r"pint|spirits?|brandy|port|sherry|shandy)\b", re.IGNORECASE)
+_NON_ALCOHOLIC = re.compile(r"\b(non[- ]?alcoholic|alcohol[- ]free|0\.0%?)(\s+\w+)?", re.IGNORECASE)
+_LINE_RENTAL = re.compile(r"\b(line rental|rental|monthly (plan|contract|charge)|subscription|broadband)\b",
+                          re.IGNORECASE)
+_NINO = re.compile(r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]$")
+
+
+class MoneyError(ValueError):
+    """An amount the volunteer typed that cannot be right; the message says why."""
+
+
+def parse_pounds(text: str, most: Decimal = Decimal("500.00")) -> Decimal:
+    """"£3.40", "3.4", "3" → Decimal("3.40"). Refuses negative, zero, sub-penny and absurd."""
+    cleaned = text.strip().replace("£", "").replace(",", "").strip()
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise MoneyError(f"“{text.strip()}” is not an amount of money. Type it like 3.40.") from None
+    if not value.is_finite():
+        raise MoneyError("Type the amount like 3.40.")
+    if value <= 0:
+        raise MoneyError("An amount must be more than £0.00. To take an item off, delete it.")
+    if value != value.quantize(PENNY):
+        raise MoneyError("Amounts are in pounds and pence, like 3.40.")
+    if value > most:
+        raise MoneyError(f"£{value:,.2f} is more than the £{most:,.2f} a single item can be. Check the amount, "
+                         "or ask your PPO.")
+    return value.quantize(PENNY)
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def pounds(value: Decimal) -> str:
+    return f"£{money(value):,.2f}"
+
+
+# -- rates ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ExpenseRates:
+    """The office's rates (in the signed policy); the defaults are HMRC's AMAP."""
+
+    car_first: Decimal = Decimal("0.45")
+    car_after: Decimal = Decimal("0.25")
+    car_threshold_miles: Decimal = Decimal("10000")
+    motorcycle: Decimal = Decimal("0.24")
+    bicycle: Decimal = Decimal("0.20")
+    passenger: Decimal = Decimal("0.05")
+    most_per_item: Decimal = Decimal("500.00")
+    most_miles_per_day: Decimal = Decimal("400")
+    post_days: int = 3  # delivery days second-class post may take
+
+    @classmethod
+    def from_policy(cls, policy: Mapping[str, Any]) -> ExpenseRates:
+        given = policy.get("expenses", {})
+        base = cls()
+        if not isinstance(given, Mapping):
+            return base
+        values: dict[str, Any] = {}
+        for name in cls.__dataclass_fields__:
+            default = getattr(base, name)
+            raw = given.get(name)
+            if raw is None or isinstance(raw, bool):
+                continue
+            if isinstance(default, Decimal):
+                try:
+                    value = Decimal(str(raw))
+                except InvalidOperation:
+                    continue
+                if value.is_finite() and 0 <= value <= Decimal("100000"):
+                    values[name] = value
+            elif isinstance(raw, int) and 0 <= raw <= 10:
+                values[name] = raw
+        return cls(**{**{n: getattr(base, n) for n in cls.__dataclass_fields__}, **values})
+
+
+# -- calendar ------------------------------------------------------------------------------------------
+def tax_year_of(day: date) -> int:
+    """The calendar year the HMRC tax year containing ``day`` starts in (6 April to 5 April)."""
+    return day.year if (day.month, day.day) >= (4, 6) else day.year - 1
+
+
+def claim_month_number(month: int) -> int:
+    """The council's financial-year month: April = 1 … March = 12."""
+    if not 1 <= month <= 12:
+        raise ValueError("month must be 1 to 12")
+    return (month - 4) % 12 + 1
+
+
+def financial_year(year: int, month: int) -> str:
+    """The financial year a claim month falls in, as the form writes it: "2026/27"."""
+    start = year if month >= 4 else year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def due_date(year: int, month: int) -> date:
+    """A month's claim must arrive by the 14th of the following month."""
+    return date(year + 1, 1, 14) if month == 12 else date(year, month + 1, 14)
+
+
+def _delivery_day(day: date) -> bool:
+    """Royal Mail delivers letters Monday to Saturday, not on bank holidays, Christmas Day or
+    Boxing Day (even when a bank holiday stands in for them on a Monday)."""
+    return day.weekday() < 6 and not is_bank_holiday(day) and (day.month, day.day) not in ((12, 25), (12, 26))
+
+
+def last_safe_posting(due: date, post_days: int = 3) -> date:
+    """The last day to post so the claim arrives by ``due``: back to the last delivery day on
+    or before it, then back ``post_days`` delivery days."""
+    arrive = due
+    while not _delivery_day(arrive):
+        arrive -= timedelta(days=1)
+    posting = arrive
+    for _ in range(post_days):
+        posting -= timedelta(days=1)
+        while not _delivery_day(posting):
+            posting -= timedelta(days=1)
+    return posting
+
+
+def remind_from(due: date, post_days: int = 3, days_before: int = 5) -> date:
+    """Reminders start a few days before the last safe posting date."""
+    return last_safe_posting(due, post_days) - timedelta(days=days_before)
+
+
+# -- mileage -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Journey:
+    """A journey in the log: places, never a parent's address; the purpose is a case reference."""
+
+    on: date
+    start: str
+    end: str
+    purpose: str
+    miles: Decimal
+    vehicle: Vehicle = Vehicle.CAR
+    passengers: int = 0
+
+
+@dataclass(frozen=True)
+class MileageLine:
+    journey: Journey
+    miles_at_first_rate: Decimal
+    miles_at_second_rate: Decimal
+    amount: Decimal
+    explanation: str
+
+
+def mileage_lines(journeys: Iterable[Journey], earlier_miles: Mapping[int, Decimal],
+                  rates: ExpenseRates) -> list[MileageLine]:
+    """Price each journey in date order. Car miles count against the 10,000-mile band of the
+    tax year they were driven in, after ``earlier_miles`` for that tax year (earlier claims
+    and other organisations, EIM71155); a journey crossing the threshold is split."""
+    driven: dict[int, Decimal] = {year: Decimal(m) for year, m in earlier_miles.items()}
+    out = []
+    for journey in sorted(journeys, key=lambda j: j.on):
+        passengers = rates.passenger * journey.passengers * journey.miles
+        if journey.vehicle is Vehicle.CAR:
+            year = tax_year_of(journey.on)
+            before = driven.get(year, Decimal(0))
+            room = max(Decimal(0), rates.car_threshold_miles - before)
+            first = min(journey.miles, room)
+            second = journey.miles - first
+            driven[year] = before + journey.miles
+            amount = first * rates.car_first + second * rates.car_after + passengers
+            words = (f"{first} mi at {rates.car_first * 100:.0f}p" +
+                     (f" and {second} mi at {rates.car_after * 100:.0f}p (over {rates.car_threshold_miles:,.0f} "
+                      f"miles in the {year}/{(year + 1) % 100:02d} tax year)" if second else ""))
+        else:
+            rate = rates.motorcycle if journey.vehicle is Vehicle.MOTORCYCLE else rates.bicycle
+            first, second = journey.miles, Decimal(0)
+            amount = journey.miles * rate + passengers
+            words = f"{journey.miles} mi at {rate * 100:.0f}p"
+        if journey.passengers:
+            words += f", {journey.passengers} passenger(s) at {rates.passenger * 100:.0f}p"
+        out.append(MileageLine(journey, first, second, money(amount), words))
+    return out
+
+
+# -- items ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Problem:
+    rule: str        # a key of HANDBOOK, or "date", "amount", "miles"
+    message: str
+    blocking: bool = True  # False: a reminder (a receipt still to add), not a refusal
+
+    @property
+    def handbook(self) -> str:
+        return HANDBOOK.get(self.rule, "")
+
+
+@dataclass(frozen=True)
+class ExpenseItem:
+    on: date
+    category: Category
+    amount: Decimal
+    description: str
+    receipts: int = 0  # receipts (or, for telephone, pages of the bill) attached
+
+
+def in_claim_month(day: date, year: int, month: int) -> bool:
+    return (day.year, day.month) == (year, month)
+
+
+def check_item(item: ExpenseItem, year: int, month: int, rates: ExpenseRates) -> list[Problem]:
+    """Everything wrong with one item, refusals first, then what is still missing."""
+    out: list[Problem] = []
+    if not in_claim_month(item.on, year, month):
+        out.append(Problem("date", f"{item.on:%d/%m/%Y} is not in {date(year, month, 1):%B %Y}. Put it on the "
+                                   "claim for its own month."))
+    if item.amount <= 0 or item.amount > rates.most_per_item or item.amount != item.amount.quantize(PENNY):
+        out.append(Problem("amount", f"{pounds(item.amount)} cannot be right for one item. Check the amount."))
+    text = item.description
+    if _FINES.search(text):
+        out.append(Problem("fines", "Parking fines and penalty charges are not paid."))
+    if item.category is Category.DRINKS and _ALCOHOL.search(_NON_ALCOHOLIC.sub("", text)):
+        out.append(Problem("alcohol", "Alcohol is not paid: claim only the non-alcoholic drinks."))
+    if item.category is Category.TELEPHONE and _LINE_RENTAL.search(text):
+        out.append(Problem("line_rental", "Line rental is not claimable: claim the calls from your phone log."))
+    if item.category is Category.MILEAGE:
+        out.append(Problem("allowed", "Mileage goes in the journey log, not as an item."))
+    elif item.receipts == 0:
+        what = "a copy of the phone bill" if item.category is Category.TELEPHONE else "a receipt"
+        out.append(Problem("receipts", f"Add {what}: without it this cannot be paid.", blocking=False))
+    return out
+
+
+def check_journey(journey: Journey, year: int, month: int, rates: ExpenseRates) -> list[Problem]:
+    out = []
+    if not in_claim_month(journey.on, year, month):
+        out.append(Problem("date", f"{journey.on:%d/%m/%Y} is not in {date(year, month, 1):%B %Y}."))
+    if journey.miles <= 0:
+        out.append(Problem("miles", "Type the miles driven, more than 0."))
+    elif journey.miles > rates.most_miles_per_day:
+        out.append(Problem("miles", f"{journey.miles} miles in one journey is more than the "
+                                    f"{rates.most_miles_per_day} a day the office allows. Check the number."))
+    if journey.passengers < 0 or journey.passengers > 8:
+        out.append(Problem("miles", "Passengers: a number from 0 to 8."))
+    if not journey.start.strip() or not journey.end.strip():
+        out.append(Problem("miles", "Say where from and where to (places, not a parent's address)."))
+    return out
+
+
+def likely_duplicates(items: Sequence[ExpenseItem]) -> list[tuple[int, int]]:
+    """Pairs of items with the same date, category and amount (index pairs, earlier first)."""
+    seen: dict[tuple[date, Category, Decimal], int] = {}
+    pairs = []
+    for i, item in enumerate(items):
+        key = (item.on, item.category, item.amount)
+        if key in seen:
+            pairs.append((seen[key], i))
+        else:
+            seen[key] = i
+    return pairs
+
+
+def check_ni_number(text: str) -> str | None:
+    """None when it is a well-formed National Insurance number, else what is wrong."""
+    compact = re.sub(r"\s", "", text).upper()
+    if not compact:
+        return "Type your National Insurance number, like AB 12 34 56 C."
+    if not _NINO.match(compact):
+        return ("That is not a National Insurance number: two letters, six digits and a letter A to D, "
+                "like AB 12 34 56 C.")
+    return None
+
+
+# -- the claim's totals --------------------------------------------------------------------------------
+FORM_COLUMN = {Category.MILEAGE: 3, Category.FARE: 4, Category.PARKING: 5, Category.POSTAGE: 6,
+               Category.TELEPHONE: 6, Category.DRINKS: 7}
+
+
+@dataclass(frozen=True)
+class Totals:
+    mileage: Decimal
+    by_column: dict[int, Decimal]
+    total: Decimal
+    miles: Decimal
+
+
+def totals(mileage: Sequence[MileageLine], items: Sequence[ExpenseItem]) -> Totals:
+    """Recomputed from the lines every time."""
+    columns: dict[int, Decimal] = {}
+    for item in items:
+        column = FORM_COLUMN[item.category]
+        columns[column] = columns.get(column, ZERO) + item.amount
+    paid_miles = sum((line.amount for line in mileage), ZERO)
+    columns[3] = paid_miles
+    return Totals(money(paid_miles), {k: money(v) for k, v in sorted(columns.items())},
+                  money(sum(columns.values(), ZERO)), sum((line.journey.miles for line in mileage), Decimal(0)))
