@@ -196,3 +196,18 @@ def test_totals_are_recomputed_from_the_lines() -> None:
     assert found.by_column == {3: D("4.50"), 4: D("5.00"), 6: D("4.00"), 7: D("4.10")}
     assert found.total == D("17.60")
     assert found.miles == D("10")
+
+
+def test_the_phone_log_takes_real_numbers_and_shows_them_masked() -> None:
+    from ips_desktop.domain.expenses import PhoneCall, check_call, parse_phone_number
+
+    assert parse_phone_number("01392383080") == "01392 383080"
+    assert parse_phone_number("+44 7911 123456") == "07911 123456"
+    for bad in ("not a number", "12", "0139"):
+        with pytest.raises(ValueError, match="not a phone number"):
+            parse_phone_number(bad)
+    call = PhoneCall(date(2026, 11, 4), "01392 383080", 12, "DPPS office")
+    assert call.masked == "01392 ••• 080"
+    assert check_call(call, 2026, 11) == []
+    assert {p.rule for p in check_call(PhoneCall(date(2026, 12, 1), "01392 383080", 0, "x"), 2026, 11)} == {
+        "date", "amount"}

@@ -347,3 +347,45 @@ def totals(mileage: Sequence[MileageLine], items: Sequence[ExpenseItem]) -> Tota
     columns[3] = paid_miles
     return Totals(money(paid_miles), {k: money(v) for k, v in sorted(columns.items())},
                   money(sum(columns.values(), ZERO)), sum((line.journey.miles for line in mileage), Decimal(0)))
+
+
+# -- the phone log -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PhoneCall:
+    """Handbook: "Create a list of each date you use your telephone as an IPS and every telephone
+    number you use and how much time was spent so that your telephone bill can be verified"."""
+
+    on: date
+    number: str      # national format, digits and spaces
+    minutes: int
+    purpose: str     # a case reference, or "DPPS office"
+
+    @property
+    def masked(self) -> str:
+        """What the screen shows: enough to match the bill, not enough to read out."""
+        digits = re.sub(r"\D", "", self.number)
+        return f"{digits[:5]} {'•' * max(0, len(digits) - 8)} {digits[-3:]}" if len(digits) > 8 else digits
+
+
+def parse_phone_number(text: str) -> str:
+    """A UK number as the bill prints it ("01392 383080"); raises ValueError with advice."""
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(text, "GB")
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"“{text.strip()}” is not a phone number. Type it as it appears on your bill, "
+                         "like 01392 383080.") from None
+    if not phonenumbers.is_possible_number(parsed) or not phonenumbers.is_valid_number(parsed):
+        raise ValueError(f"“{text.strip()}” is not a phone number. Type it as it appears on your bill, "
+                         "like 01392 383080.")
+    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL))
+
+
+def check_call(call: PhoneCall, year: int, month: int) -> list[Problem]:
+    out = []
+    if not in_claim_month(call.on, year, month):
+        out.append(Problem("date", f"{call.on:%d/%m/%Y} is not in {date(year, month, 1):%B %Y}."))
+    if not 1 <= call.minutes <= 600:
+        out.append(Problem("amount", "Minutes: from 1 to 600, as the bill shows."))
+    return out
