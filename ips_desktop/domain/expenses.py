@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
@@ -130,7 +130,7 @@ class ExpenseRates:
                     values[name] = value
             elif isinstance(raw, int) and 0 <= raw <= 10:
                 values[name] = raw
-        return cls(**{**{n: getattr(base, n) for n in cls.__dataclass_fields__}, **values})
+        return replace(base, **values)
 
 
 # -- calendar ------------------------------------------------------------------------------------------
@@ -176,10 +176,6 @@ def last_safe_posting(due: date, post_days: int = 3) -> date:
             posting -= timedelta(days=1)
     return posting
 
-
-def remind_from(due: date, post_days: int = 3, days_before: int = 5) -> date:
-    """Reminders start a few days before the last safe posting date."""
-    return last_safe_posting(due, post_days) - timedelta(days=days_before)
 
 
 # -- mileage -------------------------------------------------------------------------------------------

@@ -137,19 +137,22 @@ class Visit:
         )
 
 
+def review(slot: Slot, risk: frozenset[Factor], policy: VisitPolicy, now: datetime,
+           location: tuple[float, float]) -> tuple[list[Refusal], Effects]:
+    """The rules a plan breaks and what its risk answers do. A home visit's PPO agreement is
+    the approval step that follows, so it is not a refusal here."""
+    refusals = [r for r in check_slot(slot, policy, now) if r.rule is not Rule.HOME_NEEDS_PPO]
+    return refusals, assess({f: True for f in risk}, slot.start, slot.end, location)
+
+
 def plan(visit_id: str, slot: Slot, policy: VisitPolicy, now: datetime, location: tuple[float, float], *,
          place: str, attendees: Sequence[str] = (), vehicle: str = "",
          risk: frozenset[Factor] = frozenset()) -> tuple[Visit, Effects]:
-    """A new plan, checked against every rule and the risk answers.
-
-    A home visit's PPO agreement is the approval step that follows, so it is not a refusal
-    here. Raises :class:`PlanRefused` naming each broken rule, or the block from the risk
-    assessment ("an IPS will not be allocated").
-    """
-    refusals = [r for r in check_slot(slot, policy, now) if r.rule is not Rule.HOME_NEEDS_PPO]
+    """A new plan, checked by :func:`review`. Raises :class:`PlanRefused` naming each broken
+    rule, or the block from the risk assessment ("an IPS will not be allocated")."""
     if not place.strip():
         raise TransitionError("Say where the meeting is: the venue, or the address for a home visit.")
-    effects = assess({f: True for f in risk}, slot.start, slot.end, location)
+    refusals, effects = review(slot, risk, policy, now, location)
     if refusals or effects.blocked:
         raise PlanRefused(refusals, effects.blocked)
     visit = Visit(visit_id, slot, effects.grace_minutes, place=place.strip(), attendees=tuple(attendees),

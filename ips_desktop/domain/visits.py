@@ -22,6 +22,10 @@ class VenueKind(StrEnum):
     VOLUNTEER_HOME = "volunteer_home"
 
 
+VENUE_WORDS = {VenueKind.PUBLIC: "public place", VenueKind.PARENT_HOME: "parent's home",
+               VenueKind.VOLUNTEER_HOME: "volunteer's own home (never allowed)"}
+
+
 class Rule(StrEnum):
     NEVER_OWN_HOME = "never_own_home"
     HOME_NEEDS_PPO = "home_needs_ppo"

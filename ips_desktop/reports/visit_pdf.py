@@ -19,11 +19,8 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from ..domain.risk import ADVICE, QUESTIONS, THREAT_SIGNS
 from ..domain.visit_flow import Visit
-from ..domain.visits import VenueKind
+from ..domain.visits import VENUE_WORDS
 from .pdf_base import PAGE_WIDTH, checklist, field_table, render, styles, text
-
-VENUE_WORDS = {VenueKind.PUBLIC: "public place", VenueKind.PARENT_HOME: "parent's home",
-               VenueKind.VOLUNTEER_HOME: "volunteer's home (not allowed)"}
 
 # The default ladder (DESIGN §6), printed so whoever holds the pack knows what comes next.
 LADDER = (("due + grace", "PPO alerted"), ("+20 min", "service manager"), ("+30 min", "nominated family contact"),

@@ -166,6 +166,22 @@ class CaseBook:
     def screen(self, record: Record) -> list[FieldFinding]:
         return screen_fields(record.text_fields())
 
+    @staticmethod
+    def resolve(findings: Sequence[FieldFinding], kept: Sequence[Kept]) -> list[tuple[FieldFinding, Kept]]:
+        """Pair every finding with the volunteer's decision to keep it; raises
+        :class:`UnresolvedFindings` for any left undecided (replaced ones are no longer found)."""
+        keys = {(k.field, k.text): k for k in kept}
+        unresolved = [f for f in findings if (f.field, f.finding.text) not in keys]
+        if unresolved:
+            raise UnresolvedFindings(unresolved)
+        return [(f, keys[(f.field, f.finding.text)]) for f in findings]
+
+    def log_kept(self, record_id: str, decisions: Sequence[tuple[FieldFinding, Kept]]) -> None:
+        """Each kept finding in the audit trail as its kind and reason code, never its text.
+        Call inside the transaction that writes the record."""
+        for finding, keep in decisions:
+            self.audit.append("identifying detail kept", record_id, f"{finding.finding.kind.name}:{keep.reason.name}")
+
     def save(self, record_id: str | None, case_id: str, record: Record,
              kept: Sequence[Kept] = ()) -> str:
         """Screen, then save and queue for the office in one transaction.
@@ -174,11 +190,7 @@ class CaseBook:
         :class:`UnresolvedFindings` is raised and nothing is written. Keeps are logged in the
         audit trail as the kind of detail and the reason code, never the text.
         """
-        findings = self.screen(record)
-        kept_keys = {(k.field, k.text): k for k in kept}
-        unresolved = [f for f in findings if (f.field, f.finding.text) not in kept_keys]
-        if unresolved:
-            raise UnresolvedFindings(unresolved)
+        decisions = self.resolve(self.screen(record), kept)
         reference = self.cases.reference_of(case_id)
         if reference is None:
             raise InputError("That case is no longer in your register.")
@@ -186,10 +198,7 @@ class CaseBook:
                     if isinstance(record, ContactRecord) and record.has_safeguarding_concern else 0)
         with self._vault.transaction():
             new_id = self._put(record_id, case_id, reference, record, "saved", priority)
-            for f in findings:
-                reason = kept_keys[(f.field, f.finding.text)].reason
-                self.audit.append("identifying detail kept", new_id,
-                                  f"{f.finding.kind.name}:{reason.name}")
+            self.log_kept(new_id, decisions)
             self.records.enqueue(new_id, priority)
             self.audit.append("record saved", new_id, "safeguarding" if priority else "")
         return new_id

@@ -15,18 +15,14 @@ from datetime import datetime
 
 from ..domain import visit_flow as flow
 from ..domain.incident import IncidentReport, VisitOutcome
-from ..domain.pii import FieldFinding, FindingKind, screen_fields
-from ..domain.risk import Effects, Factor, assess
-from ..domain.visit_flow import CheckInRoute, PlanDraft, TransitionError, Visit
-from ..domain.visits import Refusal, Rule, Slot, VenueKind, VisitPolicy, check_slot
-from .casebook import PRIORITY_SAFEGUARDING, CaseBook, InputError, Kept, UnresolvedFindings
+from ..domain.pii import FieldFinding, screen_fields
+from ..domain.risk import Effects, Factor
+from ..domain.visit_flow import CheckInRoute, PlanDraft, Visit
+from ..domain.visits import Refusal, Slot, VenueKind, VisitPolicy
+from .casebook import PRIORITY_SAFEGUARDING, CaseBook, InputError, Kept
 from .records import RecordNotFound
 
 PRIORITY_VISIT = 5
-
-# A home visit's place is an address on purpose: the office has to know where the volunteer
-# is. Only names and contact details are screened there.
-_ADDRESS_KINDS = (FindingKind.ADDRESS, FindingKind.POSTCODE)
 
 
 @dataclass(frozen=True)
@@ -61,20 +57,11 @@ class VisitBook:
     # -- planning ---------------------------------------------------------------------------------
     def preview(self, slot: Slot, risk: frozenset[Factor]) -> Preview:
         policy = self.policy
-        refusals = [r for r in check_slot(slot, policy, self._now()) if r.rule is not Rule.HOME_NEEDS_PPO]
-        effects = assess({f: True for f in risk}, slot.start, slot.end, policy.location)
+        refusals, effects = flow.review(slot, risk, policy, self._now(), policy.location)
         return Preview(refusals, effects, slot.venue is VenueKind.PARENT_HOME)
 
     def screen(self, fields: dict[str, str], address_field: str | None = None) -> list[FieldFinding]:
-        findings = screen_fields(fields)
-        return [f for f in findings if not (f.field == address_field and f.finding.kind in _ADDRESS_KINDS)]
-
-    def _resolve(self, findings: Sequence[FieldFinding], kept: Sequence[Kept]) -> list[tuple[FieldFinding, Kept]]:
-        keys = {(k.field, k.text): k for k in kept}
-        unresolved = [f for f in findings if (f.field, f.finding.text) not in keys]
-        if unresolved:
-            raise UnresolvedFindings(unresolved)
-        return [(f, keys[(f.field, f.finding.text)]) for f in findings]
+        return screen_fields(fields, (address_field,) if address_field else ())
 
     # -- the half-typed plan ------------------------------------------------------------------------
     def save_draft(self, draft_id: str | None, case_id: str, draft: PlanDraft) -> str:
@@ -103,21 +90,16 @@ class VisitBook:
         policy = self.policy
         visit, _ = flow.plan(uuid.uuid4().hex, slot, policy, self._now(), policy.location,
                              place=place, attendees=attendees, vehicle=vehicle, risk=risk)
-        decisions = self._resolve(self.screen(visit.text_fields(), "place"), kept)
+        decisions = self._book.resolve(self.screen(visit.text_fields(), "place"), kept)
         with self._book.vault.transaction():
             record_id = self._book.records.put(None, case_id, "visit_plan", visit.to_dict(), "saved", "",
                                                PRIORITY_VISIT)
-            self._keeps(record_id, decisions)
+            self._book.log_kept(record_id, decisions)
             self._book.records.enqueue(record_id, PRIORITY_VISIT)
             self._book.audit.append("visit planned", record_id, slot.venue.value)
             if draft_id is not None:
                 self._book.records.purge_many([draft_id])
         return record_id
-
-    def _keeps(self, record_id: str, decisions: list[tuple[FieldFinding, Kept]]) -> None:
-        for finding, keep in decisions:
-            self._book.audit.append("identifying detail kept", record_id,
-                                    f"{finding.finding.kind.name}:{keep.reason.name}")
 
     # -- reading ----------------------------------------------------------------------------------
     def visits(self, include_finished: bool = True) -> list[VisitView]:
@@ -197,14 +179,14 @@ class VisitBook:
         incident = any(r.visit_id == view.visit.visit_id for _, r in self.incidents())
         visit, event = flow.close(view.visit, self._now(), difficult, incident)
         outcome = VisitOutcome(visit.visit_id, difficult, notes.strip())
-        decisions = self._resolve(self.screen(outcome.text_fields()), kept)
+        decisions = self._book.resolve(self.screen(outcome.text_fields()), kept)
         with self._book.vault.transaction():
             self._book.records.put(record_id, view.case_id, "visit_plan", visit.to_dict(), "saved", "",
                                    PRIORITY_VISIT)
             self._book.records.enqueue(record_id, PRIORITY_VISIT)
             outcome_id = self._book.records.put(None, view.case_id, "visit_outcome", outcome.to_dict(), "saved",
                                                 "", PRIORITY_VISIT)
-            self._keeps(outcome_id, decisions)
+            self._book.log_kept(outcome_id, decisions)
             self._book.records.enqueue(outcome_id, PRIORITY_VISIT)
             self._book.audit.append(event, record_id)
         return visit
@@ -217,12 +199,12 @@ class VisitBook:
             raise InputError(" ".join(problems))
         if self._book.cases.reference_of(case_id) is None:
             raise InputError("That case is no longer in your register.")
-        decisions = self._resolve(self.screen(report.text_fields(), "place"), kept)
+        decisions = self._book.resolve(self.screen(report.text_fields(), "place"), kept)
         marked = [v for v in self.visits() if report.visit_id and v.visit.visit_id == report.visit_id]
         with self._book.vault.transaction():
             record_id = self._book.records.put(None, case_id, "incident", report.to_dict(), "saved", "",
                                                PRIORITY_SAFEGUARDING)
-            self._keeps(record_id, decisions)
+            self._book.log_kept(record_id, decisions)
             self._book.records.enqueue(record_id, PRIORITY_SAFEGUARDING)
             self._book.audit.append("incident reported (PO3)", record_id)
             for view in marked:
@@ -233,5 +215,3 @@ class VisitBook:
                     self._book.records.enqueue(view.record_id, PRIORITY_SAFEGUARDING)
         return record_id
 
-
-__all__ = ["PRIORITY_VISIT", "Preview", "TransitionError", "VisitBook", "VisitView"]

@@ -8,7 +8,7 @@ audit log without the text itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 import phonenumbers
@@ -142,8 +142,11 @@ def screen(text: str) -> list[Finding]:
     return chosen
 
 
-def screen_fields(fields: Mapping[str, str]) -> list[FieldFinding]:
-    return [FieldFinding(name, f) for name, text in fields.items() for f in screen(text)]
+def screen_fields(fields: Mapping[str, str], address_fields: Collection[str] = ()) -> list[FieldFinding]:
+    """Findings in each field. In ``address_fields`` (where a visit takes place: the office must
+    know where the volunteer is) a street address or postcode is expected; names still count."""
+    return [FieldFinding(name, f) for name, text in fields.items() for f in screen(text)
+            if not (name in address_fields and f.kind in (FindingKind.ADDRESS, FindingKind.POSTCODE))]
 
 
 def neutral_file_name(name: str, now: datetime) -> str:

@@ -209,6 +209,7 @@ class VolunteerApp(QObject):
 
             self.visits = VisitController(self.window, self.now)
             self.visits.step_taken.connect(self._visit_step)
+            self._attach_visits()
         else:
             self._use_book(book)
         self.window.lock_state.setText("Unlocked — locks after "
@@ -219,7 +220,6 @@ class VolunteerApp(QObject):
         self.window.show()
         self.last_activity = self.now()
         self.idle_timer.start()
-        self._attach_visits()
         self._start_sync()
         app = QApplication.instance()
         if app is not None:

@@ -66,7 +66,7 @@ class VisitWatch(QObject):
         if self.visits is None:
             return
         now = self.now()
-        live = [v for v in self.visits.visits(include_finished=False)]
+        live = self.visits.visits(include_finished=False)
         out = [v for v in live if v.visit.state is State.OUT]
         today = [v for v in live if v.visit.slot.start.date() == now.date() and v.visit.state in
                  (State.PLANNED, State.APPROVED)]

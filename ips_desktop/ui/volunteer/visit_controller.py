@@ -10,15 +10,16 @@ from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
+from ...domain.visit_flow import State, TransitionError
 from ...domain.visits import VisitPolicy
 from ...store.casebook import CaseBook, InputError
 from ...store.errors import VaultError
-from ...store.visitbook import TransitionError, VisitBook
+from ...store.visitbook import VisitBook
 from .visit_banner import VisitBanner, VisitWatch
 from .visit_planner import VisitPlannerDialog
-from .visits import ScreenedDialog, SignsDialog, VisitsDialog
+from .visits import ScreenedDialog, SignsDialog, VisitsDialog, ask_extension
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -118,15 +119,15 @@ class VisitController(QObject):
 
     def check_in_now(self) -> None:
         current = self.watch.current
-        if current is None or current.visit.state.value != "out":
+        if current is None or current.visit.state is not State.OUT:
             QMessageBox.information(self.window, "Check in", "You are not checked out for a visit, so there is "
                                                              "nothing to check in from.")
             return
         self._step(lambda v: v.check_in(current.record_id), urgent=True)
 
     def extend(self, record_id: str) -> None:
-        minutes, ok = QInputDialog.getInt(self.window, "Extend", "More minutes:", 15, 5, 90, 5)
-        if ok:
+        minutes = ask_extension(self.window)
+        if minutes is not None:
             self._step(lambda v: v.extend(record_id, minutes), urgent=True)
 
     def remind(self, title: str, message: str) -> None:

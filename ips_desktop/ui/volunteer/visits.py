@@ -34,20 +34,24 @@ from ...domain.incident import IncidentReport
 from ...domain.pii import FieldFinding, KeepReason, apply_replacement
 from ...domain.risk import THREAT_SIGNS
 from ...domain.visit_flow import State, TransitionError, Visit
-from ...domain.visits import VenueKind
+from ...domain.visits import VENUE_WORDS
 from ...store.casebook import InputError, Kept, UnresolvedFindings
 from ...store.errors import VaultError
 from ...store.visitbook import VisitBook, VisitView
 from .pii_panel import PiiPanel
 
-VENUE_WORDS = {VenueKind.PUBLIC: "public place", VenueKind.PARENT_HOME: "parent's home",
-               VenueKind.VOLUNTEER_HOME: "own home"}
 STATE_WORDS = {State.PLANNED: "planned", State.APPROVED: "approved", State.REFUSED: "refused by PPO",
                State.OUT: "on the visit", State.IN: "checked in", State.CLOSED: "closed",
                State.CANCELLED: "cancelled"}
 EMPTY = ("No visits planned. Meet in a public place where you can; a home visit needs your PPO's agreement. "
          "Choose a case and press “Plan a meeting…” (Ctrl+Alt+V).")
 PROBLEMS = (TransitionError, InputError, VaultError)
+
+
+def ask_extension(parent: QWidget) -> int | None:
+    """Minutes more, asked of the volunteer; the visit book checks the 90-minute and 17:00 limits."""
+    minutes, ok = QInputDialog.getInt(parent, "Extend", "More minutes:", 15, 5, 90, 5)
+    return minutes if ok else None
 
 
 def state_words(visit: Visit) -> str:
@@ -186,8 +190,8 @@ class VisitsDialog(QDialog):
         self._do(self.visits.check_out)
 
     def extend(self) -> None:
-        minutes, ok = QInputDialog.getInt(self, "Extend", "More minutes:", 15, 5, 90, 5)
-        if ok:
+        minutes = ask_extension(self)
+        if minutes is not None:
             self._do(lambda rid: self.visits.extend(rid, minutes))
 
     def check_in(self) -> None:
