@@ -356,6 +356,7 @@ class DeviceSync:
             return held_env.verified_at if held_env and held_env.state == "verified" and rid not in queued else None
 
         visits = _VisitFacts(self.records, verified)
+        claim_verified = _claim_verified_by_call(self.records, verified)
         decisions = []
         for rid, kind, state, case_id in self.records.headers():
             verified_at = verified(rid)
@@ -366,7 +367,7 @@ class DeviceSync:
             facts = RecordFacts(
                 record_id=rid, record_type=kind, state=state, queued=rid in queued, verified_at=verified_at,
                 case_closed_at=closed.get(case_id) if case_id else None, papers_returned=returned,
-                visit_closed_at=closed_at, incident_open=incident_open)
+                visit_closed_at=closed_at, incident_open=incident_open, claim_verified_at=claim_verified.get(rid))
             decisions.append(decide(facts, policy))
         return decisions
 
@@ -457,6 +458,18 @@ class _VisitFacts:
     def of(self, record_id: str) -> tuple[datetime | None, bool]:
         visit_id = self._by_record.get(record_id, "")
         return self._closed.get(visit_id), visit_id in self._open_incidents
+
+
+def _claim_verified_by_call(records: RecordRepository,
+                            verified: Callable[[str], datetime | None]) -> dict[str, datetime | None]:
+    """Phone-log entry → when the office verified the claim of its month (DESIGN §5: "once
+    the enquiry or telephone bill period is finalised delete all records")."""
+    claims = {r.payload.get("month"): r.id for r in records.all(kind="expense_claim")}
+    out = {}
+    for call in records.all(kind="phone_log"):
+        claim_id = claims.get(call.payload.get("month"))
+        out[call.id] = verified(claim_id) if claim_id else None
+    return out
 
 
 def pinned_policy(vault: VaultConnection, now: Callable[[], datetime]) -> dict[str, Any]:
