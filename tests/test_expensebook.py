@@ -11,47 +11,22 @@ from pathlib import Path
 
 import pytest
 from conftest import Clock, files_containing
+from expense_month import DETAILS, NOV, fill_month, item
 from PIL import Image
 from receipt_files import pdf_receipt, photo
 from sync_world import enrolled_world
 
-from ips_desktop.domain.claim import ClaimMonth, ClaimState, FirstClaimDetails
+from ips_desktop.domain.claim import ClaimMonth, ClaimState
 from ips_desktop.domain.expenses import Category, ExpenseItem, ExpenseRates, Journey, PhoneCall, parse_phone_number
 from ips_desktop.office.inbox import pull
 from ips_desktop.reports.receipts import prepare_receipt
 from ips_desktop.store.casebook import CaseBook, InputError
 from ips_desktop.store.expensebook import ExpenseBook
 
-NOV = ClaimMonth(2026, 11)
-DETAILS = FirstClaimDetails("AB123456C", "WK19ABC", 1398, date(2026, 9, 1))
-
 
 @pytest.fixture
 def expenses(book: CaseBook, clock: Clock) -> ExpenseBook:
     return ExpenseBook(book, clock, ExpenseRates, prepare_receipt)
-
-
-def item(day: int, category: Category, amount: str, words: str) -> ExpenseItem:
-    return ExpenseItem(date(2026, 11, day), category, Decimal(amount), words)
-
-
-def fill_month(expenses: ExpenseBook, tmp_path: Path) -> dict[str, str]:
-    ids = {
-        "parking": expenses.add_item(NOV, item(3, Category.PARKING, "3.40", "Parking for PP-2026-0142 meeting")),
-        "stamps": expenses.add_item(NOV, item(5, Category.POSTAGE, "1.70", "Papers returned, proof of posting")),
-        "phone": expenses.add_item(NOV, item(30, Category.TELEPHONE, "2.15", "Calls on the November bill")),
-        "journey": expenses.add_journey(NOV, Journey(date(2026, 11, 3), "Crediton", "Exeter", "PP-2026-0142",
-                                                     Decimal("18.4"))),
-        "call": expenses.add_call(NOV, PhoneCall(date(2026, 11, 4), parse_phone_number("01392 383080"), 12,
-                                                 "PP-2026-0142")),
-    }
-    (tmp_path / "car-park.jpg").write_bytes(photo(orientation=6))
-    (tmp_path / "post-office.pdf").write_bytes(pdf_receipt())
-    (tmp_path / "bill.pdf").write_bytes(pdf_receipt("BT bill: calls", pages=2))
-    expenses.attach_receipt(ids["parking"], tmp_path / "car-park.jpg")
-    expenses.attach_receipt(ids["stamps"], tmp_path / "post-office.pdf")
-    expenses.attach_receipt(ids["phone"], tmp_path / "bill.pdf")
-    return ids
 
 
 def test_a_month_adds_up_and_lists_what_is_missing(expenses: ExpenseBook, tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ input (reportlab's invariant mode: no creation time, fixed document id)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -13,6 +14,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import KeepInFrame
 
@@ -93,16 +95,27 @@ class _Box(Flowable):  # type: ignore[misc]  # reportlab has no type information
         self.canv.rect(0, 0.2 * mm, 3.2 * mm, 3.2 * mm)
 
 
-def render(title: str, story: list[Flowable], one_page: bool = False) -> bytes:
-    """The finished PDF. ``one_page`` shrinks the content to fit a single A4 sheet."""
+def render(title: str, story: list[Flowable], one_page: bool = False,
+           on_page: Callable[[Any, Any], None] | None = None, markers: dict[int, int] | None = None) -> bytes:
+    """The finished PDF. ``one_page`` shrinks the content to fit a single A4 sheet;
+    ``on_page(canvas, doc)`` draws on every page (a footer); flowables may note page numbers
+    in ``markers`` through the canvas's ``_ips_markers``."""
     _fonts()
+    noted = markers if markers is not None else {}
+
+    class _Canvas(Canvas):  # type: ignore[misc]  # reportlab has no type information
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._ips_markers = noted
+
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, title=title, author="IPS Desktop", creator="IPS Desktop",
                             producer="IPS Desktop", subject=title, lang="en-GB", invariant=1, initialFontName=FONT,
                             leftMargin=16 * mm, rightMargin=16 * mm, topMargin=14 * mm, bottomMargin=14 * mm)
     if one_page:
         story = [KeepInFrame(doc.width, doc.height, story, mode="shrink")]
-    doc.build(story)
+    draw = on_page or (lambda canvas, doc: None)
+    doc.build(story, onFirstPage=draw, onLaterPages=draw, canvasmaker=_Canvas)
     return out.getvalue()
 
 
