@@ -8,6 +8,9 @@ busy machine slows both sides alike:
   engine build without a key, the same pragmas otherwise);
 - ``startup_ratio``: ``ips-desktop`` through its entry point to its first window, over a bare
   PySide6 window, both in fresh interpreters, offscreen, median of 5.
+
+``claim_pdf_seconds`` and ``claim_pdf_mb`` (bench/claim.py) have no baseline: a month's claim
+with its receipts is timed and weighed as the volunteer gets it.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from pathlib import Path
 
 import sqlcipher3  # without a key: plain SQLite, the same engine build
 
-from bench import sync
+from bench import claim, sync
 from ips_desktop.crypto import keyslot
 from ips_desktop.domain.records import ContactKind, ContactRecord
 from ips_desktop.store import migrations
@@ -172,6 +175,7 @@ def main() -> None:
         sync.relay_throughput(report, root)
         sync.purge_1000_s(report, root)
         sync.rekey_10k_s(report, root, profile)
+        claim.claim_pdf(report, root)
 
         child = _child("memory", str(profile_root), PASSPHRASE)
         out, _ = child.communicate(timeout=120)
