@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ...store.vault import VaultConnection
     from ...sync.background import BackgroundSync
     from ...sync.transport import DeviceTransport
+    from .expense_controller import ExpenseController
     from .first_run import FirstRunWizard
     from .main_window import MainWindow
     from .retention_view import RetentionDialog
@@ -70,6 +71,7 @@ class VolunteerApp(QObject):
         self.secrets: VaultSecrets | None = None
         self.sync: SyncController | None = None
         self.visits: VisitController | None = None
+        self.expenses: ExpenseController | None = None
         self.enrol_dialog: EnrolDialog | None = None
         self.retention_dialog: RetentionDialog | None = None
         self.demo_banner = demo_banner
@@ -209,6 +211,10 @@ class VolunteerApp(QObject):
 
             self.visits = VisitController(self.window, self.now)
             self.visits.step_taken.connect(self._visit_step)
+            from .expense_controller import ExpenseController
+
+            self.expenses = ExpenseController(self.window, self.runner, self.now)
+            self.expenses.submitted.connect(lambda: self._visit_step(False))
             self._attach_visits()
         else:
             self._use_book(book)
@@ -261,16 +267,20 @@ class VolunteerApp(QObject):
         self._attach_visits()
 
     def _attach_visits(self) -> None:
+        """Visits and expenses follow the office's pinned policy (handbook defaults before enrolment)."""
+        from ...domain.expenses import ExpenseRates
         from ...domain.visits import VisitPolicy
         from ...sync.engine import pinned_policy
 
         if self.visits is None or self.book is None or self.vault is None:
             return
         try:
-            policy = VisitPolicy.from_policy(pinned_policy(self.vault, self.now))
+            office = pinned_policy(self.vault, self.now)
         except VaultError:
-            policy = VisitPolicy()
-        self.visits.attach(self.book, policy)
+            office = {}
+        self.visits.attach(self.book, VisitPolicy.from_policy(office))
+        if self.expenses is not None:
+            self.expenses.attach(self.book, ExpenseRates.from_policy(office))
 
     def _visit_step(self, urgent: bool) -> None:
         if self.sync is not None:
@@ -372,6 +382,9 @@ class VolunteerApp(QObject):
         if self.visits is not None:
             self.visits.detach()
             self.visits = None
+        if self.expenses is not None:
+            self.expenses.detach()
+            self.expenses = None
         if self.window is not None:
             self.window.editor.stop()
             self.window.wipe_content()
@@ -397,6 +410,8 @@ class VolunteerApp(QObject):
             return
         if self.visits is not None:
             self.visits.detach()
+        if self.expenses is not None:
+            self.expenses.detach()
         if self.window is not None:
             self.window.wipe_content()
             self.window.lock_state.setText("Locked")
@@ -425,6 +440,8 @@ class VolunteerApp(QObject):
         self.idle_timer.stop()
         if self.visits is not None:
             self.visits.detach()
+        if self.expenses is not None:
+            self.expenses.detach()
         if self.sync is not None:
             self.sync.stop()
         if self.window is not None:

@@ -1,0 +1,450 @@
+"""The expenses window: one claim month at a time, its rows as the form's reverse side shows
+them, a running total, the checklist of what is missing, "Build claim PDF" with progress,
+and "Send to the office". Receipts may be dropped onto the window.
+
+Handbook: "Monthly expense claims should be posted to your PPO to arrive no later than the
+14th of each month"; "We will need copies of receipts to accompany all claims, this will
+include copies of telephone bills."
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.claim import ClaimMonth, ClaimState, MonthClaim
+from ...domain.expenses import CATEGORY_WORDS, ExpenseItem, Journey, PhoneCall, pounds, tax_year_of
+from ...store.errors import VaultError
+from ...store.expensebook import ExpenseBook
+from ..common.tasks import TaskRunner
+from .expense_forms import RECEIPT_FILTER, CallForm, ClaimantForm, ExpenseForm, ItemForm, JourneyForm, ask
+from .expense_preview import ClaimPreviewDialog
+
+log = logging.getLogger(__name__)
+
+SavePath = Callable[[QWidget, str], Path | None]
+
+
+def ask_save_path(parent: QWidget, name: str) -> Path | None:
+    chosen, _ = QFileDialog.getSaveFileName(parent, "Save the claim PDF", str(Path.home() / name), "PDF (*.pdf)")
+    return Path(chosen) if chosen else None
+
+
+class _Progress(QObject):
+    """Carries the worker's progress to the dialog's thread (a queued connection)."""
+
+    step = Signal(int)
+
+
+class ExpensesDialog(QDialog):
+    submitted = Signal()
+
+    COLUMNS = ("Date", "Kind", "Description", "Miles / minutes", "Amount", "Receipt")
+
+    def __init__(self, book: ExpenseBook, runner: TaskRunner, today: Callable[[], date],
+                 references: Callable[[], list[str]], ips_code: Callable[[], str],
+                 parent: QWidget | None = None, save_path: SavePath = ask_save_path) -> None:
+        super().__init__(parent)
+        self.book, self.runner, self.today = book, runner, today
+        self.references, self.ips_code, self.save_path = references, ips_code, save_path
+        self.last_pdf: Path | None = None
+        self.building = False
+        self.locked = False
+        self.setWindowTitle("Expenses")
+        self.resize(980, 640)
+        self.setAcceptDrops(True)
+        self._build()
+        self._fill_months()
+        self.refresh()
+
+    # -- layout ---------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.month_box = QComboBox()
+        self.month_box.setAccessibleName("Claim month")
+        self.month_box.currentIndexChanged.connect(lambda _: self.refresh())
+        self.state = QLabel()
+        self.state.setAccessibleName("Claim status")
+        self.due = QLabel()
+        self.due.setAccessibleName("When the claim must arrive")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Claim month:"))
+        top.addWidget(self.month_box)
+        top.addWidget(self.state, 1)
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setAccessibleName("This month's expenses")
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._selection)
+        self.empty = QLabel("Nothing for this month yet. Add an expense (Ctrl+E), a journey (Ctrl+J) or a call "
+                            "(Ctrl+K). You can drop a receipt photo or PDF onto this window.")
+        self.empty.setWordWrap(True)
+        self.empty.setAccessibleName("No expenses yet")
+        self.total = QLabel()
+        self.total.setAccessibleName("Running total")
+        self.total.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self.checklist = QListWidget()
+        self.checklist.setAccessibleName("What is missing")
+        self.checklist.setMaximumHeight(130)
+
+        self.add_item_button = self._button("Add expense…", "Ctrl+E", self.add_item)
+        self.add_journey_button = self._button("Add journey…", "Ctrl+J", self.add_journey)
+        self.add_call_button = self._button("Log a call…", "Ctrl+K", self.add_call)
+        self.receipt_button = self._button("Add receipt…", "Ctrl+R", self.add_receipt)
+        self.remove_button = self._button("Remove", QKeySequence.StandardKey.Delete, self.remove)
+        self.details_button = self._button("Your details…", "", self.edit_details)
+        self.miles_button = self._button("Miles for other organisations…", "", self.other_miles)
+        self.preview_button = self._button("Preview", "Ctrl+Shift+P", self.preview)
+        self.pdf_button = self._button("Build claim PDF…", "Ctrl+P", self.build_pdf)
+        self.send_button = self._button("Send to the office", "Ctrl+Return", self.send)
+        entries = QHBoxLayout()
+        for b in (self.add_item_button, self.add_journey_button, self.add_call_button, self.receipt_button,
+                  self.remove_button):
+            entries.addWidget(b)
+        entries.addStretch(1)
+        finish = QHBoxLayout()
+        for b in (self.details_button, self.miles_button):
+            finish.addWidget(b)
+        finish.addStretch(1)
+        finish.addWidget(self.preview_button)
+        finish.addWidget(self.pdf_button)
+        finish.addWidget(self.send_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.due)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty)
+        layout.addLayout(entries)
+        layout.addWidget(self.total)
+        layout.addWidget(QLabel("Before you send:"))
+        layout.addWidget(self.checklist)
+        layout.addLayout(finish)
+
+    def _button(self, text: str, keys: QKeySequence | QKeySequence.StandardKey | str,
+                slot: Callable[[], object]) -> QPushButton:
+        button = QPushButton(text)
+        button.clicked.connect(slot)
+        if keys:
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(slot)
+            self.addAction(action)
+            button.setToolTip(QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText))
+        return button
+
+    def _fill_months(self) -> None:
+        today = self.today()
+        current = ClaimMonth.of(today)
+        months = sorted({current, current.previous(), *self.book.months()}, reverse=True)
+        # Early in a month the claim to finish is last month's.
+        default = current.previous() if today.day <= 14 else current
+        self.month_box.blockSignals(True)
+        self.month_box.clear()
+        for m in months:
+            self.month_box.addItem(f"{m.title} — month {m.number} of {m.financial_year}", m)
+        self.month_box.setCurrentIndex(months.index(default))
+        self.month_box.blockSignals(False)
+
+    @property
+    def month(self) -> ClaimMonth:
+        chosen = self.month_box.currentData()
+        assert isinstance(chosen, ClaimMonth)
+        return chosen
+
+    # -- refresh --------------------------------------------------------------------------------
+    def close_for_lock(self) -> None:
+        """The vault is closing: open forms are cancelled (what was saved is in the vault) and
+        nothing here touches the book again."""
+        self.locked = True
+        for form in self.findChildren(ExpenseForm):
+            form.reject()
+        self.close()
+
+    def refresh(self) -> None:
+        if self.locked:
+            return
+        month = self.month
+        claim = self.book.month(month)
+        status = self.book.status(month)
+        open_ = status.state in (ClaimState.OPEN, ClaimState.RETURNED)
+        words = {ClaimState.OPEN: "Open: add what you spent this month.",
+                 ClaimState.SUBMITTED: "Sent to the office" + (f" on {status.submitted_at:%d/%m/%Y}"
+                                                               if status.submitted_at else "") + ".",
+                 ClaimState.RECEIVED: "Received by the office.",
+                 ClaimState.RETURNED: f"Returned by the office: {status.reason}"}
+        self.state.setText(words[status.state])
+        post_by = month.post_by(self.book.rates)
+        self.due.setText(f"Must arrive by {month.due:%A %d/%m/%Y}: post it by {post_by:%A %d/%m/%Y}. "
+                         "Handbook: “to arrive no later than the 14th of each month”.")
+        self._fill_table(claim)
+        t = claim.totals()
+        self.total.setText(f"Total {pounds(t.total)}" + (f" — including {t.miles} miles, {pounds(t.mileage)}"
+                                                          if t.miles else ""))
+        self._fill_checklist(claim, open_)
+        for b in (self.add_item_button, self.add_journey_button, self.add_call_button):
+            b.setEnabled(open_)
+        self.send_button.setEnabled(open_ and not any(c.blocking for c in claim.missing()))
+        self.pdf_button.setEnabled(bool(claim.items or claim.journeys) and not self.building)
+        self.preview_button.setEnabled(bool(claim.items or claim.journeys))
+        self._selection()
+
+    def _fill_table(self, claim: MonthClaim) -> None:
+        lines = {id(line.journey): line for line in claim.mileage()}
+        rows: list[tuple[date, str, list[str]]] = []
+        for e in claim.journeys:
+            j = e.value
+            assert isinstance(j, Journey)
+            line = lines.get(id(j))
+            rows.append((j.on, e.record_id, [f"{j.on:%d/%m/%Y}", "Mileage", f"{j.start} to {j.end} ({j.purpose})",
+                                             f"{j.miles} mi", pounds(line.amount) if line else "", "not needed"]))
+        for e in claim.items:
+            i = e.value
+            assert isinstance(i, ExpenseItem)
+            receipts = f"{len(e.receipts)} attached" if e.receipts else "missing"
+            rows.append((i.on, e.record_id, [f"{i.on:%d/%m/%Y}", CATEGORY_WORDS[i.category].capitalize(),
+                                             i.description, "", pounds(i.amount), receipts]))
+        for e in claim.calls:
+            c = e.value
+            assert isinstance(c, PhoneCall)
+            rows.append((c.on, e.record_id, [f"{c.on:%d/%m/%Y}", "Call (phone log)", f"{c.masked} ({c.purpose})",
+                                             f"{c.minutes} min", "on the bill", ""]))
+        rows.sort(key=lambda r: r[0])
+        self.table.setRowCount(len(rows))
+        for n, (_, record_id, cells) in enumerate(rows):
+            for col, value in enumerate(cells):
+                cell = QTableWidgetItem(value)
+                cell.setData(Qt.ItemDataRole.UserRole, record_id)
+                if col == 5 and value == "missing":
+                    cell.setForeground(Qt.GlobalColor.red)
+                self.table.setItem(n, col, cell)
+        self.empty.setVisible(not rows)
+
+    def _fill_checklist(self, claim: MonthClaim, open_: bool) -> None:
+        self.checklist.clear()
+        checks = claim.missing() if open_ else []
+        if not open_:
+            self.checklist.addItem("✓ Sent. The office confirms it with a signed receipt.")
+        elif not any(c.blocking for c in checks):
+            self.checklist.addItem("✓ Ready to send: everything the office needs is here.")
+        for check in checks:
+            item = QListWidgetItem(("✗ " if check.blocking else "! ") + check.text)
+            item.setForeground(Qt.GlobalColor.red if check.blocking else Qt.GlobalColor.darkYellow)
+            self.checklist.addItem(item)
+
+    def selected_id(self) -> str | None:
+        items = self.table.selectedItems()
+        return str(items[0].data(Qt.ItemDataRole.UserRole)) if items else None
+
+    def _selected_kind(self) -> str:
+        row = self.table.currentRow()
+        kind = self.table.item(row, 1) if row >= 0 and self.table.selectedItems() else None
+        return kind.text() if kind else ""
+
+    def _selection(self) -> None:
+        if self.locked:
+            return
+        open_ = self.book.status(self.month).state in (ClaimState.OPEN, ClaimState.RETURNED)
+        kind = self._selected_kind()
+        self.remove_button.setEnabled(open_ and bool(kind))
+        self.receipt_button.setEnabled(open_ and bool(kind) and kind not in ("Mileage", "Call (phone log)"))
+
+    # -- entries --------------------------------------------------------------------------------
+    def _after(self, saved: str | None) -> None:
+        self.refresh()
+        if saved:
+            for row in range(self.table.rowCount()):
+                cell = self.table.item(row, 0)
+                if cell is not None and cell.data(Qt.ItemDataRole.UserRole) == saved:
+                    self.table.selectRow(row)
+
+    def add_item(self, receipt: Path | None = None) -> None:
+        self._after(ask(lambda: ItemForm(self.book, self.month, self, receipt if isinstance(receipt, Path)
+                                         else None)))
+
+    def add_journey(self) -> None:
+        self._after(ask(lambda: JourneyForm(self.book, self.month, self.references(), self)))
+
+    def add_call(self) -> None:
+        self._after(ask(lambda: CallForm(self.book, self.month, self.references(), self)))
+
+    def add_receipt(self, path: Path | None = None) -> None:
+        record_id = self.selected_id()
+        if record_id is None:
+            return
+        if not isinstance(path, Path):
+            name, _ = QFileDialog.getOpenFileName(self, "Receipt photo or PDF", str(Path.home()), RECEIPT_FILTER)
+            if not name:
+                return
+            path = Path(name)
+        try:
+            self.book.attach_receipt(record_id, path)
+        except VaultError as exc:
+            QMessageBox.warning(self, "Receipt not added", str(exc))
+            return
+        if self.book.same_receipt_elsewhere(record_id):
+            QMessageBox.information(self, "Same receipt twice", "This receipt is also attached to another item. "
+                                    "If it is the same expense, remove one of them.")
+        self._after(record_id)
+
+    def remove(self) -> None:
+        record_id = self.selected_id()
+        if record_id is None:
+            return
+        answer = QMessageBox.question(self, "Remove", "Remove this entry and its receipts from the claim?")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.book.remove(record_id)
+        except VaultError as exc:
+            QMessageBox.warning(self, "Not removed", str(exc))
+        self.refresh()
+
+    def edit_details(self) -> None:
+        ask(lambda: ClaimantForm(self.book, self))
+        self.refresh()
+
+    def other_miles(self) -> None:
+        year = tax_year_of(self.today())
+        have = (self.book.profile().other_miles or {}).get(year, Decimal(0))
+        miles, ok = QInputDialog.getDouble(
+            self, "Miles for other organisations",
+            f"Business miles you have driven since 6 April {year} for other organisations (HMRC counts them "
+            "towards the same 10,000 miles at 45p):", float(have), 0, 100000, 1)
+        if ok:
+            try:
+                self.book.set_other_miles(year, Decimal(str(round(miles, 1))))
+            except VaultError as exc:
+                QMessageBox.warning(self, "Not saved", str(exc))
+            self.refresh()
+
+    # -- drag and drop ------------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        event.acceptProposedAction()
+        self.receive_files(paths)
+
+    def receive_files(self, paths: list[Path]) -> None:
+        """Dropped receipts: onto the selected item, or each starts a new item."""
+        if not paths:
+            return
+        if self.selected_id() and self.receipt_button.isEnabled():
+            for path in paths:
+                self.add_receipt(path)
+            return
+        for path in paths:
+            self.add_item(path)
+
+    # -- the claim ------------------------------------------------------------------------------
+    def preview(self) -> ClaimPreviewDialog:
+        dialog = ClaimPreviewDialog(self.book.month(self.month), self.book.profile().claimant, self.ips_code(), self)
+        dialog.open()
+        return dialog
+
+    def build_pdf(self) -> None:
+        from ...reports.claim_pdf import Cancelled, ClaimInput, StoredReceipt, build_claim_pdf
+
+        month = self.month
+        claim = self.book.month(month)
+        receipts = {a: StoredReceipt(*self.book.receipt(a)) for _, a, _ in claim.receipts_in_order}
+        data = ClaimInput(claim, self.book.profile().claimant, self.ips_code(), receipts)
+        target = self.save_path(self, f"expense-claim-{month.key}.pdf")
+        if target is None:
+            return
+        total = len(receipts) + 1
+        progress = QProgressDialog("Building the claim and its receipts…", "Stop", 0, total, self)
+        progress.setWindowTitle("Build claim PDF")
+        progress.setMinimumDuration(500)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        stop = threading.Event()
+        progress.canceled.connect(stop.set)
+        signals = _Progress(self)
+        signals.step.connect(progress.setValue)
+        self.building = True
+        self.pdf_button.setEnabled(False)
+
+        def work() -> bytes:
+            return build_claim_pdf(data, lambda done, _of: signals.step.emit(done), stop.is_set)
+
+        def done(pdf: bytes) -> None:
+            self._finish_build(progress)
+            try:
+                partial = target.with_name(target.name + ".part")
+                partial.write_bytes(pdf)
+                os.replace(partial, target)
+            except OSError as exc:
+                QMessageBox.warning(self, "Claim not saved", f"The claim could not be saved to {target}: "
+                                    f"{exc.strerror or 'the folder cannot be written'}. Choose another folder.")
+                return
+            self.last_pdf = target
+            self.state.setText(f"Claim saved as {target.name}: print it, sign Section 1 and post it with the "
+                               "receipts, or send it to the office.")
+
+        def failed(exc: Exception) -> None:
+            self._finish_build(progress)
+            if isinstance(exc, Cancelled):
+                self.state.setText("Stopped: no claim PDF was saved.")
+                return
+            log.warning("claim PDF failed: %s", type(exc).__name__)
+            QMessageBox.warning(self, "Claim not built", "The claim could not be built. A receipt may be damaged: "
+                                "remove it and add it again, then try once more.")
+
+        self.runner.run(work, done, failed)
+
+    def _finish_build(self, progress: QProgressDialog) -> None:
+        progress.reset()
+        progress.close()
+        self.building = False
+        self.refresh()
+
+    def send(self) -> None:
+        month = self.month
+        total = pounds(self.book.month(month).totals().total)
+        answer = QMessageBox.question(
+            self, "Send to the office",
+            f"Send the {month.title} claim ({total}) and its receipts to the office? After sending it cannot be "
+            "changed unless your PPO returns it.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.book.submit(month)
+        except VaultError as exc:
+            QMessageBox.warning(self, "Not sent", str(exc))
+            return
+        self.submitted.emit()
+        self.refresh()
