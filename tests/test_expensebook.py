@@ -187,3 +187,15 @@ def test_reminders_come_in_the_days_before_the_last_posting_date(expenses: Expen
     late = expenses.reminder(date(2026, 12, 15))
     assert late is not None
     assert "Send it now" in late
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 1), date(2026, 11, 23)])
+def test_the_demo_month_passes_the_rules_and_shows_what_is_missing(book: CaseBook, clock: Clock,
+                                                                   today: date) -> None:
+    from ips_desktop.store.demo import fill_expenses
+
+    fill_expenses(book, today)
+    month = ExpenseBook(book, clock, ExpenseRates, prepare_receipt).month(ClaimMonth.of(today))
+    assert len(month.items) == 2
+    assert len(month.journeys) == 1
+    assert any("2 item(s) without a receipt" in m.text for m in month.missing())

@@ -1,1 +1,1 @@
-"""PDF reports: expense claim, parent copy of agreed actions, overdue pack (later issues)."""
+"""PDF reports: the expense claim with its receipts, the overdue pack and the visit card."""

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
+from ..domain.claim import ClaimMonth, PreparedReceipt, ReceiptError
+from ..domain.expenses import Category, ExpenseItem, ExpenseRates, Journey, PhoneCall
 from ..domain.records import (
     AgreedAction,
     Consent,
@@ -15,6 +18,7 @@ from ..domain.records import (
     SafeguardingNote,
 )
 from .casebook import CaseBook
+from .expensebook import ExpenseBook
 
 DEMO_PASSPHRASE = "demo only — not for real cases"  # noqa: S105 (shown on screen by design)
 
@@ -75,3 +79,20 @@ def fill(book: CaseBook, today: date) -> None:
     for category, signposted, focus in (("transport", "council school transport team", Level1Focus.CHILD),
                                         ("benefits", "Citizens Advice", Level1Focus.PARENT)):
         book.add_level1(Level1Contact(today, category, signposted, focus))
+
+
+def _no_receipts(name: str, data: bytes) -> PreparedReceipt:
+    raise ReceiptError("The demo has no receipts.")
+
+
+def fill_expenses(book: CaseBook, today: date) -> None:
+    """This month so far: a journey, parking and stamps (receipts still to add), and a call."""
+    expenses = ExpenseBook(book, lambda: datetime.combine(today, datetime.min.time()), ExpenseRates, _no_receipts)
+    month = ClaimMonth.of(today)
+    day = today.replace(day=max(1, today.day - 2))
+    expenses.add_journey(month, Journey(day, "Crediton", "Exeter", "PP-2026-0142", Decimal("18.4")))
+    expenses.add_item(month, ExpenseItem(day, Category.PARKING, Decimal("3.40"), "Parking for the PP-2026-0142 "
+                                                                                 "school meeting"))
+    expenses.add_item(month, ExpenseItem(today, Category.POSTAGE, Decimal("1.70"), "Papers returned to a parent, "
+                                                                                   "proof of posting"))
+    expenses.add_call(month, PhoneCall(day, "01392 383080", 12, "PP-2026-0142"))

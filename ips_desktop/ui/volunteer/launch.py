@@ -467,6 +467,7 @@ def run(data_dir: str | None, demo: bool = False) -> int:
         profile = Profile(cleanup, "demo")
         secrets, vault = profile.create(sample.DEMO_PASSPHRASE, MINIMUM_KDF)
         sample.fill(CaseBook(vault, datetime.now), date.today())
+        sample.fill_expenses(CaseBook(vault, datetime.now), date.today())
         vault.close()
         controller = VolunteerApp(profile, None, kdf=lambda: MINIMUM_KDF,
                                   demo_banner="DEMO — not for real cases. A throwaway vault, deleted when you quit; "
