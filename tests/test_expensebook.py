@@ -137,7 +137,8 @@ def test_earlier_months_and_other_organisations_fill_the_10000_mile_band(expense
     assert line.amount == Decimal("14.00")  # 20 × 45p + 20 × 25p
 
 
-def test_a_submitted_month_goes_to_the_office_and_is_purged_by_its_rules(tmp_path: Path, clock: Clock) -> None:
+def test_a_submitted_month_goes_to_the_office_and_is_purged_by_its_rules(tmp_path: Path, clock: Clock,
+                                                                        private_tmp: Path) -> None:
     clock.now = datetime(2026, 12, 2, 10, 0)
     laptop, office = enrolled_world(tmp_path, clock)
     expenses = ExpenseBook(laptop.book, clock, ExpenseRates, prepare_receipt)
@@ -175,6 +176,7 @@ def test_a_submitted_month_goes_to_the_office_and_is_purged_by_its_rules(tmp_pat
     assert claim_id not in {r[0] for r in laptop.vault.query("SELECT id FROM records")}
     laptop.vault.close()
     assert files_containing(laptop.profile.dir, b"Canary-Wren-8812") == []
+    assert files_containing(private_tmp, b"Canary-Wren-8812") == []
 
 
 def test_reminders_come_in_the_days_before_the_last_posting_date(expenses: ExpenseBook) -> None:

@@ -84,6 +84,17 @@ def test_a_month_from_first_receipt_to_the_office(running, qtbot, tmp_path: Path
     dialog.receive_files([tmp_path / "parking.jpg"])
     assert column(dialog, 5) == ["1 attached", "1 attached"]
 
+    # A typo is put right in place (F2 or a double-click); the receipt stays with the item.
+    select_row_with(dialog, "Parking at the school, PP-2026-0142")
+    change = dialog.edit_form()
+    assert change.amount.text() == "3.40"
+    change.description.setText("Parking at the school for PP-2026-0142")
+    change._ok()
+    dialog.refresh()
+    assert "Parking at the school for PP-2026-0142" in column(dialog, 2)
+    assert dialog.table.rowCount() == 2
+    assert column(dialog, 5) == ["1 attached", "1 attached"]
+
     # A journey of 10,000 miles is refused; the real one is priced at 45p.
     journey = JourneyForm(dialog.book, dialog.month, ["PP-2026-0142"], dialog)
     journey.start.setText("Crediton")

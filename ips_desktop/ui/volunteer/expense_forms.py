@@ -130,6 +130,16 @@ class ItemForm(ExpenseForm):
         self.form.addRow("&What for", self.description)
         self.form.addRow("Receipt", row)
 
+    def edit(self, record_id: str, i: ExpenseItem) -> None:
+        self.saved_id = record_id
+        self.setWindowTitle(f"Change an expense — {self.month.title}")
+        self.on.setDate(QDate(i.on.year, i.on.month, i.on.day))
+        self.category.setCurrentIndex(self.category.findData(i.category))
+        self.amount.setText(f"{i.amount:.2f}")
+        self.description.setText(i.description)
+        self.receipt_label.setText(f"{i.receipts} attached; choose another to add it" if i.receipts
+                                   else "No receipt yet")
+
     def _choose(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Receipt photo or PDF", str(Path.home()), RECEIPT_FILTER)
         if name:
@@ -201,7 +211,18 @@ class JourneyForm(ExpenseForm):
         journey = Journey(_py(self.on.date()), self.start.text().strip(), self.end.text().strip(),
                           self.purpose.currentText().strip(), miles, Vehicle(self.vehicle.currentData()),
                           self.passengers.value())
-        return self.book.add_journey(self.month, journey)
+        return self.book.add_journey(self.month, journey, self.saved_id)
+
+    def edit(self, record_id: str, j: Journey) -> None:
+        self.saved_id = record_id
+        self.setWindowTitle(f"Change a journey — {self.month.title}")
+        self.on.setDate(QDate(j.on.year, j.on.month, j.on.day))
+        self.start.setText(j.start)
+        self.end.setText(j.end)
+        self.purpose.setEditText(j.purpose)
+        self.miles.setText(str(j.miles))
+        self.vehicle.setCurrentIndex(self.vehicle.findData(j.vehicle))
+        self.passengers.setValue(j.passengers)
 
 
 class CallForm(ExpenseForm):
@@ -230,7 +251,15 @@ class CallForm(ExpenseForm):
     def save(self) -> str:
         number = parse_phone_number(self.number.text())
         call = PhoneCall(_py(self.on.date()), number, self.minutes.value(), self.purpose.currentText().strip())
-        return self.book.add_call(self.month, call)
+        return self.book.add_call(self.month, call, self.saved_id)
+
+    def edit(self, record_id: str, c: PhoneCall) -> None:
+        self.saved_id = record_id
+        self.setWindowTitle(f"Change a call — {self.month.title}")
+        self.on.setDate(QDate(c.on.year, c.on.month, c.on.day))
+        self.number.setText(c.number)
+        self.minutes.setValue(c.minutes)
+        self.purpose.setEditText(c.purpose)
 
 
 class ClaimantForm(ExpenseForm):

@@ -108,6 +108,7 @@ class ExpensesDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._selection)
+        self.table.itemActivated.connect(lambda _item: self.edit())
         self.empty = QLabel("Nothing for this month yet. Add an expense (Ctrl+E), a journey (Ctrl+J) or a call "
                             "(Ctrl+K). You can drop a receipt photo or PDF onto this window.")
         self.empty.setWordWrap(True)
@@ -123,6 +124,7 @@ class ExpensesDialog(QDialog):
         self.add_journey_button = self._button("Add journey…", "Ctrl+J", self.add_journey)
         self.add_call_button = self._button("Log a call…", "Ctrl+K", self.add_call)
         self.receipt_button = self._button("Add receipt…", "Ctrl+R", self.add_receipt)
+        self.edit_button = self._button("Change…", "F2", self.edit)
         self.remove_button = self._button("Remove", QKeySequence.StandardKey.Delete, self.remove)
         self.details_button = self._button("Your details…", "", self.edit_details)
         self.miles_button = self._button("Miles for other organisations…", "", self.other_miles)
@@ -131,7 +133,7 @@ class ExpensesDialog(QDialog):
         self.send_button = self._button("Send to the office", "Ctrl+Return", self.send)
         entries = QHBoxLayout()
         for b in (self.add_item_button, self.add_journey_button, self.add_call_button, self.receipt_button,
-                  self.remove_button):
+                  self.edit_button, self.remove_button):
             entries.addWidget(b)
         entries.addStretch(1)
         finish = QHBoxLayout()
@@ -278,6 +280,7 @@ class ExpensesDialog(QDialog):
         open_ = self.book.status(self.month).state in (ClaimState.OPEN, ClaimState.RETURNED)
         kind = self._selected_kind()
         self.remove_button.setEnabled(open_ and bool(kind))
+        self.edit_button.setEnabled(open_ and bool(kind))
         self.receipt_button.setEnabled(open_ and bool(kind) and kind not in ("Mileage", "Call (phone log)"))
 
     # -- entries --------------------------------------------------------------------------------
@@ -317,6 +320,37 @@ class ExpensesDialog(QDialog):
             QMessageBox.information(self, "Same receipt twice", "This receipt is also attached to another item. "
                                     "If it is the same expense, remove one of them.")
         self._after(record_id)
+
+    def edit_form(self) -> ExpenseForm | None:
+        """The form for the selected entry, filled in; None when nothing can be changed."""
+        record_id = self.selected_id()
+        if record_id is None or not self.edit_button.isEnabled():
+            return None
+        claim = self.book.month(self.month)
+        for entry in (*claim.items, *claim.journeys, *claim.calls):
+            if entry.record_id != record_id:
+                continue
+            value = entry.value
+            form: ExpenseForm
+            if isinstance(value, ExpenseItem):
+                item_form = ItemForm(self.book, self.month, self)
+                item_form.edit(record_id, value)
+                form = item_form
+            elif isinstance(value, Journey):
+                journey_form = JourneyForm(self.book, self.month, self.references(), self)
+                journey_form.edit(record_id, value)
+                form = journey_form
+            else:
+                call_form = CallForm(self.book, self.month, self.references(), self)
+                call_form.edit(record_id, value)
+                form = call_form
+            return form
+        return None
+
+    def edit(self) -> None:
+        form = self.edit_form()
+        if form is not None:
+            self._after(ask(lambda: form))
 
     def remove(self) -> None:
         record_id = self.selected_id()
