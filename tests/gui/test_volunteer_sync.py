@@ -16,6 +16,7 @@ from ips_desktop.office.inbox import accept, pull
 from ips_desktop.office.service import OfficeService
 from ips_desktop.store.profile import Profile
 from ips_desktop.sync.transport import FolderTransport
+from ips_desktop.ui.volunteer.expense_forms import ItemForm
 from ips_desktop.ui.volunteer.sync_ui import SyncStatus
 
 pytestmark = pytest.mark.gui
@@ -109,12 +110,22 @@ def test_enrol_send_verify_purge_and_rekey(running, office, qtbot) -> None:
     assert "30 days" in table.item(0, 4).text()
     app.retention_dialog.reject()
 
-    # Closing the case removes it once verified, and the vault is re-keyed.
+    # Closing the case removes it once verified, and the vault is re-keyed; windows left open
+    # carry on over the new vault file.
+    expenses, visits = app.expenses.show_expenses(), app.visits.show_visits()
     key_before = app.secrets.db_key
     app.book.close_case(case_id)
     send_and_wait(app, qtbot)
     qtbot.waitUntil(lambda: app.secrets.db_key != key_before, timeout=20000)
     assert app.book.case_list()[0].record_count == 0
+    visits.refresh()
+    form = ItemForm(expenses.book, expenses.month, expenses)
+    form.amount.setText("1.70")
+    form.description.setText("Stamps")
+    form._ok()
+    assert form.result() == form.DialogCode.Accepted
+    expenses.refresh()
+    assert expenses.table.rowCount() == 1
     app.shutdown()
     assert files_containing(app.profile.dir, CANARY.encode()) == []
 

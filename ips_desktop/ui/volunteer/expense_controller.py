@@ -60,6 +60,9 @@ class ExpenseController(QObject):
     def attach(self, book: CaseBook, rates: ExpenseRates) -> None:
         self.rates = rates
         self.expenses = ExpenseBook(book, self.now, lambda: self.rates, _prepare_receipt)
+        if self.dialog is not None:  # after a re-key the vault connection is a new one
+            self.dialog.book = self.expenses
+            self.dialog.refresh()
         self.check_reminder()
         self.timer.start()
 

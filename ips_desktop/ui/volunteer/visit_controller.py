@@ -78,6 +78,12 @@ class VisitController(QObject):
         self.policy = policy
         self.visits = VisitBook(book, self.now, lambda: self.policy)
         self.watch.attach(self.visits)
+        # After a re-key the vault connection is a new one: open windows must use it.
+        for planner in self.window.findChildren(VisitPlannerDialog):
+            planner.visits = self.visits
+        if self.dialog is not None:
+            self.dialog.visits = self.visits
+            self.dialog.refresh()
 
     def detach(self) -> None:
         """On lock: the planner keeps its draft, then every visit window closes."""
