@@ -23,7 +23,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy ips_desktop/domain ips_desktop/crypto ips_desktop/store ips_desktop/sync ips_desktop/office ips_desktop/reports ips_desktop/selftest.py
+	$(BIN)/mypy ips_desktop/domain ips_desktop/crypto ips_desktop/store ips_desktop/sync ips_desktop/office ips_desktop/reports ips_desktop/relay ips_desktop/selftest.py
 
 test: lint
 	tools/with-secret-service $(BIN)/python -m pytest

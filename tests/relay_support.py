@@ -20,13 +20,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def relay_process(data: Path, office_root: bytes, port: int | None = None) -> Iterator[tuple[str, bytes]]:
-    """Yields (url, relay public key)."""
+def relay_process(data: Path, office_root: bytes, port: int | None = None,
+                  extra: tuple[str, ...] = ()) -> Iterator[tuple[str, bytes]]:
+    """Yields (url, relay public key). ``extra`` adds ``ips-relay serve`` options."""
     port = port or free_port()
     exe = Path(sys.executable).with_name("ips-relay")
     log = open(data.parent / f"relay-{port}.log", "wb")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen([str(exe), "serve", "--data", str(data), "--office-root", office_root.hex(),
-                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT)
+                             "--port", str(port), *extra], stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20

@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse, Response
 from ..crypto import envelope, office_keys, receipt, request_auth
 from ..crypto.wire import TAG_RECEIPT, Reason, WireError, ed25519_public, kid, raw_public, verify
 from .storage import RelayStorage
+from .watchdog import Sender, Watchdog, deliver_due
 
 log = logging.getLogger("ips_relay")
 
@@ -277,7 +278,11 @@ def _hex_id(value: str, length: int) -> bytes:
     return raw
 
 
-def create_app(relay: Relay, housekeeping_every: float = 60.0) -> FastAPI:
+def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdog | None = None,
+               sender: Sender | None = None, tick_every: float = 1.0) -> FastAPI:
+    """The API. With a ``watchdog`` the relay also runs the overdue ladder every ``tick_every``
+    seconds and sends its notices through ``sender``."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async def tidy() -> None:
@@ -285,9 +290,23 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0) -> FastAPI:
                 relay.housekeeping()
                 await asyncio.sleep(housekeeping_every)
 
-        task = asyncio.create_task(tidy())
+        async def watch() -> None:
+            assert watchdog is not None
+            while True:
+                try:
+                    watchdog.tick(relay.now())
+                    if sender is not None:
+                        await deliver_due(watchdog, sender, relay.now)
+                except Exception:  # the ladder must outlive any one bad tick
+                    log.exception("watchdog tick failed")
+                await asyncio.sleep(tick_every)
+
+        tasks = [asyncio.create_task(tidy())]
+        if watchdog is not None:
+            tasks.append(asyncio.create_task(watch()))
         yield
-        task.cancel()
+        for task in tasks:
+            task.cancel()
 
     app = FastAPI(title="IPS relay", version="1", lifespan=lifespan,
                   description="Carries sealed envelopes between volunteers' laptops and the office. It holds no key "
@@ -438,4 +457,8 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0) -> FastAPI:
         relay.storage.forget_purge_certificate(_hex_id(device, 16), serial)
         return {"status": "ok"}
 
+    if watchdog is not None:
+        from .watch_routes import add_watch_routes
+
+        add_watch_routes(app, relay, watchdog, signed)
     return app

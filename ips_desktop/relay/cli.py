@@ -3,6 +3,9 @@
     ips-relay serve --data /var/lib/ips-relay --office-root HEX [--host 127.0.0.1] [--port 8765]
     ips-relay key --data /var/lib/ips-relay
 
+Overdue alerts: ``--smtp-host`` (and ``--smtp-port``, ``--smtp-from``) for e-mail,
+``--sms-webhook`` for SMS. Without them the ladder still runs and the office's board alarms.
+
 TLS: put a standard reverse proxy in front, or pass uvicorn's ``--ssl-certfile`` and
 ``--ssl-keyfile`` through ``--tls-cert`` / ``--tls-key``.
 """
@@ -13,6 +16,8 @@ import argparse
 import logging
 import os
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -37,6 +42,17 @@ def load_key(data: Path) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(seed)
 
 
+def _offset_clock(path: Path) -> Callable[[], float]:
+    def now() -> float:
+        try:
+            offset = float(path.read_text() or 0)
+        except (OSError, ValueError):
+            offset = 0.0
+        return time.time() + offset
+
+    return now
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ips-relay",
                                      description="Carries sealed envelopes; holds no key to open them.")
@@ -48,6 +64,14 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--tls-cert")
     serve.add_argument("--tls-key")
+    serve.add_argument("--smtp-host", help="the office's SMTP server for overdue alerts (none: board only)")
+    serve.add_argument("--smtp-port", type=int, default=25)
+    serve.add_argument("--smtp-from", default="ips-relay@localhost", help="the From address of alert e-mails")
+    serve.add_argument("--sms-webhook", default="", help="an http(s) URL that takes {to, text} JSON to send SMS")
+    serve.add_argument("--tick", type=float, default=1.0, help=argparse.SUPPRESS)
+    # Tests only: seconds to add to the real time are read from this file, so a test can move
+    # the relay's clock on and watch the ladder climb.
+    serve.add_argument("--clock-offset-file", type=Path, help=argparse.SUPPRESS)
     key = sub.add_parser("key", help="print the relay's public key for `ips-office relay`")
     key.add_argument("--data", type=Path, required=True)
     args = parser.parse_args(argv)
@@ -67,11 +91,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     import uvicorn
 
+    from ..domain.escalation import LadderPolicy
     from .app import Relay, create_app
     from .storage import RelayStorage
+    from .watchdog import SmtpSender, Watchdog
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    app = create_app(Relay(RelayStorage(args.data / "relay.db"), relay_key, root))
+    clock = _offset_clock(args.clock_offset_file) if args.clock_offset_file else time.time
+    storage = RelayStorage(args.data / "relay.db")
+    relay = Relay(storage, relay_key, root, clock=clock)
+
+    def ladder() -> LadderPolicy:
+        bundle = relay.bundle()
+        return LadderPolicy.from_policy(bundle.policy) if bundle else LadderPolicy()
+
+    sender = SmtpSender(args.smtp_host, args.smtp_port, args.smtp_from, args.sms_webhook) if args.smtp_host else None
+    app = create_app(relay, watchdog=Watchdog(storage, ladder), sender=sender, tick_every=args.tick)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
                 ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key)
     return 0

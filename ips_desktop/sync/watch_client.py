@@ -1,0 +1,77 @@
+"""The relay's visit-watch API from either side, over a signed :class:`RelayTransport`.
+
+The laptop opens a watch at check-out (visit id, due time, grace; never the address), checks
+in and extends. The office reads the board, acknowledges, closes with a reason, records a
+phone check-in and sets who each tier of the ladder is. Errors are :class:`TransportError`
+with the relay's own words, e.g. "Already acknowledged by PPO Jane at 14:32."
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain.escalation import CloseReason, Watch
+from .relay_client import RelayTransport
+from .transport import TransportError
+
+
+@dataclass(frozen=True)
+class BoardEntry:
+    device: str          # device key id, hex
+    label: str           # the volunteer's IPS code
+    watch: Watch
+    next_step_at: int | None
+    updated_at: int
+
+
+class WatchClient:
+    def __init__(self, transport: RelayTransport) -> None:
+        self.transport = transport
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = self.transport.request(method, path, json.dumps(body or {}).encode() if body is not None else b"")
+        try:
+            return json.loads(data)
+        except ValueError:
+            raise TransportError("The office relay answered with something that is not valid data.") from None
+
+    # -- the laptop -----------------------------------------------------------------------------------
+    def open_watch(self, visit_id: str, due: int, grace_s: int, drill: bool = False) -> Watch:
+        answer = self._call("POST", "/v1/watches", {"visit_id": visit_id, "due": due, "grace_s": grace_s,
+                                                     "drill": drill})
+        if answer.get("watching") is not True:
+            raise TransportError("The office relay did not confirm it is watching this visit.")
+        return Watch.from_dict(answer)
+
+    def check_in(self, visit_id: str) -> Watch:
+        return Watch.from_dict(self._call("POST", f"/v1/watches/{visit_id}/check-in", {}))
+
+    def extend(self, visit_id: str, due: int) -> Watch:
+        return Watch.from_dict(self._call("POST", f"/v1/watches/{visit_id}/extend", {"due": due}))
+
+    # -- the office -----------------------------------------------------------------------------------
+    def set_contacts(self, tiers: dict[int, list[str]], office: list[str],
+                     family: dict[str, list[str]] | None = None, sms: dict[int, list[str]] | None = None) -> None:
+        self._call("PUT", "/v1/office/contacts", {"tiers": {str(k): v for k, v in tiers.items()}, "office": office,
+                                                  "family": family or {},
+                                                  "sms": {str(k): v for k, v in (sms or {}).items()}})
+
+    def board(self, closed_since: int | None = None) -> list[BoardEntry]:
+        query = f"?closed_since={int(closed_since)}" if closed_since is not None else ""
+        return [BoardEntry(row["device"], row["label"], Watch.from_dict(row), row.get("next_step_at"),
+                           int(row["updated_at"])) for row in self._call("GET", "/v1/office/board" + query)]
+
+    def acknowledge(self, device: str, visit_id: str, by: str) -> Watch:
+        return Watch.from_dict(self._call("POST", f"/v1/office/watches/{device}/{visit_id}/acknowledge", {"by": by}))
+
+    def close(self, device: str, visit_id: str, reason: CloseReason, by: str) -> Watch:
+        return Watch.from_dict(self._call("POST", f"/v1/office/watches/{device}/{visit_id}/close",
+                                          {"reason": reason.value, "by": by}))
+
+    def phone_check_in(self, device: str, visit_id: str, by: str) -> Watch:
+        return Watch.from_dict(self._call("POST", f"/v1/office/watches/{device}/{visit_id}/check-in", {"by": by}))
+
+    def notices(self, device: str, visit_id: str) -> list[dict[str, Any]]:
+        return list(self._call("GET", f"/v1/office/watches/{device}/{visit_id}/notices"))

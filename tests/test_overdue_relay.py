@@ -1,0 +1,217 @@
+"""The overdue ladder end to end: a real ``ips-relay`` process and a real SMTP server on
+127.0.0.1, the office and an enrolled laptop talking to it, and the relay's clock moved on by
+a test clock. A visit goes overdue and the PPO's e-mail arrives; the tiers climb on time; an
+acknowledgement stops them; closing sends the all-clear; a relay restarted mid-ladder resumes
+it; a mail server that is down is retried while the board still alarms."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import PASSPHRASE, Clock
+from relay_support import free_port, relay_process
+from smtp_support import smtp_server
+
+from ips_desktop.crypto.device import DeviceKeys
+from ips_desktop.crypto.keyslot import MINIMUM_KDF
+from ips_desktop.domain.escalation import CloseReason, WatchState
+from ips_desktop.office.inbox import accept, pull
+from ips_desktop.office.service import OfficeService
+from ips_desktop.store.profile import Profile
+from ips_desktop.sync.engine import DeviceSync
+from ips_desktop.sync.relay_client import RelayTransport
+from ips_desktop.sync.transport import TransportError, open_transport
+from ips_desktop.sync.watch_client import WatchClient
+
+MIN = 60
+PPO, PPO2, MANAGER, FAMILY, POLICE = ("ppo@office.test", "ppo2@office.test", "manager@office.test",
+                                      "family@home.test", "duty@office.test")
+
+
+class World:
+    """The office, one enrolled laptop (IPS-11), the relay, and the clock they all share."""
+
+    def __init__(self, tmp: Path, clock: Clock) -> None:
+        self.tmp = tmp
+        self.offset_file = tmp / "clock-offset"
+        self.offset_file.write_text("0")
+        self.smtp_port = free_port()
+        self.relay_port = free_port()
+        profile = Profile(tmp / "office", "office", schema="office")
+        _, self.office_vault = profile.create(PASSPHRASE, MINIMUM_KDF)
+        self.office = OfficeService(self.office_vault, clock)
+        self.root = self.office.create("Test Parent Partnership")
+        laptop = Profile(tmp / "laptop")
+        secrets, self.vault = laptop.create(PASSPHRASE, MINIMUM_KDF)
+        self.keys = DeviceKeys.from_seed(secrets.device_seed)
+        self.sync = DeviceSync(self.vault, self.keys, lambda address: open_transport(address, self.keys.signing),
+                               clock)
+
+    def now(self) -> float:
+        return time.time() + float(self.offset_file.read_text())
+
+    def move_to(self, epoch: int) -> None:
+        """Move every clock in this world so that it is now ``epoch``."""
+        self.offset_file.write_text(str(epoch - time.time()))
+
+    @property
+    def extra(self) -> tuple[str, ...]:
+        return ("--smtp-host", "127.0.0.1", "--smtp-port", str(self.smtp_port), "--smtp-from", "relay@office.test",
+                "--clock-offset-file", str(self.offset_file), "--tick", "0.2")
+
+    def connect(self, url: str, relay_key: bytes, enrol: bool) -> None:
+        self.office_http = RelayTransport(url, self.office.keys().root, clock=self.now)
+        self.office_watch = WatchClient(self.office_http)
+        self.laptop_watch = WatchClient(RelayTransport(url, self.keys.signing, clock=self.now))
+        if not enrol:
+            return
+        self.office.set_relay(url, relay_key)
+        self.office_http.publish_bundle(self.office.bundle())
+        invite = self.office.make_invite("IPS-11")
+        self.sync.begin_enrolment(invite.code(), "IPS-11", "test")
+        accept(self.office, self.office_http, pull(self.office, self.office_http).enrolments[0].invite_id)
+        assert self.sync.finish_enrolment()
+        self.office_watch.set_contacts({1: [PPO], 2: [MANAGER], 4: [POLICE]}, office=[PPO, PPO2],
+                                       family={"IPS-11": [FAMILY]})
+
+    @property
+    def device(self) -> str:
+        return self.keys.kid.hex()
+
+
+@pytest.fixture
+def world(tmp_path: Path, clock: Clock) -> Iterator[World]:
+    w = World(tmp_path, clock)
+    yield w
+    w.vault.close()
+    w.office_vault.close()
+
+
+def recipients(mail: list[tuple[str, str, str]]) -> list[str]:
+    return [to for to, _, _ in mail]
+
+
+def test_overdue_alert_ladder_acknowledgement_and_all_clear(world: World) -> None:
+    with smtp_server(world.smtp_port) as inbox, \
+            relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
+        world.connect(url, key, enrol=True)
+        start = int(world.now())
+        due = start + 10 * MIN
+        watch = world.laptop_watch.open_watch("visit-0001", due, 5 * MIN)  # poor reception: 5 minutes' grace
+        assert watch.state is WatchState.WATCHING
+        board = world.office_watch.board()
+        assert [(b.label, b.watch.visit_id, b.next_step_at) for b in board] == [("IPS-11", "visit-0001", due + 300)]
+
+        world.move_to(due + 5 * MIN - 5)
+        time.sleep(1.0)
+        assert inbox.received() == []  # not yet: due + grace has not passed
+        world.move_to(due + 5 * MIN + 1)
+        mail = inbox.wait_for(1)
+        assert recipients(mail) == [PPO]
+        assert mail[0][1] == "OVERDUE: a volunteer has not checked in"
+        assert "IPS-11" in mail[0][2]
+        assert "visit-0001" in mail[0][2]
+        assert world.office_watch.board()[0].watch.state is WatchState.ALERTING
+
+        # Nobody acknowledges for 2 minutes: the manager and every office user are told.
+        world.move_to(due + 7 * MIN + 2)
+        mail = inbox.wait_for(4)
+        assert sorted(recipients(mail[1:])) == sorted([MANAGER, PPO, PPO2])
+        assert "Escalated to the service manager" in mail[1][2]
+        # Two PPOs acknowledge at once: the first wins, the other is told who has it.
+        world.office_watch.acknowledge(world.device, "visit-0001", "PPO Jane")
+        with pytest.raises(TransportError, match="Already acknowledged by PPO Jane"):
+            world.office_watch.acknowledge(world.device, "visit-0001", "PPO Sam")
+        world.move_to(due + 40 * MIN)
+        time.sleep(1.5)
+        assert len(inbox.received()) == 4  # acknowledged: the ladder stops
+
+        # Closing needs a reason and sends the all-clear to everyone who was told.
+        with pytest.raises(TransportError, match="Closing needs one of the reasons"):
+            world.office_http.request("POST", f"/v1/office/watches/{world.device}/visit-0001/close",
+                                      b'{"reason": "fine", "by": "PPO Jane"}')
+        closed = world.office_watch.close(world.device, "visit-0001", CloseReason.SAFE_LATE, "PPO Jane")
+        assert closed.state is WatchState.CLOSED
+        mail = inbox.wait_for(7)
+        assert sorted(recipients(mail[4:])) == sorted([PPO, MANAGER, PPO2])
+        assert all(subject == "All clear" for _, subject, _ in mail[4:])
+        assert "safe, running late" in mail[4][2]
+        # A check-in after the visit closed is refused, and the board keeps the record for the day.
+        with pytest.raises(TransportError, match="already closed"):
+            world.laptop_watch.check_in("visit-0001")
+        assert world.office_watch.board() == []
+        assert world.office_watch.board(closed_since=start)[0].watch.closed_reason == "safe, running late"
+
+
+def test_a_relay_restarted_mid_ladder_resumes_where_it_was(world: World) -> None:
+    with smtp_server(world.smtp_port) as inbox:
+        with relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
+            world.connect(url, key, enrol=True)
+            due = int(world.now()) + 2 * MIN
+            world.laptop_watch.open_watch("visit-0002", due, 15 * MIN)
+            world.move_to(due + 15 * MIN + 1)
+            assert recipients(inbox.wait_for(1)) == [PPO]
+        # Down for 25 minutes: every tier that fell due is told once when it comes back.
+        world.move_to(due + 40 * MIN)
+        with relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
+            world.connect(url, key, enrol=False)
+            inbox.wait_for(1 + 2 * 3)  # the manager and family tiers fell due, each with every office user
+            time.sleep(1.0)
+            assert len(inbox.received()) == 7  # the police decision is not due until +45 or 2 minutes on
+            world.move_to(due + 42 * MIN + 1)
+            inbox.wait_for(10)
+            time.sleep(0.5)
+            mail = inbox.received()
+            assert len(mail) == 10
+            assert sum("Escalated to the PPO." in body for _, _, body in mail) == 1  # not sent again
+            tier_of = {MANAGER: "the service manager", FAMILY: "the nominated family contact",
+                       POLICE: "the police decision"}
+            for to, words in tier_of.items():
+                assert [f"Escalated to {words}." in body for t, _, body in mail if t == to] == [True]
+            assert world.office_watch.board()[0].watch.tier == 4
+
+
+def test_a_mail_server_that_is_down_is_retried_and_the_board_still_alarms(world: World) -> None:
+    with relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
+        world.connect(url, key, enrol=True)
+        due = int(world.now()) + MIN
+        world.laptop_watch.open_watch("visit-0003", due, 0)
+        world.move_to(due + 1)
+        deadline = time.monotonic() + 10
+        while world.office_watch.board()[0].watch.state is not WatchState.ALERTING:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        time.sleep(1.0)  # a failed attempt or two against the closed port
+        with smtp_server(world.smtp_port) as inbox:
+            world.move_to(int(world.now()) + 30)  # past the back-off
+            assert recipients(inbox.wait_for(1)) == [PPO]
+
+
+def test_a_check_in_on_time_sends_nothing_and_a_replayed_request_is_refused(world: World) -> None:
+    with smtp_server(world.smtp_port) as inbox, \
+            relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
+        world.connect(url, key, enrol=True)
+        due = int(world.now()) + 30 * MIN
+        world.laptop_watch.open_watch("visit-0004", due, 15 * MIN)
+        transport = world.laptop_watch.transport
+        target = "/v1/watches/visit-0004/check-in"
+        from ips_desktop.crypto import request_auth
+
+        headers = request_auth.sign_request(world.keys.signing, "POST", target, b"{}", int(world.now()))
+        import http.client
+
+        def send() -> int:
+            conn = http.client.HTTPConnection("127.0.0.1", world.relay_port, timeout=5)
+            conn.request("POST", target, b"{}", headers)
+            return conn.getresponse().status
+
+        assert send() == 200
+        assert send() == 409  # the same signed request again: a replay
+        assert transport is not None
+        world.move_to(due + 60 * MIN)
+        time.sleep(1.0)
+        assert inbox.received() == []
+        assert world.office_watch.board() == []
