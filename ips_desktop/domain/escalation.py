@@ -202,15 +202,20 @@ def check_in(watch: Watch, now: int, route: str = "app") -> tuple[Watch, list[No
     return safe, [Notice(Tier(watch.tier), Kind.UPDATE, text, everyone=watch.everyone)]
 
 
-def duress(watch: Watch, now: int) -> tuple[Watch, list[Notice]]:
+def duress(watch: Watch, now: int, asked_for_help: bool = False) -> tuple[Watch, list[Notice]]:
     """The duress PIN: looks like a check-in to whoever is watching the volunteer, raises a
-    silent top-priority alarm to the PPO and every office user, and the ladder climbs."""
+    silent top-priority alarm to the PPO and every office user, and the ladder climbs.
+    "I need help" on the phone page raises the same alarm, openly."""
     if watch.state is WatchState.CLOSED:
         watch = replace(watch, closed_reason="", closed_by="", closed_at=0)
     watch = replace(watch, state=WatchState.ALERTING, duress=True, tier=max(watch.tier, Tier.PPO), told_at=now,
                     everyone=True, acknowledged_by="", acknowledged_at=0)
-    text = (f"{_prefix(watch)}DURESS: volunteer {watch.device} used the duress PIN on visit {watch.visit_id}. "
-            "Treat as an emergency. The volunteer's screen showed a normal check-in.")
+    if asked_for_help:
+        text = (f"{_prefix(watch)}HELP: volunteer {watch.device} pressed “I need help” on visit {watch.visit_id}. "
+                "Treat as an emergency.")
+    else:
+        text = (f"{_prefix(watch)}DURESS: volunteer {watch.device} used the duress PIN on visit {watch.visit_id}. "
+                "Treat as an emergency. The volunteer's screen showed a normal check-in.")
     return watch, [Notice(Tier(watch.tier), Kind.DURESS, text, everyone=True)]
 
 

@@ -39,7 +39,22 @@ def _text(value: object, what: str, most: int = 80) -> str:
     return value.strip()
 
 
+def _hex(value: object, what: str, length: int) -> bytes:
+    try:
+        raw = bytes.fromhex(value) if isinstance(value, str) else b""
+    except ValueError:
+        raw = b""
+    if len(raw) != length:
+        raise RelayError(400, "bad_field", f"“{what}” must be {length} bytes in hex.")
+    return raw
+
+
 def add_watch_routes(app: FastAPI, relay: Relay, watchdog: Watchdog, signed: Signed) -> None:
+    from .checkin_page import CheckinLinks, add_checkin_routes
+
+    links = CheckinLinks(watchdog.db)
+    add_checkin_routes(app, relay, watchdog, links)
+
     def label_of(caller: Caller) -> str:
         device = relay.device(caller.key_id)
         return device[1].label if device else caller.key_id.hex()[:8]
@@ -66,7 +81,12 @@ def add_watch_routes(app: FastAPI, relay: Relay, watchdog: Watchdog, signed: Sig
                                         bool(data.get("drill", False)), relay.now())
         except ladder.LadderError as exc:
             raise RelayError(400, "bad_watch", str(exc)) from None
-        event("watch_opened", visit=watch.visit_id[:8], drill=watch.drill)
+        link = data.get("link")
+        if isinstance(link, dict):  # the phone check-in page: only hashes of the token and the PINs
+            links.add(_hex(link.get("id"), "link.id", 32), caller.key_id, watch.visit_id,
+                      _hex(link.get("pin"), "link.pin", 32), _hex(link.get("duress"), "link.duress", 32),
+                      _int(link.get("latest_due"), "link.latest_due"))
+        event("watch_opened", visit=watch.visit_id[:8], drill=watch.drill, link=isinstance(link, dict))
         return {"watching": True, **watch.to_dict()}
 
     @app.post("/v1/watches/{visit_id}/check-in")

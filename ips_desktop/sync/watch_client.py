@@ -12,9 +12,24 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..crypto import checkin
 from ..domain.escalation import CloseReason, Watch
 from .relay_client import RelayTransport
 from .transport import TransportError
+
+
+@dataclass(frozen=True)
+class PhoneLink:
+    """The phone check-in page for one visit: the link's token, the two PINs, and the latest
+    time an extension may reach (90 minutes, 17:00 for a home visit)."""
+
+    token: str
+    pin: str
+    duress_pin: str
+    latest_due: int
+
+    def url(self, relay_url: str) -> str:
+        return relay_url.rstrip("/") + "/c/" + self.token
 
 
 @dataclass(frozen=True)
@@ -38,9 +53,15 @@ class WatchClient:
             raise TransportError("The office relay answered with something that is not valid data.") from None
 
     # -- the laptop -----------------------------------------------------------------------------------
-    def open_watch(self, visit_id: str, due: int, grace_s: int, drill: bool = False) -> Watch:
-        answer = self._call("POST", "/v1/watches", {"visit_id": visit_id, "due": due, "grace_s": grace_s,
-                                                     "drill": drill})
+    def open_watch(self, visit_id: str, due: int, grace_s: int, drill: bool = False,
+                   link: PhoneLink | None = None) -> Watch:
+        body: dict[str, Any] = {"visit_id": visit_id, "due": due, "grace_s": grace_s, "drill": drill}
+        if link is not None:
+            body["link"] = {"id": checkin.token_id(link.token).hex(),
+                            "pin": checkin.pin_verifier(link.pin, link.token).hex(),
+                            "duress": checkin.pin_verifier(link.duress_pin, link.token).hex(),
+                            "latest_due": link.latest_due}
+        answer = self._call("POST", "/v1/watches", body)
         if answer.get("watching") is not True:
             raise TransportError("The office relay did not confirm it is watching this visit.")
         return Watch.from_dict(answer)
