@@ -19,6 +19,16 @@ class VolunteerSettings:
     office_phone: str = "01392 383080"
     ppo_phone: str = ""
     edt_phone: str = "0845 6000 388"
+    # The phone check-in page (DESIGN §6): the relay keeps only salted hashes, per visit.
+    checkin_pin: str = ""
+    duress_pin: str = ""
+
+    @property
+    def pins(self) -> tuple[str, str] | None:
+        """Both PINs when they are set and differ, else None (no phone page is offered)."""
+        if self.checkin_pin and self.duress_pin and self.checkin_pin != self.duress_pin:
+            return self.checkin_pin, self.duress_pin
+        return None
 
     @property
     def reference_format(self) -> ReferenceFormat:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ...store.vault import VaultConnection
     from ...sync.background import BackgroundSync
     from ...sync.transport import DeviceTransport
+    from ...sync.visit_watch import VisitWatcher
     from .expense_controller import ExpenseController
     from .first_run import FirstRunWizard
     from .main_window import MainWindow
@@ -209,7 +210,7 @@ class VolunteerApp(QObject):
             self.sync.finished.connect(self.rekey_if_due)
             from .visit_controller import VisitController
 
-            self.visits = VisitController(self.window, self.now)
+            self.visits = VisitController(self.window, self.now, self.runner, self._watcher)
             self.visits.step_taken.connect(self._visit_step)
             from .expense_controller import ExpenseController
 
@@ -281,6 +282,20 @@ class VolunteerApp(QObject):
         self.visits.attach(self.book, VisitPolicy.from_policy(office))
         if self.expenses is not None:
             self.expenses.attach(self.book, ExpenseRates.from_policy(office))
+
+    def _watcher(self) -> VisitWatcher | None:
+        """The relay's visit watch, when this laptop is enrolled through a relay (a drop
+        folder cannot watch: the volunteer phones the office, as the banner says)."""
+        from ...crypto.device import DeviceKeys
+        from ...store.sync_state import SyncRepository
+        from ...sync.visit_watch import VisitWatcher
+
+        if self.vault is None or self.secrets is None:
+            return None
+        identity = SyncRepository(self.vault, self.now).identity()
+        if identity is None or not identity.address.startswith(("http://", "https://")):
+            return None
+        return VisitWatcher(identity.address, DeviceKeys.from_seed(self.secrets.device_seed).signing)
 
     def _visit_step(self, urgent: bool) -> None:
         if self.sync is not None:

@@ -86,6 +86,17 @@ class SettingsDialog(QDialog):
         self.ppo_phone.setAccessibleName("PPO phone")
         self.edt_phone = QLineEdit(settings.edt_phone)
         self.edt_phone.setAccessibleName("Emergency Duty Team phone")
+        self.checkin_pin = password_field("Phone check-in PIN")
+        self.checkin_pin.setText(settings.checkin_pin)
+        self.duress_pin = password_field("Duress PIN")
+        self.duress_pin.setText(settings.duress_pin)
+        for pin in (self.checkin_pin, self.duress_pin):
+            pin.setMaxLength(8)
+            pin.setPlaceholderText("4 to 8 digits")
+        pins_note = QLabel("With both PINs set, checking out through the office relay gives you a link to check in "
+                           "from your phone. Under pressure, type the duress PIN: the page looks the same and the "
+                           "office is alerted at once.")
+        pins_note.setWordWrap(True)
         rule = QLabel(SAFEGUARDING_RULE)
         rule.setWordWrap(True)
         form = QFormLayout(page)
@@ -94,6 +105,9 @@ class SettingsDialog(QDialog):
         form.addRow("Office", self.office_phone)
         form.addRow("Your PPO", self.ppo_phone)
         form.addRow("Emergency Duty Team", self.edt_phone)
+        form.addRow("Phone check-in PIN", self.checkin_pin)
+        form.addRow("Duress PIN", self.duress_pin)
+        form.addRow(pins_note)
         form.addRow(rule)
         return page
 
@@ -125,9 +139,20 @@ class SettingsDialog(QDialog):
         return page
 
     def save_general(self) -> None:
+        from ...crypto.checkin import check_pin
+
+        pin, duress = self.checkin_pin.text().strip(), self.duress_pin.text().strip()
+        if pin or duress:
+            problem = check_pin(pin) or check_pin(duress)
+            if problem is None and pin == duress:
+                problem = "The duress PIN must be different from the check-in PIN."
+            if problem:
+                self.message.setText(problem)
+                return
         settings = replace(self.book.settings, ips_code=self.ips_code.text().strip(),
                            idle_lock_minutes=self.idle.value(), office_phone=self.office_phone.text().strip(),
-                           ppo_phone=self.ppo_phone.text().strip(), edt_phone=self.edt_phone.text().strip())
+                           ppo_phone=self.ppo_phone.text().strip(), edt_phone=self.edt_phone.text().strip(),
+                           checkin_pin=pin, duress_pin=duress)
         try:
             self.book.save_settings(settings)
         except VaultError as exc:

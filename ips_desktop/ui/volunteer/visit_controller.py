@@ -17,6 +17,10 @@ from ...domain.visits import VisitPolicy
 from ...store.casebook import CaseBook, InputError
 from ...store.errors import VaultError
 from ...store.visitbook import VisitBook
+from ...sync.visit_watch import VisitWatcher, Watching
+from ..common.tasks import TaskRunner
+from .phone_link import PhoneLinkDialog
+from .relay_watch import RelayWatchKeeper
 from .visit_banner import VisitBanner, VisitWatch
 from .visit_planner import VisitPlannerDialog
 from .visits import ScreenedDialog, SignsDialog, VisitsDialog, ask_extension
@@ -32,9 +36,14 @@ class VisitController(QObject):
 
     step_taken = Signal(bool)  # urgent: a check-out, extension or check-in the office must have now
 
-    def __init__(self, window: MainWindow, now: Callable[[], datetime]) -> None:
+    def __init__(self, window: MainWindow, now: Callable[[], datetime], runner: TaskRunner | None = None,
+                 watcher_for: Callable[[], VisitWatcher | None] = lambda: None) -> None:
         super().__init__(window)
         self.now = now
+        self.keeper = RelayWatchKeeper(runner or TaskRunner(self), watcher_for, self._pins, self)
+        self.keeper.monitored.connect(self._monitored)
+        self.keeper.problem.connect(lambda text: self.remind("Not monitored", text))
+        self.link_dialog: PhoneLinkDialog | None = None
         self.visits: VisitBook | None = None
         self.policy = VisitPolicy()
         self.dialog: VisitsDialog | None = None
@@ -78,6 +87,7 @@ class VisitController(QObject):
         self.policy = policy
         self.visits = VisitBook(book, self.now, lambda: self.policy)
         self.watch.attach(self.visits)
+        self.keeper.attach(self.visits, policy)
         # After a re-key the vault connection is a new one: open windows must use it.
         for planner in self.window.findChildren(VisitPlannerDialog):
             planner.visits = self.visits
@@ -95,7 +105,11 @@ class VisitController(QObject):
         if self.dialog is not None:
             self.dialog.close()
             self.dialog = None
+        if self.link_dialog is not None:
+            self.link_dialog.close()
+            self.link_dialog = None
         self.visits = None
+        self.keeper.detach()
         self.watch.detach()
 
     def _office_phone(self) -> str:
@@ -117,7 +131,18 @@ class VisitController(QObject):
         self.after_step(urgent)
         return True
 
+    def _pins(self) -> tuple[str, str] | None:
+        return self.window.book.settings.pins if self.visits is not None else None
+
+    def _monitored(self, record_id: str, watching: Watching) -> None:
+        self.after_step(urgent=False)
+        self.window.statusBar().showMessage("The office is watching this visit.", 10_000)
+        if watching.url:
+            self.link_dialog = PhoneLinkDialog(watching.url, self.window)
+            self.link_dialog.show()
+
     def after_step(self, urgent: bool = True) -> None:
+        self.keeper.sync()
         self.watch.tick()
         if self.dialog is not None:
             self.dialog.refresh()
