@@ -96,3 +96,23 @@ def test_an_extension_moves_the_relays_due_time(world: World, clock: Clock, day:
         assert moved.due == epoch(day + timedelta(minutes=20 + 45 + 30))
         time.sleep(0.1)
         assert world.office_watch.board()[0].watch.due == moved.due
+
+
+def test_an_office_approval_reaches_the_laptop_through_the_relay(world: World, clock: Clock, day: datetime) -> None:
+    from ips_desktop.domain.visit_flow import State
+    from ips_desktop.office import messages
+
+    book = CaseBook(world.vault, clock)
+    visits = VisitBook(book, clock)
+    clock.now = day - timedelta(days=1)
+    rid = visits.plan(book.open_case("PP-2026-0779"), Slot(VenueKind.PARENT_HOME, day + timedelta(minutes=20), 60),
+                      place="14 Victoria Road, Exeter EX4 6PQ", attendees=("parent",))
+    with relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
+        world.connect(url, key, enrol=True)
+        messages.approve_visit(world.office, world.office_http, world.keys.kid, visits.get(rid).visit.visit_id,
+                               "PPO Jane", "Nothing of concern on file.")
+        relay_db = (world.tmp / "relay" / "relay.db").read_bytes()
+        assert b"Nothing of concern" not in relay_db  # sealed to the laptop: the relay cannot read it
+        assert world.sync.run().office_said == ["The office approved your visit for case PP-2026-0779."]
+        assert visits.get(rid).visit.state is State.APPROVED
+        assert world.laptop_watch.transport.request("GET", "/v1/messages") == b"[]"  # taken once applied

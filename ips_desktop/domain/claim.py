@@ -49,6 +49,7 @@ class ClaimState(StrEnum):
     OPEN = "open"            # items are still being added
     SUBMITTED = "submitted"  # sealed to the office; items are frozen
     RECEIVED = "received"    # the PPO marked it received (office message)
+    APPROVED = "approved"    # the PPO approved it for payment
     RETURNED = "returned"    # sent back with a reason: open for changes again
 
 

@@ -94,6 +94,20 @@ class OfficeService:
     def _state(self) -> OfficeState:
         return self._cached()[0]
 
+    def device_certificate(self, device_kid: bytes) -> office_keys.DeviceCertificate:
+        """The certificate of an enrolled, unrevoked laptop; OfficeError otherwise."""
+        _, _, certificates, revoked = self._cached()
+        certificate = certificates.get(device_kid)
+        if certificate is None or device_kid in revoked:
+            raise OfficeError("That laptop is not enrolled (or its enrolment was revoked).")
+        return certificate
+
+    def now(self) -> datetime:
+        return self._now()
+
+    def random(self, n: int) -> bytes:
+        return self._rng(n)
+
     def keys(self) -> office_keys.OfficeKeys:
         """The office's private keys (a fresh copy the caller may change, as ``rotate`` does)."""
         return office_keys.OfficeKeys.from_dict(self._state().keys)

@@ -170,6 +170,7 @@ class Relay:
     def housekeeping(self) -> None:
         now = self.now()
         self.storage.expire_nonces(now - 2 * request_auth.WINDOW)
+        self.storage.expire_messages(now - HARD_LIMIT)
         expired = self.storage.expire_envelopes(now - HARD_LIMIT, now)
         if expired:
             event("envelopes_expired", count=expired)
@@ -445,6 +446,25 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
         if not relay.storage.set_enrolment_response(_hex_id(invite, 16), body):
             raise RelayError(404, "unknown_invite", "No request was received for that invite.")
         return {"status": "ok"}
+
+    @app.post("/v1/office/messages/{device}/{serial}", openapi_extra=octets)
+    async def post_message(device: str, serial: int, request: Request) -> dict[str, str]:
+        """A sealed message from the office to one laptop (approval, claim status, phone check-in)."""
+        _, body = await signed(request, MAX_SMALL, True)
+        relay.storage.put_message(_hex_id(device, 16), serial, body, relay.now())
+        event("message_posted", device=device[:8], serial=serial)
+        return {"status": "stored"}
+
+    @app.get("/v1/messages")
+    async def get_messages(request: Request) -> list[dict[str, object]]:
+        caller, _ = await signed(request, 0, False)
+        return [{"serial": s, "body": b.hex()} for s, b in relay.storage.messages(caller.key_id)]
+
+    @app.delete("/v1/messages/{serial}")
+    async def forget_message(serial: int, request: Request) -> dict[str, str]:
+        caller, _ = await signed(request, 0, False)
+        relay.storage.forget_message(caller.key_id, serial)
+        return {"status": "forgotten"}
 
     @app.get("/v1/office/purge-certificates")
     async def list_purge_certificates(request: Request) -> list[dict[str, object]]:

@@ -41,6 +41,10 @@ CREATE TABLE IF NOT EXISTS enrolments (
     invite_id BLOB PRIMARY KEY, request BLOB NOT NULL, response BLOB, at INTEGER NOT NULL,
     taken INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS office_messages (
+    device_kid BLOB NOT NULL, serial INTEGER NOT NULL, body BLOB NOT NULL, at INTEGER NOT NULL,
+    PRIMARY KEY (device_kid, serial)
+);
 CREATE TABLE IF NOT EXISTS purge_certificates (
     device_kid BLOB NOT NULL, serial INTEGER NOT NULL, body BLOB NOT NULL, at INTEGER NOT NULL,
     PRIMARY KEY (device_kid, serial)
@@ -202,3 +206,19 @@ class RelayStorage:
 
     def forget_purge_certificate(self, device_kid: bytes, serial: int) -> None:
         self.db.execute("DELETE FROM purge_certificates WHERE device_kid = ? AND serial = ?", (device_kid, serial))
+
+    # -- office to laptop messages (sealed to the laptop; the relay cannot read them) -------------------
+    def put_message(self, device_kid: bytes, serial: int, body: bytes, now: int) -> None:
+        self.db.execute("INSERT OR IGNORE INTO office_messages (device_kid, serial, body, at) VALUES (?, ?, ?, ?)",
+                        (device_kid, serial, body, now))
+
+    def messages(self, device_kid: bytes, limit: int = 200) -> list[tuple[int, bytes]]:
+        rows = self.db.execute("SELECT serial, body FROM office_messages WHERE device_kid = ? ORDER BY serial"
+                               " LIMIT ?", (device_kid, limit)).fetchall()
+        return [(int(r[0]), bytes(r[1])) for r in rows]
+
+    def forget_message(self, device_kid: bytes, serial: int) -> None:
+        self.db.execute("DELETE FROM office_messages WHERE device_kid = ? AND serial = ?", (device_kid, serial))
+
+    def expire_messages(self, before: int) -> None:
+        self.db.execute("DELETE FROM office_messages WHERE at < ?", (before,))

@@ -187,7 +187,7 @@ class ExpenseBook:
     # -- changing a month ----------------------------------------------------------------------------
     def _open_for_changes(self, month: ClaimMonth) -> None:
         status = self.status(month)
-        if status.state in (ClaimState.SUBMITTED, ClaimState.RECEIVED):
+        if status.state in (ClaimState.SUBMITTED, ClaimState.RECEIVED, ClaimState.APPROVED):
             when = f" on {status.submitted_at:%d/%m/%Y}" if status.submitted_at else ""
             raise InputError(f"The {month.title} claim was sent to the office{when} and cannot be changed. "
                              "If something is wrong, ask your PPO to return it.")
@@ -334,6 +334,19 @@ class ExpenseBook:
             self._save_profile(replace(profile, first_claim_sent=True, month_miles=month_miles))
             self._book.audit.append("expense claim submitted", claim_id, month.key)
         return claim_id
+
+    def apply_office_status(self, month: ClaimMonth, state: ClaimState, reason: str, by: str) -> bool:
+        """The PPO's word on a sent claim (an office message): received, approved, or returned
+        with a reason — which opens the month for changes again. False when no such claim is
+        on this laptop any more."""
+        record = self._claim_record(month)
+        if record is None or state not in (ClaimState.RECEIVED, ClaimState.APPROVED, ClaimState.RETURNED):
+            return False
+        payload = {**record.payload, "state": state.value, "reason": reason, "status_by": by}
+        with self._book.vault.transaction():
+            self._book.records.put(record.id, None, "expense_claim", payload, "saved", "")
+            self._book.audit.append(f"expense claim {state.value} by the office", record.id, month.key)
+        return True
 
     def reminder(self, today: date) -> str | None:
         """The nudge in the days before the last safe posting date of last month's claim."""

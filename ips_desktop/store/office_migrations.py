@@ -108,6 +108,17 @@ CREATE TABLE audit_log (
 );
 """
 
+_V2 = """
+CREATE TABLE office_messages (
+    serial     INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_kid BLOB NOT NULL,
+    kind       TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    sent_at    TEXT NOT NULL
+);
+"""
+
 OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "office keys, devices, envelope chains, records, alerts", _V1),
+    Migration(2, "messages from the office to laptops", _V2),
 )

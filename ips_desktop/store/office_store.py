@@ -231,3 +231,15 @@ class OfficeRepository:
             "SELECT serial, issued_at, entries FROM purge_certificates WHERE device_kid = ? ORDER BY serial",
             (device_kid,))]
 
+    # -- messages to laptops ------------------------------------------------------------------------------
+    def next_message(self, device_kid: bytes, kind: str, subject: str) -> int:
+        """A new, ever larger serial for a message to a laptop, logged with what it was about
+        (a visit id or a claim month; no content). Call inside a transaction."""
+        cursor = self.vault.execute("INSERT INTO office_messages (device_kid, kind, subject, sent_at)"
+                                    " VALUES (?, ?, ?, ?)", (device_kid, kind, subject, self._stamp()))
+        return int(cursor.lastrowid)
+
+    def messages_sent(self, device_kid: bytes) -> list[tuple[int, str, str, datetime]]:
+        return [(r[0], r[1], r[2], datetime.fromisoformat(r[3])) for r in self.vault.query(
+            "SELECT serial, kind, subject, sent_at FROM office_messages WHERE device_kid = ? ORDER BY serial",
+            (device_kid,))]

@@ -64,6 +64,7 @@ class SyncResult:
     purged: int = 0
     message: str = ""
     next_retry_at: datetime | None = None
+    office_said: list[str] = field(default_factory=list)  # approvals, claim status, phoned check-ins
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,10 @@ class DeviceSync:
                 self._send_all(transport, bundle, result, report, token)
             if not token.cancelled:
                 self._apply_receipts(transport, bundle, result, report)
+            if not token.cancelled:
+                from .office_messages import MessageApplier
+
+                result.office_said = MessageApplier(self._vault, self._keys, self._now).pull(transport, bundle)
         except TransportError as exc:
             result.status = "offline"
             result.message = str(exc)

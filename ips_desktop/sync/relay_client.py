@@ -143,6 +143,13 @@ class RelayTransport:
     def send_purge_certificate(self, device_kid: bytes, serial: int, data: bytes) -> None:
         self.request("POST", f"/v1/purge-certificates/{serial}", data)
 
+    def messages(self, device_kid: bytes) -> list[Incoming]:
+        return [Incoming(f"message/{int(item['serial'])}", bytes.fromhex(item["body"]))
+                for item in self._json("GET", "/v1/messages")]
+
+    def forget_message(self, device_kid: bytes, handle: str) -> None:
+        self.request("DELETE", f"/v1/messages/{int(handle.partition('/')[2])}")
+
     # -- office side ---------------------------------------------------------------------------------
     def envelopes(self) -> list[Incoming]:
         found = []
@@ -171,6 +178,9 @@ class RelayTransport:
 
     def register_device(self, certificate: bytes) -> None:
         self.request("POST", "/v1/office/devices", certificate)
+
+    def post_message(self, device_kid: bytes, serial: int, message: bytes) -> None:
+        self.request("POST", f"/v1/office/messages/{device_kid.hex()}/{serial}", message)
 
     def enrolment_requests(self) -> list[Incoming]:
         return [Incoming(f"enrol/{item['invite']}", bytes.fromhex(item["request"]))

@@ -59,6 +59,11 @@ class DeviceTransport(Protocol):
 
     def send_purge_certificate(self, device_kid: bytes, serial: int, data: bytes) -> None: ...
 
+    def messages(self, device_kid: bytes) -> list[Incoming]:
+        """Sealed messages from the office to this laptop."""
+
+    def forget_message(self, device_kid: bytes, handle: str) -> None: ...
+
 
 class OfficeTransport(Protocol):
     def envelopes(self) -> list[Incoming]: ...
@@ -76,6 +81,8 @@ class OfficeTransport(Protocol):
     def purge_certificates(self) -> list[Incoming]: ...
 
     def register_device(self, certificate: bytes) -> None: ...
+
+    def post_message(self, device_kid: bytes, serial: int, message: bytes) -> None: ...
 
 
 def open_transport(address: str, key: Ed25519PrivateKey) -> FolderTransport | RelayTransport:
@@ -164,6 +171,12 @@ class FolderTransport:
     def send_purge_certificate(self, device_kid: bytes, serial: int, data: bytes) -> None:
         self._write(self.root / "purge" / device_kid.hex() / f"{serial:08d}.cert", data)
 
+    def messages(self, device_kid: bytes) -> list[Incoming]:
+        return self._read_dir(self.root / "messages" / device_kid.hex(), ".msg")
+
+    def forget_message(self, device_kid: bytes, handle: str) -> None:
+        self._unlink(handle)
+
     # -- office side -------------------------------------------------------------------------------------
     def envelopes(self) -> list[Incoming]:
         return self._read_dir(self.root / "inbox", ".env")
@@ -188,6 +201,9 @@ class FolderTransport:
 
     def register_device(self, certificate: bytes) -> None:
         """Nothing to do: a drop folder checks no signatures; the office does."""
+
+    def post_message(self, device_kid: bytes, serial: int, message: bytes) -> None:
+        self._write(self.root / "messages" / device_kid.hex() / f"{serial:012d}.msg", message)
 
     def _unlink(self, handle: str) -> None:
         path = (self.root / handle).resolve()

@@ -205,6 +205,7 @@ class ExpensesDialog(QDialog):
                  ClaimState.SUBMITTED: "Sent to the office" + (f" on {status.submitted_at:%d/%m/%Y}"
                                                                if status.submitted_at else "") + ".",
                  ClaimState.RECEIVED: "Received by the office.",
+                 ClaimState.APPROVED: "Approved by the office for payment.",
                  ClaimState.RETURNED: f"Returned by the office: {status.reason}"}
         self.state.setText(words[status.state])
         post_by = month.post_by(self.book.rates)

@@ -207,6 +207,7 @@ class VolunteerApp(QObject):
             self.window.retention_requested.connect(self.show_retention)
             self.window.editor.saved.connect(self._record_saved)
             self.sync.records_may_have_gone.connect(self._after_sync)
+            self.sync.office_spoke.connect(self._office_spoke)
             self.sync.finished.connect(self.rekey_if_due)
             from .visit_controller import VisitController
 
@@ -259,6 +260,15 @@ class VolunteerApp(QObject):
         if self.window is not None and self.book is not None:
             self.window.refresh()
             self._attach_visits()
+
+    def _office_spoke(self, said: list[str]) -> None:
+        """The office approved or refused a visit, took a check-in by phone, or answered a claim."""
+        if self.visits is not None:
+            self.visits.after_step(urgent=False)
+            for text in said:
+                self.visits.remind("From the office", text)
+        if self.expenses is not None and self.expenses.dialog is not None:
+            self.expenses.dialog.refresh()
 
     def _use_book(self, book: CaseBook) -> None:
         assert self.window is not None

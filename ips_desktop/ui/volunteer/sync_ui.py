@@ -82,6 +82,7 @@ class SyncController(QObject):
     changed = Signal(object, object, bool)  # snapshot, last result, busy
     progress = Signal(str, int, int)  # step, done, total (emitted from the worker; queued to the GUI)
     records_may_have_gone = Signal()
+    office_spoke = Signal(object)  # list[str]: approvals, claim status, check-ins the PPO recorded
     finished = Signal()  # after every run: the app re-keys when one is due
 
     def __init__(self, runner: TaskRunner, now: Callable[[], datetime] = datetime.now,
@@ -145,8 +146,10 @@ class SyncController(QObject):
         self.busy = False
         self.last, self.snapshot = outcome
         self.changed.emit(self.snapshot, self.last, False)
-        if self.last.purged or self.last.verified:
+        if self.last.purged or self.last.verified or self.last.office_said:
             self.records_may_have_gone.emit()
+        if self.last.office_said:
+            self.office_spoke.emit(list(self.last.office_said))
         self.finished.emit()
         if self._again:
             self._again = False

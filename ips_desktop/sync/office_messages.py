@@ -1,0 +1,103 @@
+"""Messages from the office, applied on the laptop (DESIGN §6, §8): an approval or refusal of a
+visit plan, a check-in the PPO took by phone, a claim's status.
+
+Each message is opened against this laptop's box key and the pinned office bundle; a bad one
+is dropped with its reason in the audit trail, never half-applied. Serials only increase, so a
+message seen before is ignored; a message whose visit or claim has moved on (cancelled,
+already checked in, purged) changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from ..crypto import office_keys
+from ..crypto.device import DeviceKeys
+from ..crypto.office_message import MessageKind, OfficeMessage, open_message, peek_serial
+from ..crypto.wire import WireError
+from ..domain.claim import ClaimMonth, ClaimState, PreparedReceipt, ReceiptError
+from ..domain.expenses import ExpenseRates
+from ..domain.visit_flow import CheckInRoute, TransitionError
+from ..store.casebook import CaseBook, InputError
+from ..store.expensebook import ExpenseBook
+from ..store.vault import VaultConnection
+from ..store.visitbook import VisitBook
+from .transport import DeviceTransport
+
+log = logging.getLogger(__name__)
+SERIAL_KEY = "office_message_serial"
+LONDON = ZoneInfo("Europe/London")
+
+
+def _no_receipts(name: str, data: bytes) -> PreparedReceipt:
+    raise ReceiptError("not used")
+
+
+class MessageApplier:
+    def __init__(self, vault: VaultConnection, keys: DeviceKeys, now: Callable[[], datetime]) -> None:
+        self._vault = vault
+        self._keys = keys
+        self._now = now
+
+    def _last(self) -> int:
+        row = self._vault.query_one("SELECT value FROM settings WHERE key = ?", (SERIAL_KEY,))
+        return int(row[0]) if row else 0
+
+    def pull(self, transport: DeviceTransport, bundle: office_keys.KeyBundle) -> list[str]:
+        """Fetch, check and apply everything waiting; returns what the volunteer should hear."""
+        book = CaseBook(self._vault, self._now)
+        said: list[str] = []
+        waiting = []
+        for item in transport.messages(self._keys.kid):
+            try:
+                waiting.append((peek_serial(item.data), item))
+            except WireError:
+                transport.forget_message(self._keys.kid, item.handle)
+        for serial, item in sorted(waiting, key=lambda pair: pair[0]):
+            if serial > self._last():
+                try:
+                    message = open_message(item.data, device_kid=self._keys.kid, box_key=self._keys.box,
+                                           bundle=bundle)
+                except WireError as exc:
+                    with self._vault.transaction():
+                        book.audit.append("office message refused", "sync", exc.reason.value)
+                else:
+                    words = self._apply(book, message)
+                    if words:
+                        said.append(words)
+                    with self._vault.transaction():
+                        self._vault.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key)"
+                                            " DO UPDATE SET value = excluded.value", (SERIAL_KEY, str(serial)))
+            transport.forget_message(self._keys.kid, item.handle)
+        return said
+
+    def _apply(self, book: CaseBook, message: OfficeMessage) -> str:
+        body = message.body
+        at = datetime.fromtimestamp(message.issued_at, UTC).astimezone(LONDON).replace(tzinfo=None)
+        try:
+            if message.kind is MessageKind.CLAIM_STATUS:
+                expenses = ExpenseBook(book, self._now, ExpenseRates, _no_receipts)
+                month = ClaimMonth.parse(body["month"])
+                if expenses.apply_office_status(month, ClaimState(body["state"]), body["reason"], body["by"]):
+                    return f"The office has {body['state']} your {month.title} claim" + (
+                        f": {body['reason']}" if body["reason"] else ".")
+                return ""
+            visits = VisitBook(book, self._now)
+            found = [v for v in visits.visits() if v.visit.visit_id == body["visit_id"]]
+            if not found:
+                return ""
+            record_id = found[0].record_id
+            if message.kind is MessageKind.VISIT_APPROVED:
+                visits.approve_by_office(record_id, body["by"], at)
+                return f"The office approved your visit for case {found[0].reference}."
+            if message.kind is MessageKind.VISIT_REFUSED:
+                visits.refuse(record_id, body["reason"])
+                return f"The office refused your visit for case {found[0].reference}: {body['reason']}"
+            visits.check_in(record_id, CheckInRoute.PPO_RECORDED)
+            return f"{body['by']} recorded your check-in by phone."
+        except (TransitionError, InputError, ValueError, KeyError) as exc:
+            log.info("office message %s not applied: %s", message.kind.value, type(exc).__name__)
+            return ""
