@@ -1,0 +1,198 @@
+"""What the PPO's console does, without Qt (DESIGN §8): the inbox by case reference, visit plans
+waiting for approval, claims to review, the enrolment queue, the board, the keys' backup.
+
+One object per unlocked office vault, used from the GUI thread; the console's widgets call
+these methods and show their values. Network calls (pull, the board) may be slow: the console
+runs them on its task pool, never touching the vault from there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..crypto import key_backup
+from ..crypto.keyslot import KdfParams
+from ..domain.escalation import CloseReason, Watch
+from ..store.office_store import OfficeRecord
+from ..sync.relay_client import RelayTransport
+from ..sync.transport import FolderTransport, open_transport
+from ..sync.watch_client import BoardEntry, WatchClient
+from . import messages
+from .inbox import PullResult, accept, pull
+from .service import OfficeError, OfficeService
+
+
+@dataclass(frozen=True)
+class PlanToApprove:
+    device_kid: bytes
+    label: str
+    reference: str
+    visit_id: str
+    plan: dict[str, Any]      # the visit plan as the laptop sent it (state, slot, risk answers…)
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class ClaimToReview:
+    device_kid: bytes
+    label: str
+    month: str
+    claim: dict[str, Any]
+    entries: list[dict[str, Any]]
+    status: str               # what the office last said: "", received, approved, returned
+
+
+def latest_versions(records: list[OfficeRecord]) -> list[OfficeRecord]:
+    """Each record's newest version: an edit's envelope names the one it supersedes."""
+    superseded = {r.supersedes for r in records if r.supersedes}
+    return [r for r in records if r.record_id not in superseded]
+
+
+class OfficeConsole:
+    def __init__(self, service: OfficeService) -> None:
+        self.service = service
+
+    # -- transport --------------------------------------------------------------------------------------
+    @property
+    def address(self) -> str:
+        state = self.service.repo.state()
+        return state.address if state else ""
+
+    def transport(self) -> FolderTransport | RelayTransport:
+        if not self.address:
+            raise OfficeError("The office has no relay or drop folder address yet: set one in Settings.")
+        return open_transport(self.address, self.service.keys().root)
+
+    def watch_client(self) -> WatchClient | None:
+        """The relay's board, when the office works through a relay (a drop folder has none)."""
+        transport = self.transport()
+        return WatchClient(transport) if isinstance(transport, RelayTransport) else None
+
+    def labels(self) -> dict[bytes, str]:
+        return {d.device_kid: d.label for d in self.service.repo.devices()}
+
+    # -- inbox ------------------------------------------------------------------------------------------
+    def pull(self, progress: Callable[[str, int, int], None] | None = None) -> PullResult:
+        return pull(self.service, self.transport(), progress)
+
+    def cases(self) -> dict[str, list[OfficeRecord]]:
+        """Every record by case reference (newest version of each), oldest first."""
+        out: dict[str, list[OfficeRecord]] = {}
+        for record in latest_versions(self.service.repo.records()):
+            if record.case_ref:
+                out.setdefault(record.case_ref, []).append(record)
+        return dict(sorted(out.items()))
+
+    def export_text(self, case_ref: str) -> str:
+        """The case's records for the service's case system: one JSON line per record."""
+        records = self.cases().get(case_ref, [])
+        if not records:
+            raise OfficeError(f"No records for case {case_ref}.")
+        return "".join(json.dumps({"case": r.case_ref, "type": r.record_type, "received": r.received_at.isoformat(),
+                                   "record": r.content.get("body", r.content)}, ensure_ascii=False) + "\n"
+                       for r in records)
+
+    # -- visits -----------------------------------------------------------------------------------------
+    def _answered(self) -> set[str]:
+        out = set()
+        for device in self.service.repo.devices():
+            out |= {subject for _, kind, subject, _ in self.service.repo.messages_sent(device.device_kid)
+                    if kind in ("visit_approved", "visit_refused")}
+        return out
+
+    def plans_to_approve(self) -> list[PlanToApprove]:
+        """Home-visit plans the laptops sent that the office has not answered yet."""
+        labels, answered = self.labels(), self._answered()
+        out = []
+        for record in latest_versions(self.service.repo.records()):
+            if record.record_type != "visit_plan":
+                continue
+            plan = record.content.get("body", {})
+            slot = plan.get("slot", {})
+            if plan.get("state") != "planned" or slot.get("venue") != "parent_home" or plan.get(
+                    "visit_id") in answered:
+                continue
+            out.append(PlanToApprove(record.device_kid, labels.get(record.device_kid, "?"), record.case_ref or "—",
+                                     str(plan.get("visit_id")), plan, record.received_at))
+        return sorted(out, key=lambda p: str(p.plan.get("slot", {}).get("start", "")))
+
+    def approve(self, plan: PlanToApprove, by: str, checks: str) -> int:
+        return messages.approve_visit(self.service, self.transport(), plan.device_kid, plan.visit_id, by, checks)
+
+    def refuse(self, plan: PlanToApprove, by: str, reason: str) -> int:
+        return messages.refuse_visit(self.service, self.transport(), plan.device_kid, plan.visit_id, by, reason)
+
+    # -- claims -----------------------------------------------------------------------------------------
+    def claims(self) -> list[ClaimToReview]:
+        labels = self.labels()
+        latest = latest_versions(self.service.repo.records())
+        out = []
+        for record in latest:
+            if record.record_type != "expense_claim":
+                continue
+            body = record.content.get("body", {})
+            month = str(body.get("month"))
+            entries = [r.content.get("body", {}) for r in latest
+                       if r.device_kid == record.device_kid and r.record_type in ("expense_item", "journey",
+                                                                                  "phone_log")
+                       and r.content.get("body", {}).get("month") == month]
+            out.append(ClaimToReview(record.device_kid, labels.get(record.device_kid, "?"), month, body, entries,
+                                     self._claim_status(record.device_kid, month)))
+        return sorted(out, key=lambda c: (c.month, c.label), reverse=True)
+
+    def _claim_status(self, device_kid: bytes, month: str) -> str:
+        """What the office last told the laptop about this claim ("" before any answer)."""
+        for event in reversed(self.service.audit.entries(device_kid.hex())):
+            if event.event == "claim status" and event.detail.startswith(month + " "):
+                return event.detail.split(" ", 1)[1]
+        return ""
+
+    def claim_status(self, claim: ClaimToReview, state: str, by: str, reason: str = "") -> int:
+        serial = messages.claim_status(self.service, self.transport(), claim.device_kid, claim.month, state, by,
+                                       reason)
+        with self.service.repo.vault.transaction():
+            self.service.audit.append("claim status", claim.device_kid.hex(), f"{claim.month} {state}")
+        return serial
+
+    # -- the board --------------------------------------------------------------------------------------
+    def board(self, closed_since: int | None = None) -> list[BoardEntry]:
+        client = self.watch_client()
+        return client.board(closed_since) if client else []
+
+    def acknowledge(self, entry: BoardEntry, by: str) -> Watch:
+        client = self._board_client()
+        return client.acknowledge(entry.device, entry.watch.visit_id, by)
+
+    def close(self, entry: BoardEntry, reason: CloseReason, by: str) -> Watch:
+        return self._board_client().close(entry.device, entry.watch.visit_id, reason, by)
+
+    def phone_check_in(self, entry: BoardEntry, by: str) -> Watch:
+        """The handbook's phone route: the relay stops the ladder, and the laptop is told."""
+        watch = self._board_client().phone_check_in(entry.device, entry.watch.visit_id, by)
+        messages.record_phone_check_in(self.service, self.transport(), bytes.fromhex(entry.device),
+                                       entry.watch.visit_id, by)
+        return watch
+
+    def _board_client(self) -> WatchClient:
+        client = self.watch_client()
+        if client is None:
+            raise OfficeError("The visit board needs the office relay; a drop folder cannot watch visits.")
+        return client
+
+    # -- enrolment and keys -----------------------------------------------------------------------------
+    def accept(self, invite_id: bytes) -> None:
+        accept(self.service, self.transport(), invite_id)
+
+    def backup_keys(self, path: Path, passphrase: str, params: KdfParams) -> None:
+        """Write the keys' backup beside nothing else: the file is replaced atomically."""
+        data = key_backup.write_backup(self.service.keys(), passphrase, params)
+        partial = path.with_name(path.name + ".part")
+        partial.write_bytes(data)
+        partial.replace(path)
+        with self.service.repo.vault.transaction():
+            self.service.audit.append("office keys backed up", "keys", path.name)

@@ -1,0 +1,68 @@
+"""The console's core over real vaults and a drop folder: records by case, home-visit plans
+waiting for the PPO (answered ones drop off), claims with their entries and status, export."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import Clock
+from receipt_files import photo
+from sync_world import enrolled_world
+
+from ips_desktop.domain.claim import ClaimMonth, FirstClaimDetails
+from ips_desktop.domain.expenses import Category, ExpenseItem, ExpenseRates
+from ips_desktop.domain.records import ContactKind, ContactRecord
+from ips_desktop.domain.risk import Factor
+from ips_desktop.domain.visit_flow import State
+from ips_desktop.domain.visits import Slot, VenueKind
+from ips_desktop.office.console import OfficeConsole
+from ips_desktop.office.service import OfficeError
+from ips_desktop.reports.receipts import prepare_receipt
+from ips_desktop.store.expensebook import ExpenseBook
+from ips_desktop.store.visitbook import VisitBook
+
+
+def test_plans_claims_and_cases_at_the_office(tmp_path: Path, clock: Clock) -> None:
+    laptop, office = enrolled_world(tmp_path, clock)
+    console = OfficeConsole(office.service)
+    visits = VisitBook(laptop.book, clock)
+    case = laptop.book.open_case("PP-2026-0600")
+    laptop.book.save(None, case, ContactRecord(ContactKind.TELEPHONE, datetime(2026, 11, 20, 10, 0), 20,
+                                               summary="Talked through the annual review."))
+    home = visits.plan(case, Slot(VenueKind.PARENT_HOME, datetime(2026, 11, 25, 14, 0), 60),
+                       place="14 Victoria Road, Exeter EX4 6PQ", attendees=("parent",),
+                       risk=frozenset({Factor.ANIMALS}))
+    visits.plan(case, Slot(VenueKind.PUBLIC, datetime(2026, 11, 26, 10, 0), 60), place="Library, Crediton")
+    expenses = ExpenseBook(laptop.book, clock, ExpenseRates, prepare_receipt)
+    nov = ClaimMonth(2026, 11)
+    item = expenses.add_item(nov, ExpenseItem(date(2026, 11, 3), Category.PARKING, Decimal("3.40"), "Parking"))
+    expenses.attach_receipt_data(item, "r.jpg", photo())
+    expenses.save_claimant("A. Volunteer", FirstClaimDetails("AB123456C", "", None, date(2026, 9, 1)))
+    expenses.submit(nov)
+    laptop.sync.run()
+    console.pull()
+
+    assert list(console.cases()) == ["PP-2026-0600"]
+    assert {r.record_type for r in console.cases()["PP-2026-0600"]} == {"contact", "visit_plan"}
+    assert "Talked through the annual review." in console.export_text("PP-2026-0600")
+    with pytest.raises(OfficeError, match="No records"):
+        console.export_text("PP-2026-9999")
+
+    [plan] = console.plans_to_approve()  # the public-place meeting needs no approval
+    assert (plan.label, plan.reference) == ("IPS-07", "PP-2026-0600")
+    assert plan.plan["risk"] == ["animals"]
+    console.approve(plan, "PPO Jane", "Case file checked: nothing of concern.")
+    assert console.plans_to_approve() == []
+    laptop.sync.run()
+    assert visits.get(home).visit.state is State.APPROVED
+
+    [claim] = console.claims()
+    assert (claim.label, claim.month, claim.status) == ("IPS-07", "2026-11", "")
+    assert claim.claim["totals"]["total"] == "3.40"
+    assert [e["item"]["description"] for e in claim.entries] == ["Parking"]
+    console.claim_status(claim, "received", "PPO Jane")
+    assert console.claims()[0].status == "received"
+    assert console.board() == []  # a drop folder has no board
