@@ -136,7 +136,7 @@ class BoardRow:
     updated_at: int
 
     def to_json(self) -> dict[str, Any]:
-        return {"device": self.device_kid.hex(), "label": self.label, **self.watch.to_dict(),
+        return {**self.watch.to_dict(), "device_kid": self.device_kid.hex(), "label": self.label,
                 "next_step_at": self.next_step_at, "updated_at": self.updated_at}
 
 

@@ -81,7 +81,7 @@ class WatchClient:
 
     def board(self, closed_since: int | None = None) -> list[BoardEntry]:
         query = f"?closed_since={int(closed_since)}" if closed_since is not None else ""
-        return [BoardEntry(row["device"], row["label"], Watch.from_dict(row), row.get("next_step_at"),
+        return [BoardEntry(row["device_kid"], row["label"], Watch.from_dict(row), row.get("next_step_at"),
                            int(row["updated_at"])) for row in self._call("GET", "/v1/office/board" + query)]
 
     def acknowledge(self, device: str, visit_id: str, by: str) -> Watch:

@@ -1,0 +1,377 @@
+"""The console's other tabs: enrolment and devices, visit plans to approve, the inbox by case
+reference, and claims to review. Each reads the office console's core and refreshes itself
+after every action it takes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.risk import ADVICE, QUESTIONS, Factor
+from ...office.console import ClaimToReview, OfficeConsole, PlanToApprove
+from ...office.service import OfficeError
+from ...store.errors import VaultError
+from ...sync.transport import TransportError
+from ..volunteer.phone_link import qr_pixmap
+
+PROBLEMS = (OfficeError, VaultError, TransportError, ValueError)
+
+
+def _table(headers: tuple[str, ...], name: str) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setAccessibleName(name)
+    table.setHorizontalHeaderLabels(headers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _row(table: QTableWidget) -> int | None:
+    row = table.currentRow()
+    return row if row >= 0 and table.selectedItems() else None
+
+
+def _fill(table: QTableWidget, rows: Sequence[tuple[str, ...]]) -> None:
+    table.setRowCount(len(rows))
+    for r, cells in enumerate(rows):
+        for c, text in enumerate(cells):
+            table.setItem(r, c, QTableWidgetItem(text))
+
+
+class _Tab(QWidget):
+    changed = Signal()
+
+    def __init__(self, console: OfficeConsole, who: Callable[[], str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.console, self.who = console, who
+
+    def _try(self, act: Callable[[], object], done: str = "") -> bool:
+        try:
+            act()
+        except PROBLEMS as exc:
+            QMessageBox.warning(self, self.windowTitle() or "Office", str(exc))
+            return False
+        if done:
+            QMessageBox.information(self, "Office", done)
+        self.refresh()
+        self.changed.emit()
+        return True
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+
+class InviteDialogText:
+    """What the PPO reads or sends to the volunteer with an invite."""
+
+    @staticmethod
+    def words(label: str, code: str) -> str:
+        return (f"Invite for {label}: in IPS Desktop choose Sync ▸ Enrol with the office… and paste this code. "
+                "It works once, for 24 hours. Then ring me: we read the six digits on our screens to each "
+                "other.\n\n" + code)
+
+
+class DevicesTab(_Tab):
+    def __init__(self, console: OfficeConsole, who: Callable[[], str], parent: QWidget | None = None) -> None:
+        super().__init__(console, who, parent)
+        self.setWindowTitle("Devices")
+        invite = QPushButton("New invite…")
+        invite.clicked.connect(self.new_invite)
+        self.invite_text = QPlainTextEdit()
+        self.invite_text.setReadOnly(True)
+        self.invite_text.setAccessibleName("Invite to send")
+        self.invite_text.setMaximumHeight(110)
+        self.invite_code = QLabel()
+        self.invite_code.setAccessibleName("QR code of the invite")
+        self.pending = _table(("Volunteer", "Six digits to compare"), "Enrolments waiting")
+        accept = QPushButton("The digits match: accept")
+        accept.clicked.connect(self.accept)
+        refuse = QPushButton("Refuse")
+        refuse.clicked.connect(self.refuse)
+        self.devices = _table(("Volunteer", "Device", "Enrolled", "State"), "Enrolled laptops")
+        revoke = QPushButton("Revoke…")
+        revoke.clicked.connect(self.revoke)
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(invite)
+        top.addWidget(self.invite_text, 1)
+        top.addWidget(self.invite_code)
+        layout.addLayout(top)
+        layout.addWidget(QLabel("Waiting for the phone check of the six digits:"))
+        layout.addWidget(self.pending)
+        row = QHBoxLayout()
+        row.addWidget(accept)
+        row.addWidget(refuse)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(QLabel("Enrolled laptops:"))
+        layout.addWidget(self.devices)
+        layout.addWidget(revoke)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.waiting = self.console.service.pending_enrolments()
+        _fill(self.pending, [(p.label, p.sas) for p in self.waiting])
+        self.rows = self.console.service.repo.devices()
+        _fill(self.devices, [(d.label, d.device_kid.hex()[:12], f"{d.enrolled_at:%d/%m/%Y}",
+                              f"revoked {d.revoked_at:%d/%m/%Y}" if d.revoked_at else "active") for d in self.rows])
+
+    def new_invite(self, label: str | None = None) -> str | None:
+        if not isinstance(label, str):
+            label, ok = QInputDialog.getText(self, "New invite", "The volunteer's IPS code (never a name):")
+            if not ok or not label.strip():
+                return None
+        code = self.console.service.make_invite(label.strip()).code()
+        self.invite_text.setPlainText(InviteDialogText.words(label.strip(), code))
+        self.invite_code.setPixmap(qr_pixmap(code, scale=3))
+        return code
+
+    def accept(self) -> None:
+        row = _row(self.pending)
+        if row is not None and row < len(self.waiting):
+            invite_id = self.waiting[row].invite_id
+            self._try(lambda: self.console.accept(invite_id))
+
+    def refuse(self) -> None:
+        row = _row(self.pending)
+        if row is not None and row < len(self.waiting):
+            invite_id = self.waiting[row].invite_id
+            self._try(lambda: self.console.service.refuse_enrolment(invite_id))
+
+    def revoke(self) -> None:
+        row = _row(self.devices)
+        if row is None or row >= len(self.rows):
+            return
+        device = self.rows[row]
+        answer = QMessageBox.question(self, "Revoke", f"Revoke {device.label}'s laptop? It can send nothing more "
+                                      "until it is enrolled again.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self._try(lambda: self.console.transport().publish_bundle(self.console.service.revoke(device.device_kid)))
+
+
+def describe_plan(plan: PlanToApprove) -> str:
+    body = plan.plan
+    slot = body.get("slot", {})
+    lines = [f"Volunteer {plan.label}, case {plan.reference}",
+             f"When: {str(slot.get('start', '')).replace('T', ' ')[:16]} for {slot.get('minutes')} minutes",
+             f"Where: {body.get('place', '')}", f"Meeting: {', '.join(body.get('attendees', [])) or '—'}",
+             f"Vehicle: {body.get('vehicle', '') or '—'}", "", "Risk answers:"]
+    risk = set(body.get("risk", []))
+    for factor in Factor:
+        answer = "YES" if factor.value in risk else "no"
+        lines.append(f"  {QUESTIONS[factor]} {answer}" + (f" — {ADVICE[factor]}" if factor.value in risk else ""))
+    return "\n".join(lines)
+
+
+class VisitsTab(_Tab):
+    def __init__(self, console: OfficeConsole, who: Callable[[], str], parent: QWidget | None = None) -> None:
+        super().__init__(console, who, parent)
+        self.setWindowTitle("Visits to approve")
+        self.table = _table(("Volunteer", "Case", "When", "Risk flags"), "Home visits to approve")
+        self.table.itemSelectionChanged.connect(self._show)
+        self.detail = QPlainTextEdit()
+        self.detail.setReadOnly(True)
+        self.detail.setAccessibleName("Visit plan")
+        self.checks = QPlainTextEdit()
+        self.checks.setAccessibleName("The office's own pre-visit check")
+        self.checks.setPlaceholderText("The office's own check, e.g. “Case file and previous visits checked: "
+                                       "nothing of concern.” Handbook: if anything of concern, the case is not "
+                                       "suitable for a home visit.")
+        self.checks.setMaximumHeight(80)
+        approve = QPushButton("Approve")
+        approve.clicked.connect(self.approve)
+        refuse = QPushButton("Refuse…")
+        refuse.clicked.connect(self.refuse)
+        self.empty = QLabel("No home visits waiting for approval.")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.empty)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.checks)
+        row = QHBoxLayout()
+        row.addWidget(approve)
+        row.addWidget(refuse)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.plans = self.console.plans_to_approve()
+        _fill(self.table, [(p.label, p.reference, str(p.plan.get("slot", {}).get("start", "")).replace("T", " ")[:16],
+                            ", ".join(p.plan.get("risk", [])) or "none") for p in self.plans])
+        self.empty.setVisible(not self.plans)
+        self._show()
+
+    def chosen(self) -> PlanToApprove | None:
+        row = self.table.currentRow()
+        return self.plans[row] if 0 <= row < len(self.plans) and self.table.selectedItems() else None
+
+    def _show(self) -> None:
+        plan = self.chosen()
+        self.detail.setPlainText(describe_plan(plan) if plan else "")
+
+    def approve(self) -> None:
+        plan = self.chosen()
+        if plan is not None:
+            self._try(lambda: self.console.approve(plan, self.who(), self.checks.toPlainText().strip()))
+            self.checks.clear()
+
+    def refuse(self, reason: str | None = None) -> None:
+        plan = self.chosen()
+        if plan is None:
+            return
+        if not isinstance(reason, str):
+            reason, ok = QInputDialog.getText(self, "Refuse the visit", "Why (the volunteer sees this)?")
+            if not ok:
+                return
+        self._try(lambda: self.console.refuse(plan, self.who(), reason))
+
+
+class InboxTab(_Tab):
+    def __init__(self, console: OfficeConsole, who: Callable[[], str], pull: Callable[[], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(console, who, parent)
+        self.setWindowTitle("Inbox")
+        pull_button = QPushButton("Pull now")
+        pull_button.clicked.connect(pull)
+        self.cases = QListWidget()
+        self.cases.setAccessibleName("Cases")
+        self.cases.currentTextChanged.connect(self._show)
+        self.records = _table(("Received", "Kind", "Summary"), "Records of the case")
+        export = QPushButton("Export case…")
+        export.clicked.connect(self.export)
+        self.result = QLabel()
+        self.result.setAccessibleName("Last pull")
+        split = QSplitter()
+        split.addWidget(self.cases)
+        split.addWidget(self.records)
+        split.setSizes([220, 700])
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(pull_button)
+        row.addWidget(self.result, 1)
+        row.addWidget(export)
+        layout.addLayout(row)
+        layout.addWidget(split, 1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        current = self.cases.currentItem().text() if self.cases.currentItem() else ""
+        self.by_case = self.console.cases()
+        self.cases.clear()
+        self.cases.addItems(list(self.by_case))
+        matches = self.cases.findItems(current, Qt.MatchFlag.MatchExactly) if current else []
+        if matches:
+            self.cases.setCurrentItem(matches[0])
+        self._show(current)
+
+    def _show(self, case_ref: str) -> None:
+        records = self.by_case.get(case_ref, [])
+        rows = []
+        for r in records:
+            body = r.content.get("body", {})
+            summary = body.get("summary") or body.get("place") or body.get("what") or json.dumps(body)[:80]
+            rows.append((f"{r.received_at:%d/%m/%Y %H:%M}", r.record_type.replace("_", " "), str(summary)[:200]))
+        _fill(self.records, rows)
+
+    def export(self, path: Path | None = None) -> None:
+        item = self.cases.currentItem()
+        if item is None:
+            QMessageBox.information(self, "Export", "Choose a case first.")
+            return
+        if not isinstance(path, Path):
+            name, _ = QFileDialog.getSaveFileName(self, "Export case", str(Path.home() / f"{item.text()}.jsonl"),
+                                                  "Case records (*.jsonl)")
+            if not name:
+                return
+            path = Path(name)
+        target = path
+        self._try(lambda: target.write_text(self.console.export_text(item.text()), encoding="utf-8"))
+
+
+class ClaimsTab(_Tab):
+    def __init__(self, console: OfficeConsole, who: Callable[[], str], parent: QWidget | None = None) -> None:
+        super().__init__(console, who, parent)
+        self.setWindowTitle("Claims")
+        self.table = _table(("Volunteer", "Month", "Total", "Status"), "Expense claims")
+        self.table.itemSelectionChanged.connect(self._show)
+        self.detail = QPlainTextEdit()
+        self.detail.setReadOnly(True)
+        self.detail.setAccessibleName("Claim lines")
+        buttons = QHBoxLayout()
+        for words, state in (("Mark received", "received"), ("Approve", "approved"), ("Return…", "returned")):
+            button = QPushButton(words)
+            button.clicked.connect(lambda _=False, s=state: self.mark(s))
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail, 1)
+        layout.addLayout(buttons)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.claims = self.console.claims()
+        _fill(self.table, [(c.label, c.month, "£" + str(c.claim.get("totals", {}).get("total", "")),
+                            c.status or "new") for c in self.claims])
+        self._show()
+
+    def chosen(self) -> ClaimToReview | None:
+        row = self.table.currentRow()
+        return self.claims[row] if 0 <= row < len(self.claims) and self.table.selectedItems() else None
+
+    def _show(self) -> None:
+        claim = self.chosen()
+        if claim is None:
+            self.detail.clear()
+            return
+        lines = [f"Claim month {claim.claim.get('month_number')} ({claim.month}), claimant "
+                 f"{claim.claim.get('claimant', '')}"]
+        for e in claim.entries:
+            if "item" in e:
+                i = e["item"]
+                lines.append(f"{i['on']}  {i['category']:10} £{i['amount']:>8}  {i['description']}  "
+                             f"({len(e.get('receipts', []))} receipt(s))")
+            elif "journey" in e:
+                j = e["journey"]
+                lines.append(f"{j['on']}  mileage    {j['miles']} mi  {j['start']} to {j['end']} ({j['purpose']})")
+            elif "call" in e:
+                c = e["call"]
+                lines.append(f"{c['on']}  call       {c['minutes']} min  ({c['purpose']})")
+        self.detail.setPlainText("\n".join(lines))
+
+    def mark(self, state: str, reason: str | None = None) -> None:
+        claim = self.chosen()
+        if claim is None:
+            return
+        if state == "returned" and not isinstance(reason, str):
+            reason, ok = QInputDialog.getText(self, "Return the claim", "What must the volunteer put right?")
+            if not ok:
+                return
+        self._try(lambda: self.console.claim_status(claim, state, self.who(), reason or ""))

@@ -1,0 +1,104 @@
+"""The PPO's console window: the live visit board first, then visits to approve, the inbox,
+claims and devices. It pulls from the relay or drop folder every minute and on demand."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QInputDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from ...office.console import OfficeConsole
+from ...store.errors import VaultError
+from ...sync.transport import TransportError
+from ..common.tasks import TaskRunner
+from .board_tab import BoardTab
+from .tabs import ClaimsTab, DevicesTab, InboxTab, VisitsTab
+
+WHO_KEY = "console_user"
+
+
+class OfficeWindow(QMainWindow):
+    def __init__(self, console: OfficeConsole, runner: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.console, self.runner = console, runner
+        state = console.service.repo.state()
+        self.setWindowTitle(f"IPS Office — {state.office_name if state else ''}")
+        self.resize(1200, 760)
+        self.tabs = QTabWidget()
+        self.board = BoardTab(console, runner, self.who)
+        self.visits = VisitsTab(console, self.who)
+        self.inbox = InboxTab(console, self.who, self.pull)
+        self.claims = ClaimsTab(console, self.who)
+        self.devices = DevicesTab(console, self.who)
+        for tab, title in ((self.board, "Visit board"), (self.visits, "Visits to approve"), (self.inbox, "Inbox"),
+                           (self.claims, "Claims"), (self.devices, "Devices")):
+            self.tabs.addTab(tab, title)
+        self.setCentralWidget(self.tabs)
+        self.pulled = QLabel()
+        self.statusBar().addPermanentWidget(self.pulled)
+        self.board.alarm.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        menu = self.menuBar().addMenu("&Office")
+        for words, keys, slot in (("Pull now", "Ctrl+R", self.pull), ("Your name on messages…", "", self.ask_who),
+                                  ("Quit", QKeySequence.StandardKey.Quit, self.close)):
+            action = QAction(words, self)
+            if keys:
+                action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(slot)
+            self.addAction(action)
+            menu.addAction(action)
+        self.timer = QTimer(self)
+        self.timer.setInterval(60_000)
+        self.timer.timeout.connect(self.pull)
+
+    def start(self) -> None:
+        self.timer.start()
+        self.board.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.board.stop()
+        self.runner.wait()
+
+    # -- who is answering ----------------------------------------------------------------------------
+    def who(self) -> str:
+        row = self.console.service.repo.vault.query_one("SELECT value FROM settings WHERE key = ?", (WHO_KEY,))
+        return str(row[0]) if row else self.ask_who()
+
+    def ask_who(self) -> str:
+        name, ok = QInputDialog.getText(self, "Your name", "Your name or role as volunteers and the ladder see it "
+                                        "(e.g. “PPO Jane”):", text="PPO")
+        name = name.strip() if ok and name.strip() else "PPO"
+        self.set_who(name)
+        return name
+
+    def set_who(self, name: str) -> None:
+        with self.console.service.repo.vault.transaction():
+            self.console.service.repo.vault.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (WHO_KEY, name))
+
+    # -- pulling -------------------------------------------------------------------------------------
+    def pull(self) -> None:
+        """Receive what the laptops sent, send receipts, file enrolments (on the vault's thread)."""
+        try:
+            result = self.console.pull()
+        except (TransportError, VaultError) as exc:
+            self.pulled.setText(f"Not pulled: {exc}")
+            return
+        except Exception as exc:  # never a traceback in front of the PPO
+            self.pulled.setText("Not pulled: the office could not read what arrived.")
+            QMessageBox.warning(self, "Pull", f"Pulling stopped: {type(exc).__name__}. Nothing was lost; try again.")
+            return
+        words = f"Pulled: {result.verified} new record(s)"
+        if result.enrolments:
+            words += f", {len(result.enrolments)} enrolment(s) to check by phone"
+        if result.rejected:
+            words += f", {result.rejected} refused"
+        self.pulled.setText(words)
+        self.refresh()
+
+    def refresh(self) -> None:
+        for tab in (self.visits, self.inbox, self.claims, self.devices):
+            tab.refresh()
+        self.inbox.result.setText(self.pulled.text())
+

@@ -1,0 +1,196 @@
+"""The PPO's console window over a real office vault: enrolment (the console and the
+volunteer's window show the same six digits), the inbox by case, a home visit approved and the
+approval reaching the volunteer's window, a claim returned; the first run will not open the
+console until the office keys are backed up; the visit board alarms through a real relay."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import PASSPHRASE
+from PySide6.QtWidgets import QMessageBox
+
+from ips_desktop.crypto.key_backup import read_backup
+from ips_desktop.crypto.keyslot import MINIMUM_KDF
+from ips_desktop.domain.escalation import WatchState
+from ips_desktop.domain.records import ContactKind, ContactRecord
+from ips_desktop.domain.visit_flow import State
+from ips_desktop.domain.visits import Slot, VenueKind
+from ips_desktop.office.console import OfficeConsole
+from ips_desktop.office.service import OfficeService
+from ips_desktop.store.profile import Profile
+from ips_desktop.sync.transport import FolderTransport
+from ips_desktop.ui.common.tasks import TaskRunner
+from ips_desktop.ui.office.launch import BackupDialog, CreateOfficeDialog, OfficeApp
+from ips_desktop.ui.office.window import OfficeWindow
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def console_window(tmp_path: Path, running, qtbot):
+    _app, clock = running
+    folder = tmp_path / "share"
+    folder.mkdir()
+    profile = Profile(tmp_path / "office", "office", schema="office")
+    _, vault = profile.create(PASSPHRASE, MINIMUM_KDF)
+    service = OfficeService(vault, clock)
+    service.create("Test Parent Partnership", address=str(folder))
+    window = OfficeWindow(OfficeConsole(service), TaskRunner())
+    qtbot.addWidget(window)
+    window.set_who("PPO Jane")
+    window.show()
+    yield window, FolderTransport(folder)
+    window.stop()
+    vault.close()
+
+
+def rows(table) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    return [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+
+
+def enrol_through_both_windows(app, window: OfficeWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    code = window.devices.new_invite("IPS-17")
+    assert code in window.devices.invite_text.toPlainText()
+    assert not window.devices.invite_code.pixmap().isNull()  # the QR code of the invite
+    app.window.enrol_requested.emit()
+    dialog = app.enrol_dialog
+    dialog.poll.setInterval(50)
+    dialog.code.setPlainText(code)
+    dialog.continue_button.click()
+    qtbot.waitUntil(lambda: dialog.stack.currentIndex() == 1, timeout=10000)
+    window.pull()
+    assert rows(window.devices.pending) == [["IPS-17", dialog.sas.text()]]  # both screens, the same digits
+    window.devices.pending.selectRow(0)
+    window.devices.accept()
+    qtbot.waitUntil(lambda: "Enrolled" in dialog.waiting.text(), timeout=10000)
+    dialog.accept()
+    assert rows(window.devices.devices)[0][0] == "IPS-17"
+
+
+def send(app, qtbot) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: not app.sync.busy, timeout=20000)
+    app.window.send_requested.emit()
+    qtbot.waitUntil(lambda: not app.sync.busy, timeout=20000)
+
+
+def test_enrol_inbox_approve_and_return_a_claim(running, console_window, qtbot, tmp_path: Path,
+                                               monkeypatch) -> None:
+    app, clock = running
+    window, _ = console_window
+    clock.now = datetime(2026, 11, 23, 10, 0)
+    enrol_through_both_windows(app, window, qtbot)
+
+    case = app.book.open_case("PP-2026-0640")
+    app.book.save(None, case, ContactRecord(ContactKind.TELEPHONE, datetime(2026, 11, 20, 9, 0), 15,
+                                            summary="Parent asked about the annual review."))
+    rid = app.visits.visits.plan(case, Slot(VenueKind.PARENT_HOME, datetime(2026, 11, 25, 14, 0), 60),
+                                 place="14 Victoria Road, Exeter EX4 6PQ", attendees=("parent",))
+    send(app, qtbot)
+    window.pull()
+    assert "Pulled: 2 new record(s)" in window.pulled.text()
+    window.inbox.cases.setCurrentRow(0)
+    assert window.inbox.cases.currentItem().text() == "PP-2026-0640"
+    assert any("Parent asked about the annual review." in r[2] for r in rows(window.inbox.records))
+    out = tmp_path / "export.jsonl"
+    window.inbox.export(out)
+    assert "annual review" in out.read_text(encoding="utf-8")
+
+    assert [r[:2] for r in rows(window.visits.table)] == [["IPS-17", "PP-2026-0640"]]
+    window.visits.table.selectRow(0)
+    assert "Where: 14 Victoria Road, Exeter EX4 6PQ" in window.visits.detail.toPlainText()
+    assert "Are there animals at the house?" in window.visits.detail.toPlainText() or \
+        "animals" in window.visits.detail.toPlainText().lower()
+    window.visits.checks.setPlainText("Case file checked: nothing of concern.")
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Ok)
+    window.visits.approve()
+    assert window.visits.table.rowCount() == 0
+    heard: list[str] = []
+    app.sync.office_spoke.connect(heard.extend)
+    send(app, qtbot)
+    assert app.visits.visits.get(rid).visit.state is State.APPROVED
+    assert heard == ["The office approved your visit for case PP-2026-0640."]
+
+
+def test_first_run_insists_on_the_key_backup(qtbot, tmp_path: Path) -> None:
+    office = OfficeApp(Profile(tmp_path / "office", "office", schema="office"), kdf=lambda: MINIMUM_KDF)
+    office.start()
+    create = office.dialog
+    assert isinstance(create, CreateOfficeDialog)
+    qtbot.addWidget(create)
+    create.name.setText("Test Parent Partnership")
+    create.address.setText(str(tmp_path / "share"))
+    create.first.setText("office passphrase 2026")
+    create.second.setText("office passphrase 2027")
+    create._check()
+    assert create.error.text() == "The two passphrases differ."
+    create.second.setText("office passphrase 2026")
+    create._check()
+    backup = office.dialog
+    assert isinstance(backup, BackupDialog)
+    qtbot.addWidget(backup)
+    backup.reject()  # Escape: the console does not open without the backup
+    assert office.window is None
+    assert "once the keys are backed up" in backup.error.text()
+    target = tmp_path / "safe" / "office-keys.ipsokb"
+    target.parent.mkdir()
+    backup.path.setText(str(target))
+    backup.first.setText("short")
+    backup.second.setText("short")
+    assert not backup.write()
+    assert "at least 12 characters" in backup.error.text()
+    backup.first.setText("harbour lantern violet ninety")
+    backup.second.setText("harbour lantern violet ninety")
+    assert backup.write()
+    assert office.window is not None
+    qtbot.addWidget(office.window)
+    keys = read_backup(target.read_bytes(), "harbour lantern violet ninety")
+    assert keys.root_public == office.console.service.root_public()
+    office.shutdown()
+
+
+def test_the_board_alarms_when_a_visit_is_overdue(qtbot, tmp_path: Path, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from ladder_world import World
+    from relay_support import relay_process
+    from smtp_support import smtp_server
+
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
+    world = World(tmp_path, clock)
+    with smtp_server(world.smtp_port), \
+            relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
+        world.connect(url, key, enrol=True)
+        console = OfficeConsole(world.office)
+        console.watch_client = lambda: world.office_watch  # the world's clock signs the office's requests
+        window = OfficeWindow(console, TaskRunner())
+        qtbot.addWidget(window)
+        window.set_who("PPO Jane")
+        window.show()
+        due = int(world.now()) + 10 * 60
+        world.laptop_watch.open_watch("visit-board-1", due, 5 * 60)
+        window.board.refresh()
+        qtbot.waitUntil(lambda: window.board.table.rowCount() == 1, timeout=10000)
+        assert not window.board.banner.isVisible()
+        assert rows(window.board.table)[0][:3] == ["IPS-11", "visit-bo", "out"]
+        world.move_to(due + 5 * 60 + 1)
+        time.sleep(0.6)
+        window.board.refresh()
+        qtbot.waitUntil(lambda: window.board.banner.isVisible(), timeout=10000)
+        assert window.board.banner.text().startswith("OVERDUE: IPS-11 has not checked in")
+        assert rows(window.board.table)[0][2] == "OVERDUE"
+        window.board.table.selectRow(0)
+        window.board.acknowledge()
+        assert warnings == []
+        qtbot.waitUntil(lambda: not window.board.refreshing, timeout=10000)
+        window.board.refresh()
+        qtbot.waitUntil(lambda: rows(window.board.table)[0][2] == "acknowledged", timeout=10000)
+        assert rows(window.board.table)[0][7] == "PPO Jane"
+        assert not window.board.banner.isVisible()
+        assert world.office_watch.board()[0].watch.state is WatchState.ACKNOWLEDGED
+        window.stop()
+    world.vault.close()
+    world.office_vault.close()
+    _ = timedelta
