@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -173,11 +174,18 @@ class DevicesTab(_Tab):
             self._try(lambda: self.console.transport().publish_bundle(self.console.service.revoke(device.device_kid)))
 
 
+def uk_time(iso: object) -> str:
+    try:
+        return datetime.fromisoformat(str(iso)).strftime("%d/%m/%Y %H:%M")
+    except ValueError:
+        return str(iso)
+
+
 def describe_plan(plan: PlanToApprove) -> str:
     body = plan.plan
     slot = body.get("slot", {})
     lines = [f"Volunteer {plan.label}, case {plan.reference}",
-             f"When: {str(slot.get('start', '')).replace('T', ' ')[:16]} for {slot.get('minutes')} minutes",
+             f"When: {uk_time(slot.get('start', ''))} for {slot.get('minutes')} minutes",
              f"Where: {body.get('place', '')}", f"Meeting: {', '.join(body.get('attendees', [])) or '—'}",
              f"Vehicle: {body.get('vehicle', '') or '—'}", "", "Risk answers:"]
     risk = set(body.get("risk", []))
@@ -223,7 +231,7 @@ class VisitsTab(_Tab):
 
     def refresh(self) -> None:
         self.plans = self.console.plans_to_approve()
-        _fill(self.table, [(p.label, p.reference, str(p.plan.get("slot", {}).get("start", "")).replace("T", " ")[:16],
+        _fill(self.table, [(p.label, p.reference, uk_time(p.plan.get("slot", {}).get("start", "")),
                             ", ".join(p.plan.get("risk", [])) or "none") for p in self.plans])
         self.empty.setVisible(not self.plans)
         self._show()
