@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from email.message import Message
 
 from aiosmtpd.controller import Controller
@@ -20,13 +20,13 @@ class Inbox:
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
         with self.lock:
-            self.messages.append((time.monotonic(), message_from_bytes(envelope.content)))  # type: ignore[attr-defined]
+            self.messages.append((time.monotonic(), message_from_bytes(envelope.content, policy=policy.default)))  # type: ignore[attr-defined]
         return "250 OK"
 
     def received(self) -> list[tuple[str, str, str]]:
         """(to, subject, body) of everything received so far."""
         with self.lock:
-            return [(str(m["To"]), str(m["Subject"]), m.get_payload(decode=True).decode())  # type: ignore[union-attr]
+            return [(str(m["To"]), str(m["Subject"]), m.get_content())  # type: ignore[attr-defined]
                     for _, m in self.messages]
 
     def wait_for(self, count: int, timeout: float = 15.0) -> list[tuple[str, str, str]]:

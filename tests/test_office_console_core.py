@@ -66,3 +66,19 @@ def test_plans_claims_and_cases_at_the_office(tmp_path: Path, clock: Clock) -> N
     console.claim_status(claim, "received", "PPO Jane")
     assert console.claims()[0].status == "received"
     assert console.board() == []  # a drop folder has no board
+
+    import io
+
+    from pypdf import PdfReader
+
+    pack = console.overdue_pack(laptop_kid(office), visits.get(home).visit.visit_id)
+    text = PdfReader(io.BytesIO(pack)).pages[0].extract_text().replace("\n", " ")
+    assert "14 Victoria Road, Exeter EX4 6PQ" in text
+    assert "IPS-07" in text
+    assert "PP-2026-0600" in text
+    with pytest.raises(OfficeError, match="has not received this visit's plan"):
+        console.overdue_pack(laptop_kid(office), "no-such-visit")
+
+
+def laptop_kid(office) -> str:  # type: ignore[no-untyped-def]
+    return office.service.repo.devices()[0].device_kid.hex()

@@ -143,3 +143,22 @@ def test_a_check_in_on_time_sends_nothing_and_a_replayed_request_is_refused(worl
         time.sleep(1.0)
         assert inbox.received() == []
         assert world.office_watch.board() == []
+
+
+def test_a_scheduled_drill_runs_the_ladder_marked_as_a_drill(world: World) -> None:
+    with smtp_server(world.smtp_port) as inbox, \
+            relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
+        world.connect(url, key, enrol=True)
+        due = int(world.now()) + MIN
+        drill = world.office_watch.schedule_drill("November ladder test", due)
+        assert drill.watch.drill
+        [row] = world.office_watch.board()
+        assert row.label == "DRILL November ladder test"
+        world.move_to(due + 1)
+        mail = inbox.wait_for(1)
+        assert mail[0][1] == "DRILL — OVERDUE: a volunteer has not checked in"
+        assert mail[0][2].startswith("DRILL — ")
+        world.office_watch.close(drill.device, drill.watch.visit_id, CloseReason.DRILL, "PPO Jane")
+        mail = inbox.wait_for(2)
+        assert mail[1][1] == "DRILL — All clear"
+        assert world.office_watch.board(closed_since=0)[0].watch.closed_reason == "drill"

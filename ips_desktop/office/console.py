@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ..crypto import key_backup
 from ..crypto.keyslot import KdfParams
@@ -25,6 +26,8 @@ from ..sync.watch_client import BoardEntry, WatchClient
 from . import messages
 from .inbox import PullResult, accept, pull
 from .service import OfficeError, OfficeService
+
+LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)
@@ -178,11 +181,40 @@ class OfficeConsole:
                                        entry.watch.visit_id, by)
         return watch
 
+    def schedule_drill(self, label: str, minutes: int) -> BoardEntry:
+        """A drill due in ``minutes``: the ladder runs for real, every notice marked DRILL."""
+        due = int(self.service.now().timestamp()) + 60 * minutes
+        return self._board_client().schedule_drill(label, due)
+
     def _board_client(self) -> WatchClient:
         client = self.watch_client()
         if client is None:
             raise OfficeError("The visit board needs the office relay; a drop folder cannot watch visits.")
         return client
+
+    def overdue_pack(self, device: str, visit_id: str) -> bytes:
+        """The one-page pack for the manager, the family contact or the police: the plan the
+        laptop sent (where, meeting whom, vehicle, risk answers) and the steps taken so far."""
+        from datetime import UTC
+
+        from ..domain.visit_flow import Visit
+        from ..reports.visit_pdf import OverduePack, Step, overdue_pack
+
+        device_kid = bytes.fromhex(device)
+        plans = [r for r in latest_versions(self.service.repo.records()) if r.device_kid == device_kid
+                 and r.record_type == "visit_plan" and r.content.get("body", {}).get("visit_id") == visit_id]
+        if not plans:
+            raise OfficeError("The office has not received this visit's plan yet: pull, or ring the volunteer's "
+                              "PPO for the details.")
+        visit = Visit.from_dict(plans[-1].content["body"])
+        steps = []
+        client = self.watch_client()
+        if client is not None:
+            for notice in client.notices(device, visit_id):
+                at = datetime.fromtimestamp(int(notice["at"]), UTC).astimezone(LONDON).replace(tzinfo=None)
+                steps.append(Step(at, str(notice["text"])))
+        label = self.labels().get(device_kid, "volunteer")
+        return overdue_pack(OverduePack(label, "", plans[-1].case_ref or "—", visit, self.service.now(), steps))
 
     # -- enrolment and keys -----------------------------------------------------------------------------
     def accept(self, invite_id: bytes) -> None:

@@ -148,6 +148,22 @@ def add_watch_routes(app: FastAPI, relay: Relay, watchdog: Watchdog, signed: Sig
         return step(office_target(device, visit_id), visit_id,
                     lambda w: ladder.check_in(w, relay.now(), f"phoned {by}"))
 
+    @app.post("/v1/office/drills")
+    async def schedule_drill(request: Request) -> dict[str, Any]:
+        """A drill: a watch the office makes for a pretend visit, so the whole ladder runs with
+        every notice marked DRILL (DESIGN §6: "Drills are scheduled and recorded as such")."""
+        caller, body = await signed(request, MAX_SMALL, True)
+        data = _json(body)
+        label = _text(data.get("label", "drill"), "label", 40)
+        visit_id = f"drill-{relay.now()}"
+        try:
+            watch = watchdog.open_watch(caller.key_id, f"DRILL {label}", visit_id, _int(data.get("due"), "due"),
+                                        _int(data.get("grace_s", 0), "grace_s"), True, relay.now())
+        except ladder.LadderError as exc:
+            raise RelayError(400, "bad_watch", str(exc)) from None
+        event("drill_scheduled", visit=visit_id)
+        return {**watch.to_dict(), "device_kid": caller.key_id.hex()}
+
     @app.get("/v1/office/watches/{device}/{visit_id}/notices")
     async def notices(device: str, visit_id: str, request: Request) -> list[dict[str, Any]]:
         await signed(request, 0, True)

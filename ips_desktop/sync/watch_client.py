@@ -94,5 +94,9 @@ class WatchClient:
     def phone_check_in(self, device: str, visit_id: str, by: str) -> Watch:
         return Watch.from_dict(self._call("POST", f"/v1/office/watches/{device}/{visit_id}/check-in", {"by": by}))
 
+    def schedule_drill(self, label: str, due: int, grace_s: int = 0) -> BoardEntry:
+        row = self._call("POST", "/v1/office/drills", {"label": label, "due": due, "grace_s": grace_s})
+        return BoardEntry(row["device_kid"], row["device"], Watch.from_dict(row), None, due)
+
     def notices(self, device: str, visit_id: str) -> list[dict[str, Any]]:
         return list(self._call("GET", f"/v1/office/watches/{device}/{visit_id}/notices"))

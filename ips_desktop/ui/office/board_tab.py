@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -28,6 +30,8 @@ from PySide6.QtWidgets import (
 
 from ...domain.escalation import TIER_WORDS, CloseReason, Tier, WatchState
 from ...office.console import OfficeConsole
+from ...office.service import OfficeError
+from ...sync.transport import TransportError
 from ...sync.watch_client import BoardEntry
 from ..common.tasks import TaskRunner
 
@@ -79,8 +83,13 @@ class BoardTab(QWidget):
         self.phone_button.clicked.connect(self.phoned)
         self.close_button = QPushButton("Close alert…")
         self.close_button.clicked.connect(self.close_alert)
+        self.pack_button = QPushButton("Overdue pack…")
+        self.pack_button.setToolTip("One page for the service manager, the family contact or the police")
+        self.pack_button.clicked.connect(self.overdue_pack)
+        self.drill_button = QPushButton("Schedule a drill…")
+        self.drill_button.clicked.connect(self.drill)
         buttons = QHBoxLayout()
-        for b in (self.ack_button, self.phone_button, self.close_button):
+        for b in (self.ack_button, self.phone_button, self.close_button, self.pack_button, self.drill_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.status)
@@ -169,6 +178,35 @@ class BoardTab(QWidget):
 
     def phoned(self) -> None:
         self._answer(lambda e: self.console.phone_check_in(e, self.who()))
+
+    def overdue_pack(self, path: Path | None = None) -> Path | None:
+        entry = self.selected()
+        if entry is None:
+            QMessageBox.information(self, "Overdue pack", "Choose a visit on the board first.")
+            return None
+        if not isinstance(path, Path):
+            name, _ = QFileDialog.getSaveFileName(self, "Save the overdue pack",
+                                                  str(Path.home() / f"overdue-{entry.label}.pdf"), "PDF (*.pdf)")
+            if not name:
+                return None
+            path = Path(name)
+        try:
+            pdf = self.console.overdue_pack(entry.device, entry.watch.visit_id)
+            path.write_bytes(pdf)
+        except (OfficeError, OSError, TransportError) as exc:
+            QMessageBox.warning(self, "Overdue pack", str(exc))
+            return None
+        return path
+
+    def drill(self) -> None:
+        minutes, ok = QInputDialog.getInt(self, "Schedule a drill", "Minutes from now until the pretend visit is "
+                                          "due (the whole ladder runs, every message marked DRILL):", 10, 1, 240)
+        if ok:
+            try:
+                self.console.schedule_drill("ladder drill", minutes)
+            except (OfficeError, TransportError) as exc:
+                QMessageBox.warning(self, "Drill", str(exc))
+            self.refresh()
 
     def close_alert(self) -> None:
         reasons = [r.value for r in CloseReason]
