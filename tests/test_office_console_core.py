@@ -3,12 +3,14 @@ waiting for the PPO (answered ones drop off), claims with their entries and stat
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from conftest import Clock
+from pypdf import PdfReader
 from receipt_files import photo
 from sync_world import enrolled_world
 
@@ -63,13 +65,15 @@ def test_plans_claims_and_cases_at_the_office(tmp_path: Path, clock: Clock) -> N
     assert (claim.label, claim.month, claim.status) == ("IPS-07", "2026-11", "")
     assert claim.claim["totals"]["total"] == "3.40"
     assert [e["item"]["description"] for e in claim.entries] == ["Parking"]
+    office_pdf = console.claim_pdf(claim)
+    office_pages = [p.extract_text() for p in PdfReader(io.BytesIO(office_pdf)).pages]
+    assert "Total claimed £3.40" in office_pages[0].replace("\n", " ")
+    assert "R1 · 03/11/2026 · car parking · £3.40" in office_pages[2]  # the receipt came with the record
     console.claim_status(claim, "received", "PPO Jane")
     assert console.claims()[0].status == "received"
     assert console.board() == []  # a drop folder has no board
 
-    import io
 
-    from pypdf import PdfReader
 
     pack = console.overdue_pack(laptop_kid(office), visits.get(home).visit.visit_id)
     text = PdfReader(io.BytesIO(pack)).pages[0].extract_text().replace("\n", " ")

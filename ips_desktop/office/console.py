@@ -48,6 +48,7 @@ class ClaimToReview:
     claim: dict[str, Any]
     entries: list[dict[str, Any]]
     status: str               # what the office last said: "", received, approved, returned
+    records: tuple[OfficeRecord, ...] = ()   # the entries as received, with their receipts
 
 
 def latest_versions(records: list[OfficeRecord]) -> list[OfficeRecord]:
@@ -100,6 +101,19 @@ class OfficeConsole:
                                    "record": r.content.get("body", r.content)}, ensure_ascii=False) + "\n"
                        for r in records)
 
+    def level1_counts(self) -> dict[str, int]:
+        """Anonymous Level 1 contacts by category, for the service's monitoring."""
+        counts: dict[str, int] = {}
+        for record in latest_versions(self.service.repo.records()):
+            if record.record_type == "level1":
+                category = str(record.content.get("body", {}).get("category", "other"))
+                counts[category] = counts.get(category, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def purge_certificates(self, device_kid: bytes) -> list[tuple[int, int, int]]:
+        """(serial, issued at, entries) of each certificate of deletion a laptop sent."""
+        return self.service.repo.purge_certificates(device_kid)
+
     # -- visits -----------------------------------------------------------------------------------------
     def _answered(self) -> set[str]:
         out = set()
@@ -140,13 +154,44 @@ class OfficeConsole:
                 continue
             body = record.content.get("body", {})
             month = str(body.get("month"))
-            entries = [r.content.get("body", {}) for r in latest
-                       if r.device_kid == record.device_kid and r.record_type in ("expense_item", "journey",
-                                                                                  "phone_log")
-                       and r.content.get("body", {}).get("month") == month]
-            out.append(ClaimToReview(record.device_kid, labels.get(record.device_kid, "?"), month, body, entries,
-                                     self._claim_status(record.device_kid, month)))
+            mine = [r for r in latest if r.device_kid == record.device_kid
+                    and r.record_type in ("expense_item", "journey", "phone_log")
+                    and r.content.get("body", {}).get("month") == month]
+            out.append(ClaimToReview(record.device_kid, labels.get(record.device_kid, "?"), month, body,
+                                     [r.content.get("body", {}) for r in mine],
+                                     self._claim_status(record.device_kid, month), tuple(mine)))
         return sorted(out, key=lambda c: (c.month, c.label), reverse=True)
+
+    def claim_pdf(self, claim: ClaimToReview) -> bytes:
+        """The claim as the volunteer's PDF shows it, rebuilt from what arrived, receipts included."""
+        from decimal import Decimal
+
+        from ..domain import claim as c
+        from ..domain.expenses import ExpenseRates
+        from ..reports.claim_pdf import ClaimInput, StoredReceipt, build_claim_pdf
+
+        items, journeys, calls, receipts = [], [], [], {}
+        for record in claim.records:
+            body = record.content.get("body", {})
+            attached = record.content.get("_attachments", [])
+            keys = tuple((f"{record.record_id.hex()}:{n}", "") for n in range(len(attached)))
+            for (key, _), a in zip(keys, attached, strict=True):
+                receipts[key] = StoredReceipt(str(a["mime"]), bytes.fromhex(a["data"]))
+            rid = record.record_id.hex()
+            if record.record_type == "expense_item":
+                items.append(c.Entry(rid, c.item_from_dict(body["item"], len(attached)), keys))
+            elif record.record_type == "journey":
+                journeys.append(c.Entry(rid, c.journey_from_dict(body["journey"])))
+            else:
+                calls.append(c.Entry(rid, c.call_from_dict(body["call"])))
+        body = claim.claim
+        details = c.FirstClaimDetails.from_dict(body["details"]) if body.get("details") else c.FirstClaimDetails()
+        state = self.service.repo.state()
+        rates = ExpenseRates.from_policy(state.policy if state else {})
+        earlier = {int(y): Decimal(m) for y, m in body.get("earlier_miles", {}).items()}
+        month = c.MonthClaim(c.ClaimMonth.parse(claim.month), items, journeys, calls, bool(body.get("first_claim")),
+                             details, rates, earlier)
+        return build_claim_pdf(ClaimInput(month, str(body.get("claimant", "")), claim.label, receipts))
 
     def _claim_status(self, device_kid: bytes, month: str) -> str:
         """What the office last told the laptop about this claim ("" before any answer)."""

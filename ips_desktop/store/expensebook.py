@@ -321,6 +321,8 @@ class ExpenseBook:
             "first_claim": claim.first_claim,
             "details": profile.details.to_dict() if claim.first_claim else None,
             "entries": entries,
+            # So the office prices the mileage exactly as this laptop did (HMRC's 10,000-mile band).
+            "earlier_miles": {str(y): str(m) for y, m in claim.earlier_miles.items()},
             "totals": {"total": str(t.total), "mileage": str(t.mileage), "miles": str(t.miles),
                        "columns": {str(k): str(v) for k, v in t.by_column.items()}},
         }

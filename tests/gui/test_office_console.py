@@ -6,7 +6,8 @@ console until the office keys are backed up; the visit board alarms through a re
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,33 @@ def test_enrol_inbox_approve_and_return_a_claim(running, console_window, qtbot, 
     send(app, qtbot)
     assert app.visits.visits.get(rid).visit.state is State.APPROVED
     assert heard == ["The office approved your visit for case PP-2026-0640."]
+
+    # A claim: the office opens it with its receipt, then returns it with a reason.
+    from receipt_files import photo
+
+    from ips_desktop.domain.claim import ClaimMonth, ClaimState, FirstClaimDetails
+    from ips_desktop.domain.expenses import Category, ExpenseItem
+
+    clock.now = datetime(2026, 12, 2, 10, 0)
+    expenses = app.expenses.expenses
+    nov = ClaimMonth(2026, 11)
+    item = expenses.add_item(nov, ExpenseItem(date(2026, 11, 3), Category.PARKING, Decimal("3.40"), "Parking"))
+    expenses.attach_receipt_data(item, "r.jpg", photo())
+    expenses.save_claimant("A. Volunteer", FirstClaimDetails("AB123456C", "", None, date(2026, 9, 1)))
+    expenses.submit(nov)
+    send(app, qtbot)
+    window.pull()
+    assert rows(window.claims.table) == [["IPS-17", "2026-11", "£3.40", "new"]]
+    window.claims.table.selectRow(0)
+    assert "Parking" in window.claims.detail.toPlainText()
+    saved = window.claims.save_pdf(tmp_path / "claim.pdf")
+    assert saved is not None
+    assert saved.read_bytes().startswith(b"%PDF")
+    window.claims.table.selectRow(0)
+    window.claims.mark("returned", "The receipt is unreadable: add a clearer photo.")
+    assert rows(window.claims.table)[0][3] == "returned"
+    send(app, qtbot)
+    assert expenses.status(nov).state is ClaimState.RETURNED
 
 
 def test_first_run_insists_on_the_key_backup(qtbot, tmp_path: Path) -> None:

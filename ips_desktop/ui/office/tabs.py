@@ -113,7 +113,8 @@ class DevicesTab(_Tab):
         accept.clicked.connect(self.accept)
         refuse = QPushButton("Refuse")
         refuse.clicked.connect(self.refuse)
-        self.devices = _table(("Volunteer", "Device", "Enrolled", "State"), "Enrolled laptops")
+        self.devices = _table(("Volunteer", "Device", "Enrolled", "State", "Certificates of deletion"),
+                              "Enrolled laptops")
         revoke = QPushButton("Revoke…")
         revoke.clicked.connect(self.revoke)
         layout = QVBoxLayout(self)
@@ -139,7 +140,13 @@ class DevicesTab(_Tab):
         _fill(self.pending, [(p.label, p.sas) for p in self.waiting])
         self.rows = self.console.service.repo.devices()
         _fill(self.devices, [(d.label, d.device_kid.hex()[:12], f"{d.enrolled_at:%d/%m/%Y}",
-                              f"revoked {d.revoked_at:%d/%m/%Y}" if d.revoked_at else "active") for d in self.rows])
+                              f"revoked {d.revoked_at:%d/%m/%Y}" if d.revoked_at else "active",
+                              self._certificates(d.device_kid)) for d in self.rows])
+
+    def _certificates(self, device_kid: bytes) -> str:
+        certificates = self.console.purge_certificates(device_kid)
+        removed = sum(entries for _, _, entries in certificates)
+        return f"{len(certificates)}, for {removed} record(s) removed" if certificates else "none yet"
 
     def new_invite(self, label: str | None = None) -> str | None:
         if not isinstance(label, str):
@@ -276,6 +283,9 @@ class InboxTab(_Tab):
         export.clicked.connect(self.export)
         self.result = QLabel()
         self.result.setAccessibleName("Last pull")
+        self.level1 = QLabel()
+        self.level1.setAccessibleName("Level 1 contacts")
+        self.level1.setWordWrap(True)
         split = QSplitter()
         split.addWidget(self.cases)
         split.addWidget(self.records)
@@ -287,9 +297,13 @@ class InboxTab(_Tab):
         row.addWidget(export)
         layout.addLayout(row)
         layout.addWidget(split, 1)
+        layout.addWidget(self.level1)
         self.refresh()
 
     def refresh(self) -> None:
+        counts = self.console.level1_counts()
+        self.level1.setText("Level 1 contacts (anonymous): " + (", ".join(f"{k} {v}" for k, v in counts.items())
+                                                                 or "none yet"))
         current = self.cases.currentItem().text() if self.cases.currentItem() else ""
         self.by_case = self.console.cases()
         self.cases.clear()
@@ -338,6 +352,9 @@ class ClaimsTab(_Tab):
             button.clicked.connect(lambda _=False, s=state: self.mark(s))
             buttons.addWidget(button)
         buttons.addStretch(1)
+        pdf = QPushButton("Claim with receipts (PDF)…")
+        pdf.clicked.connect(self.save_pdf)
+        buttons.addWidget(pdf)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail, 1)
@@ -373,6 +390,20 @@ class ClaimsTab(_Tab):
                 c = e["call"]
                 lines.append(f"{c['on']}  call       {c['minutes']} min  ({c['purpose']})")
         self.detail.setPlainText("\n".join(lines))
+
+    def save_pdf(self, path: Path | None = None) -> Path | None:
+        claim = self.chosen()
+        if claim is None:
+            return None
+        if not isinstance(path, Path):
+            name, _ = QFileDialog.getSaveFileName(self, "Save the claim",
+                                                  str(Path.home() / f"claim-{claim.label}-{claim.month}.pdf"),
+                                                  "PDF (*.pdf)")
+            if not name:
+                return None
+            path = Path(name)
+        target = path
+        return target if self._try(lambda: target.write_bytes(self.console.claim_pdf(claim))) else None
 
     def mark(self, state: str, reason: str | None = None) -> None:
         claim = self.chosen()
