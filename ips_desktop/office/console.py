@@ -207,6 +207,45 @@ class OfficeConsole:
             self.service.audit.append("claim status", claim.device_kid.hex(), f"{claim.month} {state}")
         return serial
 
+    # -- who the ladder tells ---------------------------------------------------------------------------
+    CONTACTS_KEY = "ladder_contacts"
+
+    def contacts(self) -> dict[str, Any]:
+        row = self.service.repo.vault.query_one("SELECT value FROM settings WHERE key = ?", (self.CONTACTS_KEY,))
+        if row is None:
+            return {"tiers": {"1": [], "2": [], "4": []}, "office": [], "family": {}}
+        value = json.loads(row[0])
+        return value if isinstance(value, dict) else {}
+
+    def set_contacts(self, tiers: dict[int, list[str]], office: list[str], family: dict[str, list[str]]) -> None:
+        """Who each tier is (e-mail addresses), kept in the office vault and sent to the relay."""
+        for address in [a for values in (*tiers.values(), office, *family.values()) for a in values]:
+            if "@" not in address or " " in address.strip() or len(address) > 254:
+                raise OfficeError(f"“{address}” is not an e-mail address.")
+        value = {"tiers": {str(k): v for k, v in tiers.items()}, "office": office, "family": family}
+        client = self.watch_client()
+        if client is not None:
+            client.set_contacts(tiers, office, family)
+        with self.service.repo.vault.transaction():
+            self.service.repo.vault.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (self.CONTACTS_KEY, json.dumps(value)))
+            self.service.audit.append("ladder contacts changed", "ladder")
+
+    def readiness(self, label: str) -> list[str]:
+        """What is missing for the ladder to reach someone at every step of this volunteer's
+        visit (empty when it is staffed)."""
+        if not self.address.startswith(("http://", "https://")):
+            return ["The office works through a drop folder: nothing watches the visit; agree phone check-ins."]
+        contacts, missing = self.contacts(), []
+        tiers = contacts.get("tiers", {})
+        for tier, words in (("1", "the PPO"), ("2", "the service manager"), ("4", "the police decision")):
+            if not tiers.get(tier):
+                missing.append(f"No e-mail for {words} on the ladder.")
+        if not contacts.get("family", {}).get(label):
+            missing.append(f"No nominated family contact for {label}.")
+        return missing
+
     # -- the board --------------------------------------------------------------------------------------
     def board(self, closed_since: int | None = None) -> list[BoardEntry]:
         client = self.watch_client()

@@ -188,7 +188,7 @@ def test_the_board_alarms_when_a_visit_is_overdue(qtbot, tmp_path: Path, clock, 
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
     world = World(tmp_path, clock)
-    with smtp_server(world.smtp_port), \
+    with smtp_server(world.smtp_port) as inbox, \
             relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
         world.connect(url, key, enrol=True)
         console = OfficeConsole(world.office)
@@ -197,6 +197,22 @@ def test_the_board_alarms_when_a_visit_is_overdue(qtbot, tmp_path: Path, clock, 
         qtbot.addWidget(window)
         window.set_who("PPO Jane")
         window.show()
+        from ips_desktop.ui.office.contacts import ContactsDialog
+
+        contacts = ContactsDialog(console, window)
+        contacts.ppo.setText("desk@office.test")
+        contacts.family.setPlainText("IPS-11 partner@home.test")
+        assert not contacts.save()
+        assert "write the IPS code, a colon" in contacts.error.text()
+        contacts.family.setPlainText("IPS-11: partner@home.test")
+        contacts.manager.setText("not an address")
+        assert not contacts.save()
+        assert "is not an e-mail address" in contacts.error.text()
+        contacts.manager.setText("manager@office.test")
+        contacts.police.setText("duty@office.test")
+        assert contacts.save()
+        assert console.readiness("IPS-11") == []
+        assert console.readiness("IPS-12") == ["No nominated family contact for IPS-12."]
         due = int(world.now()) + 10 * 60
         world.laptop_watch.open_watch("visit-board-1", due, 5 * 60)
         window.board.refresh()
@@ -208,6 +224,7 @@ def test_the_board_alarms_when_a_visit_is_overdue(qtbot, tmp_path: Path, clock, 
         window.board.refresh()
         qtbot.waitUntil(lambda: window.board.banner.isVisible(), timeout=10000)
         assert window.board.banner.text().startswith("OVERDUE: IPS-11 has not checked in")
+        assert [to for to, _, _ in inbox.wait_for(1)] == ["desk@office.test"]  # the contacts set in the console
         assert rows(window.board.table)[0][2] == "OVERDUE"
         window.board.table.selectRow(0)
         window.board.acknowledge()

@@ -249,7 +249,13 @@ class VisitsTab(_Tab):
 
     def _show(self) -> None:
         plan = self.chosen()
-        self.detail.setPlainText(describe_plan(plan) if plan else "")
+        if plan is None:
+            self.detail.setPlainText("")
+            return
+        missing = self.console.readiness(plan.label)
+        ready = ("Ladder: ready — every step reaches someone." if not missing else
+                 "LADDER NOT READY:\n  " + "\n  ".join(missing) + "\n  Set them under Office ▸ Ladder contacts…")
+        self.detail.setPlainText(describe_plan(plan) + "\n\n" + ready)
 
     def approve(self) -> None:
         plan = self.chosen()

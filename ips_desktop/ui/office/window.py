@@ -38,7 +38,8 @@ class OfficeWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.pulled)
         self.board.alarm.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         menu = self.menuBar().addMenu("&Office")
-        for words, keys, slot in (("Pull now", "Ctrl+R", self.pull), ("Your name on messages…", "", self.ask_who),
+        for words, keys, slot in (("Pull now", "Ctrl+R", self.pull), ("Ladder contacts…", "", self.edit_contacts),
+                                  ("Your name on messages…", "", self.ask_who),
                                   ("Quit", QKeySequence.StandardKey.Quit, self.close)):
             action = QAction(words, self)
             if keys:
@@ -76,6 +77,12 @@ class OfficeWindow(QMainWindow):
             self.console.service.repo.vault.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (WHO_KEY, name))
+
+    def edit_contacts(self) -> None:
+        from .contacts import ContactsDialog
+
+        ContactsDialog(self.console, self).exec()
+        self.visits.refresh()
 
     # -- pulling -------------------------------------------------------------------------------------
     def pull(self) -> None:

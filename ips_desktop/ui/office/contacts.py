@@ -1,0 +1,79 @@
+"""Who the overdue ladder tells (DESIGN §6): the PPO, the service manager, the police decision
+desk, every office user, and each volunteer's nominated family contact. Kept in the office
+vault and sent to the relay, which runs the ladder."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...office.console import OfficeConsole
+from ...office.service import OfficeError
+from ...sync.transport import TransportError
+
+
+def _split(text: str) -> list[str]:
+    return [a.strip() for a in text.replace(";", ",").split(",") if a.strip()]
+
+
+class ContactsDialog(QDialog):
+    def __init__(self, console: OfficeConsole, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.console = console
+        self.setWindowTitle("Ladder contacts")
+        now = console.contacts()
+        tiers = now.get("tiers", {})
+        self.ppo = QLineEdit(", ".join(tiers.get("1", [])))
+        self.manager = QLineEdit(", ".join(tiers.get("2", [])))
+        self.police = QLineEdit(", ".join(tiers.get("4", [])))
+        self.office = QLineEdit(", ".join(now.get("office", [])))
+        family = now.get("family", {})
+        self.family = QPlainTextEdit("\n".join(f"{label}: {', '.join(v)}" for label, v in family.items()))
+        self.family.setPlaceholderText("One volunteer a line, e.g.  IPS-07: partner@example.org")
+        for widget, name in ((self.ppo, "PPO e-mail"), (self.manager, "Service manager e-mail"),
+                             (self.police, "Police decision e-mail"), (self.office, "Every office user"),
+                             (self.family, "Family contacts")):
+            widget.setAccessibleName(name)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("PPO (at due + grace)", self.ppo)
+        form.addRow("Service manager (+20 min)", self.manager)
+        form.addRow("Police decision (+45 min)", self.police)
+        form.addRow("Every office user (unanswered 2 min)", self.office)
+        form.addRow("Family contacts (+30 min)", self.family)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+    def save(self) -> bool:
+        family: dict[str, list[str]] = {}
+        for line in self.family.toPlainText().splitlines():
+            if not line.strip():
+                continue
+            label, _, addresses = line.partition(":")
+            if not addresses.strip():
+                self.error.setText(f"“{line.strip()}”: write the IPS code, a colon, then the e-mail address.")
+                return False
+            family[label.strip()] = _split(addresses)
+        try:
+            self.console.set_contacts({1: _split(self.ppo.text()), 2: _split(self.manager.text()),
+                                       4: _split(self.police.text())}, _split(self.office.text()), family)
+        except (OfficeError, TransportError) as exc:
+            self.error.setText(str(exc))
+            return False
+        self.accept()
+        return True
