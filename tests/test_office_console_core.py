@@ -75,6 +75,18 @@ def test_plans_claims_and_cases_at_the_office(tmp_path: Path, clock: Clock) -> N
 
 
 
+    case_pdf = PdfReader(io.BytesIO(console.case_pdf("PP-2026-0600")))
+    assert "Talked through the annual review." in " ".join(p.extract_text() for p in case_pdf.pages)
+
+    from ips_desktop.domain.incident import IncidentReport
+
+    visits.report_incident(case, IncidentReport(datetime(2026, 11, 23, 9, 30), "Library, Crediton",
+                                                "A man shouted at the parent and me; we left."))
+    laptop.sync.run()
+    console.pull()
+    [(label, reference, report)] = console.incidents()
+    assert (label, reference, report.hse_deadline) == ("IPS-07", "PP-2026-0600", date(2026, 12, 3))
+
     pack = console.overdue_pack(laptop_kid(office), visits.get(home).visit.visit_id)
     text = PdfReader(io.BytesIO(pack)).pages[0].extract_text().replace("\n", " ")
     assert "14 Victoria Road, Exeter EX4 6PQ" in text

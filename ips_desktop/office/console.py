@@ -114,6 +114,29 @@ class OfficeConsole:
         """(serial, issued at, entries) of each certificate of deletion a laptop sent."""
         return self.service.repo.purge_certificates(device_kid)
 
+    def incidents(self) -> list[tuple[str, str, Any]]:
+        """(volunteer, case reference, Form PO3) for every incident report, the nearest HSE
+        deadline first (handbook: the PPO reports to the HSE within 10 days)."""
+        from ..domain.incident import IncidentReport
+
+        labels, out = self.labels(), []
+        for record in latest_versions(self.service.repo.records()):
+            if record.record_type == "incident":
+                report = IncidentReport.from_dict(record.content.get("body", {}))
+                out.append((labels.get(record.device_kid, "?"), record.case_ref or "—", report))
+        return sorted(out, key=lambda row: row[2].hse_deadline)
+
+    def case_pdf(self, case_ref: str) -> bytes:
+        """The case's records as a PDF for the service's case system."""
+        from ..reports.case_pdf import CaseEntry, case_pdf
+
+        records = self.cases().get(case_ref, [])
+        if not records:
+            raise OfficeError(f"No records for case {case_ref}.")
+        entries = [CaseEntry(r.record_type.replace("_", " "), r.received_at, r.content.get("body", {}))
+                   for r in records]
+        return case_pdf(case_ref, entries)
+
     # -- visits -----------------------------------------------------------------------------------------
     def _answered(self) -> set[str]:
         out = set()

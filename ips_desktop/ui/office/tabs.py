@@ -222,6 +222,9 @@ class VisitsTab(_Tab):
         refuse = QPushButton("Refuse…")
         refuse.clicked.connect(self.refuse)
         self.empty = QLabel("No home visits waiting for approval.")
+        self.incidents = _table(("Volunteer", "Case", "Happened", "Report to the HSE by", "What happened"),
+                                "Incident reports (Form PO3)")
+        self.incidents.setMaximumHeight(140)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.detail)
@@ -234,9 +237,13 @@ class VisitsTab(_Tab):
         row.addWidget(refuse)
         row.addStretch(1)
         layout.addLayout(row)
+        layout.addWidget(QLabel("Incident reports (Form PO3) — the HSE report is due within 10 days:"))
+        layout.addWidget(self.incidents)
         self.refresh()
 
     def refresh(self) -> None:
+        _fill(self.incidents, [(label, ref, f"{r.occurred_at:%d/%m/%Y %H:%M}", f"{r.hse_deadline:%d/%m/%Y}",
+                                r.what_happened[:120]) for label, ref, r in self.console.incidents()])
         self.plans = self.console.plans_to_approve()
         _fill(self.table, [(p.label, p.reference, uk_time(p.plan.get("slot", {}).get("start", "")),
                             ", ".join(p.plan.get("risk", [])) or "none") for p in self.plans])
@@ -287,6 +294,8 @@ class InboxTab(_Tab):
         self.records = _table(("Received", "Kind", "Summary"), "Records of the case")
         export = QPushButton("Export case…")
         export.clicked.connect(self.export)
+        export_pdf = QPushButton("Case as PDF…")
+        export_pdf.clicked.connect(self.export_pdf)
         self.result = QLabel()
         self.result.setAccessibleName("Last pull")
         self.level1 = QLabel()
@@ -301,6 +310,7 @@ class InboxTab(_Tab):
         row.addWidget(pull_button)
         row.addWidget(self.result, 1)
         row.addWidget(export)
+        row.addWidget(export_pdf)
         layout.addLayout(row)
         layout.addWidget(split, 1)
         layout.addWidget(self.level1)
@@ -341,6 +351,21 @@ class InboxTab(_Tab):
             path = Path(name)
         target = path
         self._try(lambda: target.write_text(self.console.export_text(item.text()), encoding="utf-8"))
+
+
+    def export_pdf(self, path: Path | None = None) -> None:
+        item = self.cases.currentItem()
+        if item is None:
+            QMessageBox.information(self, "Export", "Choose a case first.")
+            return
+        if not isinstance(path, Path):
+            name, _ = QFileDialog.getSaveFileName(self, "Case as PDF", str(Path.home() / f"{item.text()}.pdf"),
+                                                  "PDF (*.pdf)")
+            if not name:
+                return
+            path = Path(name)
+        target = path
+        self._try(lambda: target.write_bytes(self.console.case_pdf(item.text())))
 
 
 class ClaimsTab(_Tab):
