@@ -274,6 +274,19 @@ class OfficeConsole:
         client = self.watch_client()
         return client.board(closed_since) if client else []
 
+    def planned_today(self, today: datetime) -> list[PlanToApprove]:
+        """Today's visit plans not yet out (planned or approved), for the top of the board."""
+        labels, out = self.labels(), []
+        for record in latest_versions(self.service.repo.records()):
+            plan = record.content.get("body", {})
+            if record.record_type != "visit_plan" or plan.get("state") not in ("planned", "approved"):
+                continue
+            if str(plan.get("slot", {}).get("start", ""))[:10] != today.date().isoformat():
+                continue
+            out.append(PlanToApprove(record.device_kid, labels.get(record.device_kid, "?"), record.case_ref or "—",
+                                     str(plan.get("visit_id")), plan, record.received_at))
+        return sorted(out, key=lambda p: str(p.plan.get("slot", {}).get("start", "")))
+
     def acknowledge(self, entry: BoardEntry, by: str) -> Watch:
         client = self._board_client()
         return client.acknowledge(entry.device, entry.watch.visit_id, by)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.escalation import TIER_WORDS, CloseReason, Tier, WatchState
-from ...office.console import OfficeConsole
+from ...office.console import OfficeConsole, PlanToApprove
 from ...office.service import OfficeError
 from ...sync.transport import TransportError
 from ...sync.watch_client import BoardEntry
@@ -58,6 +58,7 @@ class BoardTab(QWidget):
         super().__init__(parent)
         self.console, self.runner, self.who = console, runner, who
         self.entries: list[BoardEntry] = []
+        self.planned: list[PlanToApprove] = []
         self.refreshing = False
         self.banner = QLabel()
         self.banner.setAccessibleName("Overdue alarm")
@@ -115,23 +116,48 @@ class BoardTab(QWidget):
             return
         self.refreshing = True
         console = self.console
-        self.runner.run(console.board, self._show, self._failed)
+        midnight = int(datetime.now().replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
+        try:
+            self.planned = [p for p in console.planned_today(datetime.now())]
+        except Exception:  # the board must still show what the relay knows
+            self.planned = []
+        self.runner.run(lambda: console.board(midnight), self._show, self._failed)
 
     def _failed(self, exc: Exception) -> None:
         self.refreshing = False
         self.status.setText(f"The board could not be read: {exc}")
 
+    @staticmethod
+    def state_words(entry: BoardEntry, now: int) -> str:
+        w = entry.watch
+        if w.state is WatchState.ALERTING:
+            words = "DURESS" if w.duress else ("ESCALATED" if w.tier >= Tier.MANAGER else "OVERDUE")
+        elif w.state is WatchState.WATCHING and now >= w.due:
+            words = "due"
+        elif w.state is WatchState.CLOSED:
+            words = f"closed: {w.closed_reason}"
+        else:
+            words = STATE_WORDS[w.state]
+        return words + (" (drill)" if w.drill else "")
+
     def _show(self, entries: list[BoardEntry]) -> None:
         self.refreshing = False
         selected = self.selected()
         self.entries = entries
-        self.table.setRowCount(len(entries))
+        watched = {e.watch.visit_id for e in entries}
+        planned = [p for p in self.planned if p.visit_id not in watched]
+        now = int(datetime.now().timestamp())
+        self.table.setRowCount(len(entries) + len(planned))
+        for row, plan in enumerate(planned, start=len(entries)):
+            start = str(plan.plan.get("slot", {}).get("start", ""))[11:16]
+            for col, text in enumerate((plan.label, plan.visit_id[:8], str(plan.plan.get("state")), f"starts {start}",
+                                        "", "", "", "")):
+                self.table.setItem(row, col, QTableWidgetItem(text))
         for row, entry in enumerate(entries):
             w = entry.watch
             ladder = "—" if not w.tier else f"told {TIER_WORDS[Tier(w.tier)]}" + (" and everyone" if w.everyone else "")
             taken = w.acknowledged_by or ("phone page" if w.state is WatchState.SAFE else "")
-            state = ("DURESS" if w.duress and w.state is WatchState.ALERTING else STATE_WORDS[w.state]) + (
-                " (drill)" if w.drill else "")
+            state = self.state_words(entry, now)
             cells = (entry.label, w.visit_id[:8], state, clock(w.due), clock(w.alert_at), ladder,
                      clock(entry.next_step_at), taken)
             for col, text in enumerate(cells):
@@ -142,7 +168,7 @@ class BoardTab(QWidget):
                 self.table.setItem(row, col, item)
             if selected and entry.watch.visit_id == selected.watch.visit_id:
                 self.table.selectRow(row)
-        self.empty.setVisible(not entries)
+        self.empty.setVisible(not entries and not planned)
         alerting = [e for e in entries if e.watch.state is WatchState.ALERTING]
         if alerting:
             worst = sorted(alerting, key=lambda e: (not e.watch.duress, e.watch.due))[0]
@@ -155,7 +181,7 @@ class BoardTab(QWidget):
             self.alarm.emit(text)
         else:
             self.banner.hide()
-        self.status.setText(f"Updated {datetime.now():%H:%M:%S} · {len(entries)} visit(s)")
+        self.status.setText(f"Updated {datetime.now():%H:%M:%S} · {len(entries)} watched, {len(planned)} planned today")
 
     def selected(self) -> BoardEntry | None:
         row = self.table.currentRow()
