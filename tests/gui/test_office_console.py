@@ -239,3 +239,29 @@ def test_the_board_alarms_when_a_visit_is_overdue(qtbot, tmp_path: Path, clock, 
     world.vault.close()
     world.office_vault.close()
     _ = timedelta
+
+
+def test_the_office_policy_reaches_the_laptops(running, console_window, qtbot) -> None:
+    from decimal import Decimal
+
+    from ips_desktop.domain.escalation import LadderPolicy
+    from ips_desktop.domain.expenses import ExpenseRates
+    from ips_desktop.sync.engine import pinned_policy
+    from ips_desktop.ui.office.policy import PolicyDialog
+
+    app, clock = running
+    window, _ = console_window
+    enrol_through_both_windows(app, window, qtbot)
+    dialog = PolicyDialog(window.console, window)
+    qtbot.addWidget(dialog)
+    assert dialog.money["car_first"].text() == "0.45"  # HMRC's default
+    dialog.money["car_first"].setText("forty-five")
+    assert not dialog.save()
+    assert "type an amount like 0.45" in dialog.error.text()
+    dialog.money["car_first"].setText("0.50")
+    dialog.numbers[("ladder", "police_after")].setValue(40)
+    assert dialog.save()
+    send(app, qtbot)
+    policy = pinned_policy(app.vault, clock)
+    assert ExpenseRates.from_policy(policy).car_first == Decimal("0.50")
+    assert LadderPolicy.from_policy(policy).police_after == 40

@@ -39,6 +39,7 @@ class OfficeWindow(QMainWindow):
         self.board.alarm.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         menu = self.menuBar().addMenu("&Office")
         for words, keys, slot in (("Pull now", "Ctrl+R", self.pull), ("Ladder contacts…", "", self.edit_contacts),
+                                  ("Office policy…", "", self.edit_policy),
                                   ("Your name on messages…", "", self.ask_who),
                                   ("Quit", QKeySequence.StandardKey.Quit, self.close)):
             action = QAction(words, self)
@@ -77,6 +78,11 @@ class OfficeWindow(QMainWindow):
             self.console.service.repo.vault.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (WHO_KEY, name))
+
+    def edit_policy(self) -> None:
+        from .policy import PolicyDialog
+
+        PolicyDialog(self.console, self).exec()
 
     def edit_contacts(self) -> None:
         from .contacts import ContactsDialog

@@ -1,0 +1,108 @@
+"""The office policy editor: the ladder's timings, how long laptops keep records after the
+office confirms them, and the mileage rates — each with the DESIGN default — signed into a new
+key bundle that every laptop and the relay pick up at their next sync."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.escalation import LadderPolicy
+from ...domain.expenses import ExpenseRates
+from ...domain.retention import RetentionPolicy
+from ...office.console import OfficeConsole
+from ...office.service import OfficeError
+from ...sync.transport import TransportError
+
+LADDER = ("manager_after", "family_after", "police_after", "ack_timeout")
+RETENTION = ("contact_days", "expense_days", "visit_days_after_close", "level1_days")
+RATES = ("car_first", "car_after", "motorcycle", "bicycle", "passenger")
+WORDS = {"manager_after": "Service manager told (minutes after due)",
+         "family_after": "Family contact told (minutes after due)",
+         "police_after": "Police decision (minutes after due)",
+         "ack_timeout": "Unanswered alert moves on after (minutes)",
+         "contact_days": "Contact records kept after the office has them (days)",
+         "expense_days": "Claims kept after the office has them (days)",
+         "visit_days_after_close": "Visit records kept after the visit closes (days)",
+         "level1_days": "Level 1 tallies kept (days)",
+         "car_first": "Car, first 10,000 miles (£ a mile)", "car_after": "Car, after 10,000 miles (£ a mile)",
+         "motorcycle": "Motorcycle (£ a mile)", "bicycle": "Bicycle (£ a mile)",
+         "passenger": "Each passenger (£ a mile)"}
+
+
+class PolicyDialog(QDialog):
+    def __init__(self, console: OfficeConsole, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.console = console
+        self.setWindowTitle("Office policy")
+        state = console.service.repo.state()
+        self.policy: dict[str, Any] = dict(state.policy) if state else {}
+        ladder = LadderPolicy.from_policy(self.policy)
+        retention = RetentionPolicy.from_policy(self.policy)
+        rates = ExpenseRates.from_policy(self.policy)
+        self.numbers: dict[tuple[str, str], QSpinBox] = {}
+        self.money: dict[str, QLineEdit] = {}
+        layout = QVBoxLayout(self)
+        for section, names, values, most in (("ladder", LADDER, ladder, 240), ("retention", RETENTION, retention,
+                                                                                 3650)):
+            box = QGroupBox("Overdue ladder" if section == "ladder" else "Removal from laptops")
+            form = QFormLayout(box)
+            for name in names:
+                spin = QSpinBox()
+                spin.setRange(0, most)
+                spin.setValue(int(getattr(values, name)))
+                spin.setAccessibleName(WORDS[name])
+                form.addRow(WORDS[name], spin)
+                self.numbers[(section, name)] = spin
+            layout.addWidget(box)
+        box = QGroupBox("Mileage rates (HMRC's approved amounts by default)")
+        form = QFormLayout(box)
+        for name in RATES:
+            edit = QLineEdit(f"{getattr(rates, name):.2f}")
+            edit.setAccessibleName(WORDS[name])
+            form.addRow(WORDS[name], edit)
+            self.money[name] = edit
+        layout.addWidget(box)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        assert {f.name for f in fields(LadderPolicy)} >= set(LADDER)
+
+    def save(self) -> bool:
+        policy = {k: (dict(v) if isinstance(v, dict) else v) for k, v in self.policy.items()}
+        for (section, name), spin in self.numbers.items():
+            policy.setdefault(section, {})[name] = spin.value()
+        for name, edit in self.money.items():
+            try:
+                value = Decimal(edit.text().strip().replace("£", ""))
+            except InvalidOperation:
+                value = Decimal(-1)
+            if not value.is_finite() or not 0 <= value <= 5:
+                self.error.setText(f"{WORDS[name]}: type an amount like 0.45.")
+                return False
+            policy.setdefault("expenses", {})[name] = str(value)
+        try:
+            bundle = self.console.service.set_policy(policy)
+            self.console.transport().publish_bundle(bundle)
+        except (OfficeError, TransportError) as exc:
+            self.error.setText(f"Saved here, but not yet published: {exc}")
+            return False
+        self.accept()
+        return True
