@@ -179,6 +179,22 @@ def test_first_run_insists_on_the_key_backup(qtbot, tmp_path: Path) -> None:
     assert keys.root_public == office.console.service.root_public()
     office.shutdown()
 
+    # The next day: the console unlocks straight to the window (the backup is done).
+    again = OfficeApp(Profile(tmp_path / "office", "office", schema="office"), kdf=lambda: MINIMUM_KDF)
+    again.start()
+    unlock = again.dialog
+    qtbot.addWidget(unlock)
+    unlock.passphrase.setText("wrong passphrase here")
+    unlock.attempt()
+    qtbot.waitUntil(lambda: unlock.button.isEnabled(), timeout=20000)
+    assert again.window is None
+    unlock.passphrase.setText("office passphrase 2026")
+    unlock.attempt()
+    qtbot.waitUntil(lambda: again.window is not None, timeout=20000)
+    qtbot.addWidget(again.window)
+    assert again.window.windowTitle() == "IPS Office — Test Parent Partnership"
+    again.shutdown()
+
 
 def test_the_board_alarms_when_a_visit_is_overdue(qtbot, tmp_path: Path, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from ladder_world import World

@@ -57,6 +57,9 @@ def test_monitored_only_when_the_relay_answers(running, qtbot) -> None:
     assert controller._step(lambda v: v.check_out(rid), urgent=True)
     qtbot.waitUntil(lambda: bool(problems), timeout=5000)
     assert "Phone the office to tell them" in problems[0]
+    controller.keeper.sync()
+    qtbot.wait(200)
+    assert len(problems) == 1  # said once, not every 30 seconds
     assert not controller.visits.get(rid).visit.monitored
     assert "NOT MONITORED" in controller.banner.detail.text()
 

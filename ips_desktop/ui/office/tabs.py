@@ -117,6 +117,10 @@ class DevicesTab(_Tab):
                               "Enrolled laptops")
         revoke = QPushButton("Revoke…")
         revoke.clicked.connect(self.revoke)
+        rotate = QPushButton("Rotate the office keys…")
+        rotate.setToolTip("New encryption and receipt keys, signed by the root key; laptops pick them up at their "
+                          "next sync. Back up the keys again afterwards.")
+        rotate.clicked.connect(self.rotate)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(invite)
@@ -132,7 +136,11 @@ class DevicesTab(_Tab):
         layout.addLayout(row)
         layout.addWidget(QLabel("Enrolled laptops:"))
         layout.addWidget(self.devices)
-        layout.addWidget(revoke)
+        bottom = QHBoxLayout()
+        bottom.addWidget(revoke)
+        bottom.addWidget(rotate)
+        bottom.addStretch(1)
+        layout.addLayout(bottom)
         self.refresh()
 
     def refresh(self) -> None:
@@ -169,6 +177,13 @@ class DevicesTab(_Tab):
         if row is not None and row < len(self.waiting):
             invite_id = self.waiting[row].invite_id
             self._try(lambda: self.console.service.refuse_enrolment(invite_id))
+
+    def rotate(self) -> None:
+        answer = QMessageBox.question(self, "Rotate keys", "Make new office keys now? Laptops change over at their "
+                                      "next sync. Back up the keys again straight afterwards.")
+        if answer == QMessageBox.StandardButton.Yes:
+            self._try(lambda: self.console.transport().publish_bundle(self.console.service.rotate()),
+                      "New keys published. Back up the office keys again (Office ▸ Back up keys…).")
 
     def revoke(self) -> None:
         row = _row(self.devices)

@@ -40,6 +40,7 @@ class OfficeWindow(QMainWindow):
         menu = self.menuBar().addMenu("&Office")
         for words, keys, slot in (("Pull now", "Ctrl+R", self.pull), ("Ladder contacts…", "", self.edit_contacts),
                                   ("Office policy…", "", self.edit_policy),
+                                  ("Back up keys…", "", self.backup_keys),
                                   ("Your name on messages…", "", self.ask_who),
                                   ("Quit", QKeySequence.StandardKey.Quit, self.close)):
             action = QAction(words, self)
@@ -78,6 +79,14 @@ class OfficeWindow(QMainWindow):
             self.console.service.repo.vault.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (WHO_KEY, name))
+
+    def backup_keys(self) -> None:
+        from ...crypto.keyslot import MINIMUM_KDF
+        from .launch import BackupDialog
+
+        dialog = BackupDialog(self.console, MINIMUM_KDF, self)
+        dialog.reject = dialog.close  # type: ignore[method-assign]  # optional here: the first backup exists
+        dialog.exec()
 
     def edit_policy(self) -> None:
         from .policy import PolicyDialog

@@ -39,6 +39,7 @@ class RelayWatchKeeper(QObject):
         self._busy: set[str] = set()
         self._sent_due: dict[str, int] = {}
         self._checked_in: set[str] = set()
+        self._told: set[tuple[str, str]] = set()  # (visit id, what): each problem is said once until it clears
         self.timer = QTimer(self)
         self.timer.setInterval(30_000)
         self.timer.timeout.connect(self.sync)
@@ -77,6 +78,7 @@ class RelayWatchKeeper(QObject):
         def done(watching: Watching) -> None:
             self._busy.discard(visit.visit_id)
             self._sent_due[visit.visit_id] = watching.watch.due
+            self._told.discard((visit.visit_id, "watch"))
             if self.visits is None:
                 return
             try:
@@ -88,7 +90,7 @@ class RelayWatchKeeper(QObject):
 
         def failed(exc: Exception) -> None:
             self._busy.discard(visit.visit_id)
-            self.problem.emit(self._words(exc, "The office is not watching this visit yet"))
+            self._say(visit.visit_id, "watch", self._words(exc, "The office is not watching this visit yet"))
 
         self.runner.run(lambda: watcher.open(visit, policy, pins), done, failed)
 
@@ -100,6 +102,7 @@ class RelayWatchKeeper(QObject):
 
         def done(_: object) -> None:
             self._busy.discard(visit.visit_id)
+            self._told.discard((visit.visit_id, what))
             if what == "check-in":
                 self._checked_in.add(visit.visit_id)
             else:
@@ -110,9 +113,14 @@ class RelayWatchKeeper(QObject):
             if what == "check-in" and (isinstance(exc, NotFound) or "already closed" in str(exc)):
                 self._checked_in.add(visit.visit_id)  # the office or the phone page got there first
                 return
-            self.problem.emit(self._words(exc, f"The office has not received your {what}"))
+            self._say(visit.visit_id, what, self._words(exc, f"The office has not received your {what}"))
 
         self.runner.run(work, done, failed)
+
+    def _say(self, visit_id: str, what: str, text: str) -> None:
+        if (visit_id, what) not in self._told:
+            self._told.add((visit_id, what))
+            self.problem.emit(text)
 
     @staticmethod
     def _words(exc: Exception, lead: str) -> str:
