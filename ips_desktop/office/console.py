@@ -255,9 +255,10 @@ class OfficeConsole:
                 (self.CONTACTS_KEY, json.dumps(value)))
             self.service.audit.append("ladder contacts changed", "ladder")
 
-    def readiness(self, label: str) -> list[str]:
+    def readiness(self, label: str, plan: dict[str, Any] | None = None) -> list[str]:
         """What is missing for the ladder to reach someone at every step of this volunteer's
-        visit (empty when it is staffed)."""
+        visit (empty when it is staffed): the relay, a contact for each tier, and office cover
+        until the ladder's last step (policy ``office_hours_end``, 17:30 by default)."""
         if not self.address.startswith(("http://", "https://")):
             return ["The office works through a drop folder: nothing watches the visit; agree phone check-ins."]
         contacts, missing = self.contacts(), []
@@ -267,6 +268,25 @@ class OfficeConsole:
                 missing.append(f"No e-mail for {words} on the ladder.")
         if not contacts.get("family", {}).get(label):
             missing.append(f"No nominated family contact for {label}.")
+        if plan is not None:
+            from datetime import timedelta
+
+            from ..domain.escalation import LadderPolicy
+
+            state = self.service.repo.state()
+            policy = state.policy if state else {}
+            ends = str(policy.get("office_hours_end", "17:30"))
+            try:
+                slot = plan.get("slot", {})
+                start = datetime.fromisoformat(str(slot.get("start")))
+                last = start + timedelta(minutes=int(slot.get("minutes", 0)) + int(plan.get("grace_minutes", 15))
+                                         + LadderPolicy.from_policy(policy).police_after)
+                hour, minute = (int(x) for x in ends.split(":"))
+            except (TypeError, ValueError):
+                return missing
+            if (last.hour, last.minute) > (hour, minute):
+                missing.append(f"The ladder's last step would come at {last:%H:%M}, after office cover ends at "
+                               f"{ends}: make sure someone is on call, or move the visit earlier.")
         return missing
 
     # -- the board --------------------------------------------------------------------------------------

@@ -274,7 +274,7 @@ class VisitsTab(_Tab):
         if plan is None:
             self.detail.setPlainText("")
             return
-        missing = self.console.readiness(plan.label)
+        missing = self.console.readiness(plan.label, plan.plan)
         ready = ("Ladder: ready — every step reaches someone." if not missing else
                  "LADDER NOT READY:\n  " + "\n  ".join(missing) + "\n  Set them under Office ▸ Ladder contacts…")
         self.detail.setPlainText(describe_plan(plan) + "\n\n" + ready)
