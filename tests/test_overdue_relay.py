@@ -136,6 +136,13 @@ def test_a_check_in_on_time_sends_nothing_and_a_replayed_request_is_refused(worl
             conn.request("POST", target, b"{}", headers)
             return conn.getresponse().status
 
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        forged = request_auth.sign_request(Ed25519PrivateKey.generate(), "POST", target, b"{}", int(world.now()))
+        conn = http.client.HTTPConnection("127.0.0.1", world.relay_port, timeout=5)
+        conn.request("POST", target, b"{}", forged)
+        assert conn.getresponse().status == 403  # signed by a key the office never enrolled
+        assert world.office_watch.board()[0].watch.state is WatchState.WATCHING
         assert send() == 200
         assert send() == 409  # the same signed request again: a replay
         assert transport is not None
