@@ -169,3 +169,40 @@ def test_a_scheduled_drill_runs_the_ladder_marked_as_a_drill(world: World) -> No
         mail = inbox.wait_for(2)
         assert mail[1][1] == "DRILL — All clear"
         assert world.office_watch.board(closed_since=0)[0].watch.closed_reason == "drill"
+
+
+def test_sms_goes_through_the_offices_webhook(world: World) -> None:
+    import http.server
+    import json
+    import threading
+
+    got: list[dict[str, str]] = []
+
+    class Gateway(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            got.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    extra = (*world.extra, "--sms-webhook", f"http://127.0.0.1:{server.server_port}/send")
+    try:
+        with smtp_server(world.smtp_port), \
+                relay_process(world.tmp / "relay", world.root, world.relay_port, extra) as (url, key):
+            world.connect(url, key, enrol=True)
+            world.office_watch.set_contacts({1: [PPO]}, office=[], sms={1: ["07700 900123"]})
+            due = int(world.now()) + MIN
+            world.laptop_watch.open_watch("visit-sms-1", due, 0)
+            world.move_to(due + 1)
+            deadline = time.monotonic() + 10
+            while not got:
+                assert time.monotonic() < deadline, "no SMS reached the webhook"
+                time.sleep(0.05)
+            assert got[0]["to"] == "07700 900123"
+            assert "has not checked in" in got[0]["text"]
+    finally:
+        server.shutdown()
