@@ -234,10 +234,10 @@ class OfficeConsole:
     CONTACTS_KEY = "ladder_contacts"
 
     def contacts(self) -> dict[str, Any]:
-        row = self.service.repo.vault.query_one("SELECT value FROM settings WHERE key = ?", (self.CONTACTS_KEY,))
-        if row is None:
+        stored = self.service.repo.setting(self.CONTACTS_KEY)
+        if stored is None:
             return {"tiers": {"1": [], "2": [], "4": []}, "office": [], "family": {}}
-        value = json.loads(row[0])
+        value = json.loads(stored)
         return value if isinstance(value, dict) else {}
 
     def set_contacts(self, tiers: dict[int, list[str]], office: list[str], family: dict[str, list[str]]) -> None:
@@ -250,9 +250,7 @@ class OfficeConsole:
         if client is not None:
             client.set_contacts(tiers, office, family)
         with self.service.repo.vault.transaction():
-            self.service.repo.vault.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (self.CONTACTS_KEY, json.dumps(value)))
+            self.service.repo.put_setting(self.CONTACTS_KEY, json.dumps(value))
             self.service.audit.append("ladder contacts changed", "ladder")
 
     def readiness(self, label: str, plan: dict[str, Any] | None = None) -> list[str]:

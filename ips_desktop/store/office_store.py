@@ -231,6 +231,16 @@ class OfficeRepository:
             "SELECT serial, issued_at, entries FROM purge_certificates WHERE device_kid = ? ORDER BY serial",
             (device_kid,))]
 
+    # -- the console's own settings (its user's name, the ladder's contacts, the backup done) -----------
+    def setting(self, key: str) -> str | None:
+        row = self.vault.query_one("SELECT value FROM settings WHERE key = ?", (key,))
+        return str(row[0]) if row else None
+
+    def put_setting(self, key: str, value: str) -> None:
+        """Call inside a transaction."""
+        self.vault.execute("INSERT INTO settings (key, value) VALUES (?, ?)"
+                           " ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
     # -- messages to laptops ------------------------------------------------------------------------------
     def next_message(self, device_kid: bytes, kind: str, subject: str) -> int:
         """A new, ever larger serial for a message to a laptop, logged with what it was about

@@ -146,8 +146,7 @@ class BackupDialog(QDialog):
                                f"The backup could not be written there ({exc.strerror}). Choose another place.")
             return False
         with self.console.service.repo.vault.transaction():
-            self.console.service.repo.vault.execute(
-                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, '1')", (BACKED_UP_KEY,))
+            self.console.service.repo.put_setting(BACKED_UP_KEY, "1")
         self.accept()
         return True
 
@@ -155,8 +154,8 @@ class BackupDialog(QDialog):
         self.error.setText("The console opens once the keys are backed up.")
 
 
-def backed_up(vault: VaultConnection) -> bool:
-    return vault.query_one("SELECT 1 FROM settings WHERE key = ?", (BACKED_UP_KEY,)) is not None
+def backed_up(console: OfficeConsole) -> bool:
+    return console.service.repo.setting(BACKED_UP_KEY) is not None
 
 
 class OfficeApp:
@@ -206,7 +205,7 @@ class OfficeApp:
     def _ready(self, vault: VaultConnection, params: KdfParams) -> None:
         self.vault = vault
         self.console = OfficeConsole(OfficeService(vault, self.now))
-        if not backed_up(vault):
+        if not backed_up(self.console):
             backup = BackupDialog(self.console, params)
             backup.accepted.connect(self._show)
             self.dialog = backup

@@ -64,8 +64,7 @@ class OfficeWindow(QMainWindow):
 
     # -- who is answering ----------------------------------------------------------------------------
     def who(self) -> str:
-        row = self.console.service.repo.vault.query_one("SELECT value FROM settings WHERE key = ?", (WHO_KEY,))
-        return str(row[0]) if row else self.ask_who()
+        return self.console.service.repo.setting(WHO_KEY) or self.ask_who()
 
     def ask_who(self) -> str:
         name, ok = QInputDialog.getText(self, "Your name", "Your name or role as volunteers and the ladder see it "
@@ -76,9 +75,7 @@ class OfficeWindow(QMainWindow):
 
     def set_who(self, name: str) -> None:
         with self.console.service.repo.vault.transaction():
-            self.console.service.repo.vault.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (WHO_KEY, name))
+            self.console.service.repo.put_setting(WHO_KEY, name)
 
     def backup_keys(self) -> None:
         from ...crypto.keyslot import MINIMUM_KDF
