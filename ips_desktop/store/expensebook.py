@@ -73,6 +73,21 @@ class ClaimStatus:
     reason: str = ""
 
 
+def read_receipt_file(path: Path) -> bytes:
+    """The file's bytes, refusing one too large before reading it."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise InputError(f"“{path.name}” could not be read. Check the file is still there.") from None
+    if size > c.MAX_RECEIPT_BYTES:
+        raise InputError(f"“{path.name}” is {size / 1048576:.0f} MB; a receipt can be at most 25 MB. Take the "
+                         "photo again, or scan the receipt at 150 dpi.")
+    try:
+        return path.read_bytes()
+    except OSError:
+        raise InputError(f"“{path.name}” could not be read. Check the file is still there.") from None
+
+
 class ExpenseBook:
     def __init__(self, book: CaseBook, now: Callable[[], datetime], rates: Callable[[], ExpenseRates],
                  prepare_receipt: Prepare) -> None:
@@ -254,28 +269,31 @@ class ExpenseBook:
 
     def attach_receipt(self, record_id: str, path: Path) -> str:
         """A photo or PDF of the receipt, checked and kept inside the vault."""
-        try:
-            size = path.stat().st_size
-        except OSError:
-            raise InputError(f"“{path.name}” could not be read. Check the file is still there.") from None
-        if size > c.MAX_RECEIPT_BYTES:
-            raise InputError(f"“{path.name}” is {size / 1048576:.0f} MB; a receipt can be at most 25 MB. Take the "
-                             "photo again, or scan the receipt at 150 dpi.")
-        try:
-            data = path.read_bytes()
-        except OSError:
-            raise InputError(f"“{path.name}” could not be read. Check the file is still there.") from None
-        return self.attach_receipt_data(record_id, path.name, data)
+        return self.store_receipt(record_id, self.prepare_file(path))
 
     def attach_receipt_data(self, record_id: str, name: str, data: bytes) -> str:
-        stored = self._book.records.get(record_id)
+        return self.store_receipt(record_id, self.prepare(name, data))
+
+    def prepare_file(self, path: Path) -> PreparedReceipt:
+        """Read and check a receipt file. Touches no vault: safe on a worker thread."""
+        return self.prepare(path.name, read_receipt_file(path))
+
+    def prepare(self, name: str, data: bytes) -> PreparedReceipt:
+        """Check and normalise a receipt (the slow part). Touches no vault: safe on a worker thread."""
+        try:
+            return self._prepare(name, data)
+        except c.ReceiptError as exc:
+            raise InputError(str(exc)) from None
+
+    def store_receipt(self, record_id: str, prepared: PreparedReceipt) -> str:
+        """Keep a prepared receipt with its item, inside the vault (the vault's thread)."""
+        try:
+            stored = self._book.records.get(record_id)
+        except RecordNotFound:
+            raise InputError("That expense is no longer on this laptop.") from None
         if stored.kind != "expense_item":
             raise InputError("Receipts belong to an expense item.")
         self._open_for_changes(ClaimMonth.parse(stored.payload["month"]))
-        try:
-            prepared = self._prepare(name, data)
-        except c.ReceiptError as exc:
-            raise InputError(str(exc)) from None
         number = len(stored.payload.get("receipts", [])) + 1
         neutral = f"receipt-{stored.payload['item']['on']}-{number}" + (
             ".pdf" if prepared.mime == "application/pdf" else ".jpg")

@@ -78,11 +78,19 @@ def test_a_month_from_first_receipt_to_the_office(running, qtbot, tmp_path: Path
     dialog.refresh()
     select_row_with(dialog, "Papers returned, proof of posting")
     dialog.receive_files([tmp_path / "stamps.jpg"])
-    assert column(dialog, 5).count("1 attached") == 1
+    qtbot.waitUntil(lambda: column(dialog, 5).count("1 attached") == 1, timeout=10000)
     (tmp_path / "parking.jpg").write_bytes(photo())
     select_row_with(dialog, "Parking at the school, PP-2026-0142")
     dialog.receive_files([tmp_path / "parking.jpg"])
-    assert column(dialog, 5) == ["1 attached", "1 attached"]
+    qtbot.waitUntil(lambda: column(dialog, 5) == ["1 attached", "1 attached"], timeout=10000)
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
+    (tmp_path / "minutes.docx").write_bytes(b"PK\x03\x04 not a receipt")
+    select_row_with(dialog, "Parking at the school, PP-2026-0142")
+    dialog.receive_files([tmp_path / "minutes.docx"])
+    qtbot.waitUntil(lambda: bool(warned), timeout=10000)
+    assert "is not a photo or a PDF" in warned[0]
+    assert column(dialog, 5) == ["1 attached", "1 attached"]  # nothing lost
 
     # A typo is put right in place (F2 or a double-click); the receipt stays with the item.
     select_row_with(dialog, "Parking at the school, PP-2026-0142")

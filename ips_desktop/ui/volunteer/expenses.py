@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.claim import ClaimMonth, ClaimState, MonthClaim
+from ...domain.claim import ClaimMonth, ClaimState, MonthClaim, PreparedReceipt
 from ...domain.expenses import CATEGORY_WORDS, ExpenseItem, Journey, PhoneCall, pounds, tax_year_of
 from ...store.errors import VaultError
 from ...store.expensebook import ExpenseBook
@@ -77,6 +77,7 @@ class ExpensesDialog(QDialog):
         self.last_pdf: Path | None = None
         self.building = False
         self.locked = False
+        self.adding = 0  # receipts being prepared on the pool
         self.setWindowTitle("Expenses")
         self.resize(980, 640)
         self.setAcceptDrops(True)
@@ -312,15 +313,33 @@ class ExpensesDialog(QDialog):
             if not name:
                 return
             path = Path(name)
-        try:
-            self.book.attach_receipt(record_id, path)
-        except VaultError as exc:
-            QMessageBox.warning(self, "Receipt not added", str(exc))
-            return
-        if self.book.same_receipt_elsewhere(record_id):
-            QMessageBox.information(self, "Same receipt twice", "This receipt is also attached to another item. "
-                                    "If it is the same expense, remove one of them.")
-        self._after(record_id)
+        # Checking, turning and scaling a phone photo takes a moment: done on the pool, stored here.
+        book, chosen = self.book, path
+        self.adding += 1
+        self.state.setText(f"Adding the receipt “{chosen.name}”…")
+
+        def done(prepared: PreparedReceipt) -> None:
+            self.adding -= 1
+            if self.locked:
+                return
+            try:
+                self.book.store_receipt(record_id, prepared)
+            except VaultError as exc:
+                QMessageBox.warning(self, "Receipt not added", str(exc))
+                return
+            if self.book.same_receipt_elsewhere(record_id):
+                QMessageBox.information(self, "Same receipt twice", "This receipt is also attached to another "
+                                        "item. If it is the same expense, remove one of them.")
+            self._after(record_id)
+
+        def failed(exc: Exception) -> None:
+            self.adding -= 1
+            if not self.locked:
+                self.refresh()
+                QMessageBox.warning(self, "Receipt not added", str(exc) if isinstance(exc, VaultError)
+                                    else f"“{chosen.name}” could not be read as a receipt.")
+
+        self.runner.run(lambda: book.prepare_file(chosen), done, failed)
 
     def edit_form(self) -> ExpenseForm | None:
         """The form for the selected entry, filled in; None when nothing can be changed."""
