@@ -193,6 +193,13 @@ def test_first_run_insists_on_the_key_backup(qtbot, tmp_path: Path) -> None:
     qtbot.waitUntil(lambda: again.window is not None, timeout=20000)
     qtbot.addWidget(again.window)
     assert again.window.windowTitle() == "IPS Office — Test Parent Partnership"
+    again.window.pull()  # on a worker with its own connection; the share is not there
+    qtbot.waitUntil(lambda: not again.window.pulling, timeout=20000)
+    assert again.window.pulled.text().startswith("Not pulled: The drop folder")
+    (tmp_path / "share").mkdir()
+    again.window.pull()
+    qtbot.waitUntil(lambda: not again.window.pulling, timeout=20000)
+    assert again.window.pulled.text() == "Pulled: 0 new record(s)"
     again.shutdown()
 
 

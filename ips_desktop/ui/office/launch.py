@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...crypto.keyslot import KdfParams, calibrate
+from ...crypto.keyslot import KdfParams, VaultSecrets, calibrate
+from ...office.background import BackgroundPull
 from ...office.console import OfficeConsole
 from ...office.service import OfficeService
 from ...store.errors import VaultError
@@ -169,6 +170,7 @@ class OfficeApp:
         self.console: OfficeConsole | None = None
         self.window: OfficeWindow | None = None
         self.dialog: QDialog | None = None
+        self.db_key = b""
         self.params = kdf() if not profile.exists() else None
 
     def start(self) -> None:
@@ -189,15 +191,17 @@ class OfficeApp:
 
     def _create(self, dialog: CreateOfficeDialog) -> None:
         params = self.params or self.kdf()
-        _, vault = self.profile.create(dialog.first.text(), params)
+        secrets, vault = self.profile.create(dialog.first.text(), params)
+        self.db_key = secrets.db_key
         service = OfficeService(vault, self.now)
         key = dialog.relay_key.text().strip()
         service.create(dialog.name.text().strip(), address=dialog.address.text().strip(),
                        relay_public=bytes.fromhex(key) if key else None)
         self._ready(vault, params)
 
-    def _opened(self, secrets: object) -> None:
-        vault = self.profile.open_vault(secrets)  # type: ignore[arg-type]
+    def _opened(self, secrets: VaultSecrets) -> None:
+        vault = self.profile.open_vault(secrets)
+        self.db_key = secrets.db_key
         if self.dialog is not None:
             self.dialog.hide()
         self._ready(vault, self.params or KdfParams(64 * 1024, 3))
@@ -215,7 +219,8 @@ class OfficeApp:
 
     def _show(self) -> None:
         assert self.console is not None
-        self.window = OfficeWindow(self.console, self.runner)
+        background = BackgroundPull(self.profile.vault_path, self.db_key, self.now) if self.db_key else None
+        self.window = OfficeWindow(self.console, self.runner, background=background)
         self.window.show()
         self.window.start()
 

@@ -7,7 +7,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
+from ...office.background import BackgroundPull
 from ...office.console import OfficeConsole
+from ...office.inbox import PullResult
 from ...store.errors import VaultError
 from ...sync.transport import TransportError
 from ..common.tasks import TaskRunner
@@ -18,9 +20,11 @@ WHO_KEY = "console_user"
 
 
 class OfficeWindow(QMainWindow):
-    def __init__(self, console: OfficeConsole, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, console: OfficeConsole, runner: TaskRunner, parent: QWidget | None = None,
+                 background: BackgroundPull | None = None) -> None:
         super().__init__(parent)
-        self.console, self.runner = console, runner
+        self.console, self.runner, self.background = console, runner, background
+        self.pulling = False
         state = console.service.repo.state()
         self.setWindowTitle(f"IPS Office — {state.office_name if state else ''}")
         self.resize(1200, 760)
@@ -98,16 +102,32 @@ class OfficeWindow(QMainWindow):
 
     # -- pulling -------------------------------------------------------------------------------------
     def pull(self) -> None:
-        """Receive what the laptops sent, send receipts, file enrolments (on the vault's thread)."""
+        """Receive what the laptops sent, send receipts, file enrolments: on a worker with its
+        own vault connection when there is one, else on the window's."""
+        if self.background is not None:
+            if self.pulling:
+                return
+            self.pulling = True
+            self.pulled.setText("Pulling…")
+            self.runner.run(self.background.run, self._pulled, self._pull_failed)
+            return
         try:
             result = self.console.pull()
-        except (TransportError, VaultError) as exc:
+        except Exception as exc:
+            self._pull_failed(exc)
+            return
+        self._pulled(result)
+
+    def _pull_failed(self, exc: Exception) -> None:
+        self.pulling = False
+        if isinstance(exc, TransportError | VaultError):
             self.pulled.setText(f"Not pulled: {exc}")
             return
-        except Exception as exc:  # never a traceback in front of the PPO
-            self.pulled.setText("Not pulled: the office could not read what arrived.")
-            QMessageBox.warning(self, "Pull", f"Pulling stopped: {type(exc).__name__}. Nothing was lost; try again.")
-            return
+        self.pulled.setText("Not pulled: the office could not read what arrived.")  # never a traceback
+        QMessageBox.warning(self, "Pull", f"Pulling stopped: {type(exc).__name__}. Nothing was lost; try again.")
+
+    def _pulled(self, result: PullResult) -> None:
+        self.pulling = False
         words = f"Pulled: {result.verified} new record(s)"
         if result.enrolments:
             words += f", {len(result.enrolments)} enrolment(s) to check by phone"
