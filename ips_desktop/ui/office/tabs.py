@@ -4,20 +4,16 @@ after every action it takes."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
-    QListWidget,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -29,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.risk import ADVICE, QUESTIONS, Factor
-from ...office.console import ClaimToReview, OfficeConsole, PlanToApprove
+from ...office.console import OfficeConsole, PlanToApprove
 from ...office.service import OfficeError
 from ...store.errors import VaultError
 from ...sync.transport import TransportError
@@ -38,7 +34,7 @@ from ..volunteer.phone_link import qr_pixmap
 PROBLEMS = (OfficeError, VaultError, TransportError, ValueError)
 
 
-def _table(headers: tuple[str, ...], name: str) -> QTableWidget:
+def make_table(headers: tuple[str, ...], name: str) -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setAccessibleName(name)
     table.setHorizontalHeaderLabels(headers)
@@ -56,14 +52,14 @@ def _row(table: QTableWidget) -> int | None:
     return row if row >= 0 and table.selectedItems() else None
 
 
-def _fill(table: QTableWidget, rows: Sequence[tuple[str, ...]]) -> None:
+def fill_table(table: QTableWidget, rows: Sequence[tuple[str, ...]]) -> None:
     table.setRowCount(len(rows))
     for r, cells in enumerate(rows):
         for c, text in enumerate(cells):
             table.setItem(r, c, QTableWidgetItem(text))
 
 
-class _Tab(QWidget):
+class ConsoleTab(QWidget):
     changed = Signal()
 
     def __init__(self, console: OfficeConsole, who: Callable[[], str], parent: QWidget | None = None) -> None:
@@ -96,7 +92,7 @@ class InviteDialogText:
                 "other.\n\n" + code)
 
 
-class DevicesTab(_Tab):
+class DevicesTab(ConsoleTab):
     def __init__(self, console: OfficeConsole, who: Callable[[], str], parent: QWidget | None = None) -> None:
         super().__init__(console, who, parent)
         self.setWindowTitle("Devices")
@@ -108,12 +104,12 @@ class DevicesTab(_Tab):
         self.invite_text.setMaximumHeight(110)
         self.invite_code = QLabel()
         self.invite_code.setAccessibleName("QR code of the invite")
-        self.pending = _table(("Volunteer", "Six digits to compare"), "Enrolments waiting")
+        self.pending = make_table(("Volunteer", "Six digits to compare"), "Enrolments waiting")
         accept = QPushButton("The digits match: accept")
         accept.clicked.connect(self.accept)
         refuse = QPushButton("Refuse")
         refuse.clicked.connect(self.refuse)
-        self.devices = _table(("Volunteer", "Device", "Enrolled", "State", "Certificates of deletion"),
+        self.devices = make_table(("Volunteer", "Device", "Enrolled", "State", "Certificates of deletion"),
                               "Enrolled laptops")
         revoke = QPushButton("Revoke…")
         revoke.clicked.connect(self.revoke)
@@ -145,9 +141,9 @@ class DevicesTab(_Tab):
 
     def refresh(self) -> None:
         self.waiting = self.console.service.pending_enrolments()
-        _fill(self.pending, [(p.label, p.sas) for p in self.waiting])
+        fill_table(self.pending, [(p.label, p.sas) for p in self.waiting])
         self.rows = self.console.service.repo.devices()
-        _fill(self.devices, [(d.label, d.device_kid.hex()[:12], f"{d.enrolled_at:%d/%m/%Y}",
+        fill_table(self.devices, [(d.label, d.device_kid.hex()[:12], f"{d.enrolled_at:%d/%m/%Y}",
                               f"revoked {d.revoked_at:%d/%m/%Y}" if d.revoked_at else "active",
                               self._certificates(d.device_kid)) for d in self.rows])
 
@@ -217,11 +213,11 @@ def describe_plan(plan: PlanToApprove) -> str:
     return "\n".join(lines)
 
 
-class VisitsTab(_Tab):
+class VisitsTab(ConsoleTab):
     def __init__(self, console: OfficeConsole, who: Callable[[], str], parent: QWidget | None = None) -> None:
         super().__init__(console, who, parent)
         self.setWindowTitle("Visits to approve")
-        self.table = _table(("Volunteer", "Case", "When", "Risk flags"), "Home visits to approve")
+        self.table = make_table(("Volunteer", "Case", "When", "Risk flags"), "Home visits to approve")
         self.table.itemSelectionChanged.connect(self._show)
         self.detail = QPlainTextEdit()
         self.detail.setReadOnly(True)
@@ -237,7 +233,7 @@ class VisitsTab(_Tab):
         refuse = QPushButton("Refuse…")
         refuse.clicked.connect(self.refuse)
         self.empty = QLabel("No home visits waiting for approval.")
-        self.incidents = _table(("Volunteer", "Case", "Happened", "Report to the HSE by", "What happened"),
+        self.incidents = make_table(("Volunteer", "Case", "Happened", "Report to the HSE by", "What happened"),
                                 "Incident reports (Form PO3)")
         self.incidents.setMaximumHeight(140)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -257,10 +253,10 @@ class VisitsTab(_Tab):
         self.refresh()
 
     def refresh(self) -> None:
-        _fill(self.incidents, [(label, ref, f"{r.occurred_at:%d/%m/%Y %H:%M}", f"{r.hse_deadline:%d/%m/%Y}",
+        fill_table(self.incidents, [(label, ref, f"{r.occurred_at:%d/%m/%Y %H:%M}", f"{r.hse_deadline:%d/%m/%Y}",
                                 r.what_happened[:120]) for label, ref, r in self.console.incidents()])
         self.plans = self.console.plans_to_approve()
-        _fill(self.table, [(p.label, p.reference, uk_time(p.plan.get("slot", {}).get("start", "")),
+        fill_table(self.table, [(p.label, p.reference, uk_time(p.plan.get("slot", {}).get("start", "")),
                             ", ".join(p.plan.get("risk", [])) or "none") for p in self.plans])
         self.empty.setVisible(not self.plans)
         self._show()
@@ -294,169 +290,3 @@ class VisitsTab(_Tab):
             if not ok:
                 return
         self._try(lambda: self.console.refuse(plan, self.who(), reason))
-
-
-class InboxTab(_Tab):
-    def __init__(self, console: OfficeConsole, who: Callable[[], str], pull: Callable[[], None],
-                 parent: QWidget | None = None) -> None:
-        super().__init__(console, who, parent)
-        self.setWindowTitle("Inbox")
-        pull_button = QPushButton("Pull now")
-        pull_button.clicked.connect(pull)
-        self.cases = QListWidget()
-        self.cases.setAccessibleName("Cases")
-        self.cases.currentTextChanged.connect(self._show)
-        self.records = _table(("Received", "Kind", "Summary"), "Records of the case")
-        export = QPushButton("Export case…")
-        export.clicked.connect(self.export)
-        export_pdf = QPushButton("Case as PDF…")
-        export_pdf.clicked.connect(self.export_pdf)
-        self.result = QLabel()
-        self.result.setAccessibleName("Last pull")
-        self.level1 = QLabel()
-        self.level1.setAccessibleName("Level 1 contacts")
-        self.level1.setWordWrap(True)
-        split = QSplitter()
-        split.addWidget(self.cases)
-        split.addWidget(self.records)
-        split.setSizes([220, 700])
-        layout = QVBoxLayout(self)
-        row = QHBoxLayout()
-        row.addWidget(pull_button)
-        row.addWidget(self.result, 1)
-        row.addWidget(export)
-        row.addWidget(export_pdf)
-        layout.addLayout(row)
-        layout.addWidget(split, 1)
-        layout.addWidget(self.level1)
-        self.refresh()
-
-    def refresh(self) -> None:
-        counts = self.console.level1_counts()
-        self.level1.setText("Level 1 contacts (anonymous): " + (", ".join(f"{k} {v}" for k, v in counts.items())
-                                                                 or "none yet"))
-        current = self.cases.currentItem().text() if self.cases.currentItem() else ""
-        self.by_case = self.console.cases()
-        self.cases.clear()
-        self.cases.addItems(list(self.by_case))
-        matches = self.cases.findItems(current, Qt.MatchFlag.MatchExactly) if current else []
-        if matches:
-            self.cases.setCurrentItem(matches[0])
-        self._show(current)
-
-    def _show(self, case_ref: str) -> None:
-        records = self.by_case.get(case_ref, [])
-        rows = []
-        for r in records:
-            body = r.content.get("body", {})
-            summary = body.get("summary") or body.get("place") or body.get("what") or json.dumps(body)[:80]
-            rows.append((f"{r.received_at:%d/%m/%Y %H:%M}", r.record_type.replace("_", " "), str(summary)[:200]))
-        _fill(self.records, rows)
-
-    def export(self, path: Path | None = None) -> None:
-        item = self.cases.currentItem()
-        if item is None:
-            QMessageBox.information(self, "Export", "Choose a case first.")
-            return
-        if not isinstance(path, Path):
-            name, _ = QFileDialog.getSaveFileName(self, "Export case", str(Path.home() / f"{item.text()}.jsonl"),
-                                                  "Case records (*.jsonl)")
-            if not name:
-                return
-            path = Path(name)
-        target = path
-        self._try(lambda: target.write_text(self.console.export_text(item.text()), encoding="utf-8"))
-
-
-    def export_pdf(self, path: Path | None = None) -> None:
-        item = self.cases.currentItem()
-        if item is None:
-            QMessageBox.information(self, "Export", "Choose a case first.")
-            return
-        if not isinstance(path, Path):
-            name, _ = QFileDialog.getSaveFileName(self, "Case as PDF", str(Path.home() / f"{item.text()}.pdf"),
-                                                  "PDF (*.pdf)")
-            if not name:
-                return
-            path = Path(name)
-        target = path
-        self._try(lambda: target.write_bytes(self.console.case_pdf(item.text())))
-
-
-class ClaimsTab(_Tab):
-    def __init__(self, console: OfficeConsole, who: Callable[[], str], parent: QWidget | None = None) -> None:
-        super().__init__(console, who, parent)
-        self.setWindowTitle("Claims")
-        self.table = _table(("Volunteer", "Month", "Total", "Status"), "Expense claims")
-        self.table.itemSelectionChanged.connect(self._show)
-        self.detail = QPlainTextEdit()
-        self.detail.setReadOnly(True)
-        self.detail.setAccessibleName("Claim lines")
-        buttons = QHBoxLayout()
-        for words, state in (("Mark received", "received"), ("Approve", "approved"), ("Return…", "returned")):
-            button = QPushButton(words)
-            button.clicked.connect(lambda _=False, s=state: self.mark(s))
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        pdf = QPushButton("Claim with receipts (PDF)…")
-        pdf.clicked.connect(self.save_pdf)
-        buttons.addWidget(pdf)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.detail, 1)
-        layout.addLayout(buttons)
-        self.refresh()
-
-    def refresh(self) -> None:
-        self.claims = self.console.claims()
-        _fill(self.table, [(c.label, c.month, "£" + str(c.claim.get("totals", {}).get("total", "")),
-                            c.status or "new") for c in self.claims])
-        self._show()
-
-    def chosen(self) -> ClaimToReview | None:
-        row = self.table.currentRow()
-        return self.claims[row] if 0 <= row < len(self.claims) and self.table.selectedItems() else None
-
-    def _show(self) -> None:
-        claim = self.chosen()
-        if claim is None:
-            self.detail.clear()
-            return
-        lines = [f"Claim month {claim.claim.get('month_number')} ({claim.month}), claimant "
-                 f"{claim.claim.get('claimant', '')}"]
-        for e in claim.entries:
-            if "item" in e:
-                i = e["item"]
-                lines.append(f"{i['on']}  {i['category']:10} £{i['amount']:>8}  {i['description']}  "
-                             f"({len(e.get('receipts', []))} receipt(s))")
-            elif "journey" in e:
-                j = e["journey"]
-                lines.append(f"{j['on']}  mileage    {j['miles']} mi  {j['start']} to {j['end']} ({j['purpose']})")
-            elif "call" in e:
-                c = e["call"]
-                lines.append(f"{c['on']}  call       {c['minutes']} min  ({c['purpose']})")
-        self.detail.setPlainText("\n".join(lines))
-
-    def save_pdf(self, path: Path | None = None) -> Path | None:
-        claim = self.chosen()
-        if claim is None:
-            return None
-        if not isinstance(path, Path):
-            name, _ = QFileDialog.getSaveFileName(self, "Save the claim",
-                                                  str(Path.home() / f"claim-{claim.label}-{claim.month}.pdf"),
-                                                  "PDF (*.pdf)")
-            if not name:
-                return None
-            path = Path(name)
-        target = path
-        return target if self._try(lambda: target.write_bytes(self.console.claim_pdf(claim))) else None
-
-    def mark(self, state: str, reason: str | None = None) -> None:
-        claim = self.chosen()
-        if claim is None:
-            return
-        if state == "returned" and not isinstance(reason, str):
-            reason, ok = QInputDialog.getText(self, "Return the claim", "What must the volunteer put right?")
-            if not ok:
-                return
-        self._try(lambda: self.console.claim_status(claim, state, self.who(), reason or ""))

@@ -14,7 +14,8 @@ from ...store.errors import VaultError
 from ...sync.transport import TransportError
 from ..common.tasks import TaskRunner
 from .board_tab import BoardTab
-from .tabs import ClaimsTab, DevicesTab, InboxTab, VisitsTab
+from .records_tabs import ClaimsTab, InboxTab
+from .tabs import DevicesTab, VisitsTab
 
 WHO_KEY = "console_user"
 

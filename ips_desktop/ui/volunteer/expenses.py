@@ -10,14 +10,12 @@ include copies of telephone bills."
 from __future__ import annotations
 
 import logging
-import os
-import threading
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,7 +29,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -44,6 +41,7 @@ from ...domain.expenses import CATEGORY_WORDS, ExpenseItem, Journey, PhoneCall, 
 from ...store.errors import VaultError
 from ...store.expensebook import ExpenseBook
 from ..common.tasks import TaskRunner
+from .claim_build import ClaimBuild
 from .expense_forms import RECEIPT_FILTER, CallForm, ClaimantForm, ExpenseForm, ItemForm, JourneyForm, ask
 from .expense_preview import ClaimPreviewDialog
 
@@ -55,12 +53,6 @@ SavePath = Callable[[QWidget, str], Path | None]
 def ask_save_path(parent: QWidget, name: str) -> Path | None:
     chosen, _ = QFileDialog.getSaveFileName(parent, "Save the claim PDF", str(Path.home() / name), "PDF (*.pdf)")
     return Path(chosen) if chosen else None
-
-
-class _Progress(QObject):
-    """Carries the worker's progress to the dialog's thread (a queued connection)."""
-
-    step = Signal(int)
 
 
 class ExpensesDialog(QDialog):
@@ -431,7 +423,7 @@ class ExpensesDialog(QDialog):
         return dialog
 
     def build_pdf(self) -> None:
-        from ...reports.claim_pdf import Cancelled, ClaimInput, StoredReceipt, build_claim_pdf
+        from ...reports.claim_pdf import ClaimInput, StoredReceipt
 
         month = self.month
         claim = self.book.month(month)
@@ -440,51 +432,20 @@ class ExpensesDialog(QDialog):
         target = self.save_path(self, f"expense-claim-{month.key}.pdf")
         if target is None:
             return
-        total = len(receipts) + 1
-        progress = QProgressDialog("Building the claim and its receipts…", "Stop", 0, total, self)
-        progress.setWindowTitle("Build claim PDF")
-        progress.setMinimumDuration(500)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        stop = threading.Event()
-        progress.canceled.connect(stop.set)
-        signals = _Progress(self)
-        signals.step.connect(progress.setValue)
         self.building = True
         self.pdf_button.setEnabled(False)
+        build = ClaimBuild(self, self.runner, data, target)
+        build.finished.connect(self._built)
+        build.start()
 
-        def work() -> bytes:
-            return build_claim_pdf(data, lambda done, _of: signals.step.emit(done), stop.is_set)
-
-        def done(pdf: bytes) -> None:
-            self._finish_build(progress)
-            try:
-                partial = target.with_name(target.name + ".part")
-                partial.write_bytes(pdf)
-                os.replace(partial, target)
-            except OSError as exc:
-                QMessageBox.warning(self, "Claim not saved", f"The claim could not be saved to {target}: "
-                                    f"{exc.strerror or 'the folder cannot be written'}. Choose another folder.")
-                return
-            self.last_pdf = target
-            self.state.setText(f"Claim saved as {target.name}: print it, sign Section 1 and post it with the "
-                               "receipts, or send it to the office.")
-
-        def failed(exc: Exception) -> None:
-            self._finish_build(progress)
-            if isinstance(exc, Cancelled):
-                self.state.setText("Stopped: no claim PDF was saved.")
-                return
-            log.warning("claim PDF failed: %s", type(exc).__name__)
-            QMessageBox.warning(self, "Claim not built", "The claim could not be built. A receipt may be damaged: "
-                                "remove it and add it again, then try once more.")
-
-        self.runner.run(work, done, failed)
-
-    def _finish_build(self, progress: QProgressDialog) -> None:
-        progress.reset()
-        progress.close()
+    def _built(self, path: Path | None, message: str) -> None:
         self.building = False
+        if self.locked:
+            return
         self.refresh()
+        if path is not None:
+            self.last_pdf = path
+        self.state.setText(message)
 
     def send(self) -> None:
         month = self.month

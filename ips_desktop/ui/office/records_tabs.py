@@ -1,0 +1,192 @@
+"""The console's record tabs: the inbox by case reference (with export and Level 1 counts)
+and claims to review (with their receipts as the volunteer's PDF)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...office.console import ClaimToReview, OfficeConsole
+from .tabs import ConsoleTab, fill_table, make_table
+
+
+class InboxTab(ConsoleTab):
+    def __init__(self, console: OfficeConsole, who: Callable[[], str], pull: Callable[[], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(console, who, parent)
+        self.setWindowTitle("Inbox")
+        pull_button = QPushButton("Pull now")
+        pull_button.clicked.connect(pull)
+        self.cases = QListWidget()
+        self.cases.setAccessibleName("Cases")
+        self.cases.currentTextChanged.connect(self._show)
+        self.records = make_table(("Received", "Kind", "Summary"), "Records of the case")
+        export = QPushButton("Export case…")
+        export.clicked.connect(self.export)
+        export_pdf = QPushButton("Case as PDF…")
+        export_pdf.clicked.connect(self.export_pdf)
+        self.result = QLabel()
+        self.result.setAccessibleName("Last pull")
+        self.level1 = QLabel()
+        self.level1.setAccessibleName("Level 1 contacts")
+        self.level1.setWordWrap(True)
+        split = QSplitter()
+        split.addWidget(self.cases)
+        split.addWidget(self.records)
+        split.setSizes([220, 700])
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(pull_button)
+        row.addWidget(self.result, 1)
+        row.addWidget(export)
+        row.addWidget(export_pdf)
+        layout.addLayout(row)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.level1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        counts = self.console.level1_counts()
+        self.level1.setText("Level 1 contacts (anonymous): " + (", ".join(f"{k} {v}" for k, v in counts.items())
+                                                                 or "none yet"))
+        current = self.cases.currentItem().text() if self.cases.currentItem() else ""
+        self.by_case = self.console.cases()
+        self.cases.clear()
+        self.cases.addItems(list(self.by_case))
+        matches = self.cases.findItems(current, Qt.MatchFlag.MatchExactly) if current else []
+        if matches:
+            self.cases.setCurrentItem(matches[0])
+        self._show(current)
+
+    def _show(self, case_ref: str) -> None:
+        records = self.by_case.get(case_ref, [])
+        rows = []
+        for r in records:
+            body = r.content.get("body", {})
+            summary = body.get("summary") or body.get("place") or body.get("what") or json.dumps(body)[:80]
+            rows.append((f"{r.received_at:%d/%m/%Y %H:%M}", r.record_type.replace("_", " "), str(summary)[:200]))
+        fill_table(self.records, rows)
+
+    def export(self, path: Path | None = None) -> None:
+        item = self.cases.currentItem()
+        if item is None:
+            QMessageBox.information(self, "Export", "Choose a case first.")
+            return
+        if not isinstance(path, Path):
+            name, _ = QFileDialog.getSaveFileName(self, "Export case", str(Path.home() / f"{item.text()}.jsonl"),
+                                                  "Case records (*.jsonl)")
+            if not name:
+                return
+            path = Path(name)
+        target = path
+        self._try(lambda: target.write_text(self.console.export_text(item.text()), encoding="utf-8"))
+
+
+    def export_pdf(self, path: Path | None = None) -> None:
+        item = self.cases.currentItem()
+        if item is None:
+            QMessageBox.information(self, "Export", "Choose a case first.")
+            return
+        if not isinstance(path, Path):
+            name, _ = QFileDialog.getSaveFileName(self, "Case as PDF", str(Path.home() / f"{item.text()}.pdf"),
+                                                  "PDF (*.pdf)")
+            if not name:
+                return
+            path = Path(name)
+        target = path
+        self._try(lambda: target.write_bytes(self.console.case_pdf(item.text())))
+
+
+class ClaimsTab(ConsoleTab):
+    def __init__(self, console: OfficeConsole, who: Callable[[], str], parent: QWidget | None = None) -> None:
+        super().__init__(console, who, parent)
+        self.setWindowTitle("Claims")
+        self.table = make_table(("Volunteer", "Month", "Total", "Status"), "Expense claims")
+        self.table.itemSelectionChanged.connect(self._show)
+        self.detail = QPlainTextEdit()
+        self.detail.setReadOnly(True)
+        self.detail.setAccessibleName("Claim lines")
+        buttons = QHBoxLayout()
+        for words, state in (("Mark received", "received"), ("Approve", "approved"), ("Return…", "returned")):
+            button = QPushButton(words)
+            button.clicked.connect(lambda _=False, s=state: self.mark(s))
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        pdf = QPushButton("Claim with receipts (PDF)…")
+        pdf.clicked.connect(self.save_pdf)
+        buttons.addWidget(pdf)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail, 1)
+        layout.addLayout(buttons)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.claims = self.console.claims()
+        fill_table(self.table, [(c.label, c.month, "£" + str(c.claim.get("totals", {}).get("total", "")),
+                            c.status or "new") for c in self.claims])
+        self._show()
+
+    def chosen(self) -> ClaimToReview | None:
+        row = self.table.currentRow()
+        return self.claims[row] if 0 <= row < len(self.claims) and self.table.selectedItems() else None
+
+    def _show(self) -> None:
+        claim = self.chosen()
+        if claim is None:
+            self.detail.clear()
+            return
+        lines = [f"Claim month {claim.claim.get('month_number')} ({claim.month}), claimant "
+                 f"{claim.claim.get('claimant', '')}"]
+        for e in claim.entries:
+            if "item" in e:
+                i = e["item"]
+                lines.append(f"{i['on']}  {i['category']:10} £{i['amount']:>8}  {i['description']}  "
+                             f"({len(e.get('receipts', []))} receipt(s))")
+            elif "journey" in e:
+                j = e["journey"]
+                lines.append(f"{j['on']}  mileage    {j['miles']} mi  {j['start']} to {j['end']} ({j['purpose']})")
+            elif "call" in e:
+                c = e["call"]
+                lines.append(f"{c['on']}  call       {c['minutes']} min  ({c['purpose']})")
+        self.detail.setPlainText("\n".join(lines))
+
+    def save_pdf(self, path: Path | None = None) -> Path | None:
+        claim = self.chosen()
+        if claim is None:
+            return None
+        if not isinstance(path, Path):
+            name, _ = QFileDialog.getSaveFileName(self, "Save the claim",
+                                                  str(Path.home() / f"claim-{claim.label}-{claim.month}.pdf"),
+                                                  "PDF (*.pdf)")
+            if not name:
+                return None
+            path = Path(name)
+        target = path
+        return target if self._try(lambda: target.write_bytes(self.console.claim_pdf(claim))) else None
+
+    def mark(self, state: str, reason: str | None = None) -> None:
+        claim = self.chosen()
+        if claim is None:
+            return
+        if state == "returned" and not isinstance(reason, str):
+            reason, ok = QInputDialog.getText(self, "Return the claim", "What must the volunteer put right?")
+            if not ok:
+                return
+        self._try(lambda: self.console.claim_status(claim, state, self.who(), reason or ""))
