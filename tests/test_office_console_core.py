@@ -106,3 +106,21 @@ def test_plans_claims_and_cases_at_the_office(tmp_path: Path, clock: Clock) -> N
 
 def laptop_kid(office) -> str:  # type: ignore[no-untyped-def]
     return office.service.repo.devices()[0].device_kid.hex()
+
+
+def test_a_nominated_family_contact_reaches_the_ladder_and_leaves_the_laptop(tmp_path: Path, clock: Clock) -> None:
+    from ips_desktop.store.casebook import InputError
+
+    laptop, office = enrolled_world(tmp_path, clock)
+    console = OfficeConsole(office.service)
+    with pytest.raises(InputError, match="is not an e-mail address"):
+        laptop.book.nominate_family_contact("my partner")
+    assert laptop.book.nominate_family_contact("partner@home.test") is not None
+    assert laptop.book.nominate_family_contact("partner@home.test") is None  # unchanged: nothing sent
+    assert laptop.book.settings.family_contact == "partner@home.test"
+    laptop.sync.run()
+    console.pull()
+    assert console.contacts()["family"] == {"IPS-07": ["partner@home.test"]}
+    assert "No nominated family contact for IPS-07." not in console.readiness("IPS-07")
+    laptop.sync.run()  # VERIFIED: the laptop's copy goes
+    assert [r.kind for r in laptop.book.records.all()] == []

@@ -25,6 +25,7 @@ RETENTION_CLASS = {
     "expense_item": "expense",
     "journey": "expense",
     "phone_log": "phone_log",
+    "family_contact": "to_office",
 }
 
 HANDBOOK = {
@@ -36,6 +37,7 @@ HANDBOOK = {
     "incident": "An incident report is kept only until the PPO has it.",
     "expense": "A claim is kept as proof until it is paid.",
     "phone_log": "“Once the enquiry or telephone bill period is finalised delete all records.”",
+    "to_office": "Kept only until the office has it.",
 }
 
 
@@ -125,6 +127,8 @@ def decide(facts: RecordFacts, policy: RetentionPolicy) -> Decision:
                         f"Removed {policy.visit_days_after_close} days after the visit was closed.", cls)
     if cls == "incident":
         return Decision(facts.record_id, verified, "The PPO holds the incident report.", cls)
+    if cls == "to_office":
+        return Decision(facts.record_id, verified, "The office holds it.", cls)
     if cls == "expense":
         return Decision(facts.record_id, verified + timedelta(days=policy.expense_days),
                         f"Kept {policy.expense_days} days after the office confirmed the claim.", cls)

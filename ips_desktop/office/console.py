@@ -82,7 +82,31 @@ class OfficeConsole:
 
     # -- inbox ------------------------------------------------------------------------------------------
     def pull(self, progress: Callable[[str, int, int], None] | None = None) -> PullResult:
-        return pull(self.service, self.transport(), progress)
+        result = pull(self.service, self.transport(), progress)
+        self.apply_family_contacts()
+        return result
+
+    def apply_family_contacts(self) -> bool:
+        """Volunteers nominate their family contact in the app; the newest one each sent goes on
+        the ladder (and to the relay). True when anything changed."""
+        labels = self.labels()
+        nominated: dict[str, list[str]] = {}
+        for record in sorted(self.service.repo.records(), key=lambda r: (r.received_at, r.seq)):
+            if record.record_type == "family_contact" and record.device_kid in labels:
+                email = str(record.content.get("body", {}).get("email", "")).strip()
+                nominated[labels[record.device_kid]] = [email] if email else []
+        if not nominated:
+            return False
+        contacts = self.contacts()
+        family = dict(contacts.get("family", {}))
+        changed = {k: v for k, v in nominated.items() if family.get(k, []) != v}
+        if not changed:
+            return False
+        family.update(changed)
+        family = {k: v for k, v in family.items() if v}
+        tiers = {int(k): list(v) for k, v in contacts.get("tiers", {}).items()}
+        self.set_contacts(tiers, list(contacts.get("office", [])), family)
+        return True
 
     def cases(self) -> dict[str, list[OfficeRecord]]:
         """Every record by case reference (newest version of each), oldest first."""

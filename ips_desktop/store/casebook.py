@@ -104,6 +104,26 @@ class CaseBook:
             self._settings.save(settings)
             self.audit.append("settings changed", "vault")
 
+    def nominate_family_contact(self, email: str) -> str | None:
+        """The volunteer's nominated family contact for the overdue ladder: kept in settings and
+        sent to the office (sealed, removed from the laptop's outbox record once the office
+        has it). Returns the record id, or None when nothing changed."""
+        email = email.strip()
+        if email and ("@" not in email or " " in email or len(email) > 254 or email.startswith("@")):
+            raise InputError(f"“{email}” is not an e-mail address.")
+        current = self.settings
+        if email == current.family_contact:
+            return None
+        from dataclasses import replace
+
+        with self._vault.transaction():
+            self._settings.save(replace(current, family_contact=email))
+            record_id = self.records.put(None, None, "family_contact", {"type": "family_contact", "email": email},
+                                         "saved", "")
+            self.records.enqueue(record_id)
+            self.audit.append("family contact nominated", "vault")
+        return record_id
+
     # -- cases -------------------------------------------------------------------------------
     def case_list(self, include_closed: bool = True) -> list[CaseSummary]:
         return self.cases.summaries(include_closed)

@@ -22,6 +22,8 @@ class VolunteerSettings:
     # The phone check-in page (DESIGN §6): the relay keeps only salted hashes, per visit.
     checkin_pin: str = ""
     duress_pin: str = ""
+    # Told by the overdue ladder at +30 minutes (DESIGN §6); sent to the office, sealed.
+    family_contact: str = ""
 
     @property
     def pins(self) -> tuple[str, str] | None:

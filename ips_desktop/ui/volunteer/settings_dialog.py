@@ -93,6 +93,9 @@ class SettingsDialog(QDialog):
         for pin in (self.checkin_pin, self.duress_pin):
             pin.setMaxLength(8)
             pin.setPlaceholderText("4 to 8 digits")
+        self.family_contact = QLineEdit(settings.family_contact)
+        self.family_contact.setAccessibleName("Nominated family contact e-mail")
+        self.family_contact.setPlaceholderText("someone at home the office may e-mail if you are overdue")
         pins_note = QLabel("With both PINs set, checking out through the office relay gives you a link to check in "
                            "from your phone. Under pressure, type the duress PIN: the page looks the same and the "
                            "office is alerted at once.")
@@ -107,6 +110,7 @@ class SettingsDialog(QDialog):
         form.addRow("Emergency Duty Team", self.edt_phone)
         form.addRow("Phone check-in PIN", self.checkin_pin)
         form.addRow("Duress PIN", self.duress_pin)
+        form.addRow("Family contact (e-mail)", self.family_contact)
         form.addRow(pins_note)
         form.addRow(rule)
         return page
@@ -149,6 +153,11 @@ class SettingsDialog(QDialog):
             if problem:
                 self.message.setText(problem)
                 return
+        try:
+            self.book.nominate_family_contact(self.family_contact.text())
+        except VaultError as exc:
+            self.message.setText(str(exc))
+            return
         settings = replace(self.book.settings, ips_code=self.ips_code.text().strip(),
                            idle_lock_minutes=self.idle.value(), office_phone=self.office_phone.text().strip(),
                            ppo_phone=self.ppo_phone.text().strip(), edt_phone=self.edt_phone.text().strip(),
