@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -80,6 +80,21 @@ def _search_text(reference: str, record: Record) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def read_file_at_most(path: Path, limit: int, too_big: str) -> bytes:
+    """A file's bytes, refusing one over ``limit`` before reading it. ``too_big`` ends the
+    message ("attachments can be at most 25 MB. …")."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise InputError(f"“{path.name}” could not be read. Check the file is still there.") from None
+    if size > limit:
+        raise InputError(f"“{path.name}” is {size / 1048576:.0f} MB; {too_big}")
+    try:
+        return path.read_bytes()
+    except OSError:
+        raise InputError(f"“{path.name}” could not be read. Check the file is still there.") from None
+
+
 class CaseBook:
     def __init__(self, vault: VaultConnection, now: Callable[[], datetime]) -> None:
         self._vault = vault
@@ -87,7 +102,7 @@ class CaseBook:
         self.cases = CaseRepository(vault, now)
         self.records = RecordRepository(vault, now)
         self.audit = AuditLog(vault, now)
-        self._settings = SettingsRepository(vault)
+        self.settings_store = SettingsRepository(vault)
         self.records.settle_purges()
 
     @property
@@ -97,11 +112,11 @@ class CaseBook:
     # -- settings ----------------------------------------------------------------------------
     @property
     def settings(self) -> VolunteerSettings:
-        return self._settings.load()
+        return self.settings_store.load()
 
     def save_settings(self, settings: VolunteerSettings) -> None:
         with self._vault.transaction():
-            self._settings.save(settings)
+            self.settings_store.save(settings)
             self.audit.append("settings changed", "vault")
 
     def nominate_family_contact(self, email: str) -> str | None:
@@ -114,10 +129,8 @@ class CaseBook:
         current = self.settings
         if email == current.family_contact:
             return None
-        from dataclasses import replace
-
         with self._vault.transaction():
-            self._settings.save(replace(current, family_contact=email))
+            self.settings_store.save(replace(current, family_contact=email))
             record_id = self.records.put(None, None, "family_contact", {"type": "family_contact", "email": email},
                                          "saved", "")
             self.records.enqueue(record_id)
@@ -250,19 +263,8 @@ class CaseBook:
     # -- attachments ---------------------------------------------------------------------------
     def attach_file(self, record_id: str, path: Path) -> str:
         """A scanned letter or report, kept inside the vault (25 MiB at most)."""
-        try:
-            size = path.stat().st_size
-        except OSError:
-            raise InputError(f"“{path.name}” could not be read. Check the file is still there.") from None
-        if size > MAX_ATTACHMENT_BYTES:
-            raise InputError(
-                f"“{path.name}” is {size / 1048576:.0f} MB; attachments can be at most 25 MB. "
-                "Scan it at a lower resolution or as several pages."
-            )
-        try:
-            data = path.read_bytes()
-        except OSError:
-            raise InputError(f"“{path.name}” could not be read. Check the file is still there.") from None
+        data = read_file_at_most(path, MAX_ATTACHMENT_BYTES, "attachments can be at most 25 MB. "
+                                 "Scan it at a lower resolution or as several pages.")
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         name = neutral_file_name(path.name, self._now())
         with self._vault.transaction():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from ..domain.claim import ClaimMonth, PreparedReceipt, ReceiptError
+from ..domain.claim import ClaimMonth
 from ..domain.expenses import Category, ExpenseItem, ExpenseRates, Journey, PhoneCall
 from ..domain.records import (
     AgreedAction,
@@ -81,13 +81,9 @@ def fill(book: CaseBook, today: date) -> None:
         book.add_level1(Level1Contact(today, category, signposted, focus))
 
 
-def _no_receipts(name: str, data: bytes) -> PreparedReceipt:
-    raise ReceiptError("The demo has no receipts.")
-
-
 def fill_expenses(book: CaseBook, today: date) -> None:
     """This month so far: a journey, parking and stamps (receipts still to add), and a call."""
-    expenses = ExpenseBook(book, lambda: datetime.combine(today, datetime.min.time()), ExpenseRates, _no_receipts)
+    expenses = ExpenseBook(book, lambda: datetime.combine(today, datetime.min.time()), ExpenseRates)
     month = ClaimMonth.of(today)
     day = today.replace(day=max(1, today.day - 2))
     expenses.add_journey(month, Journey(day, "Crediton", "Exeter", "PP-2026-0142", Decimal("18.4")))

@@ -27,7 +27,7 @@ from ..domain import expenses as x
 from ..domain.claim import ClaimMonth, ClaimState, Entry, FirstClaimDetails, MonthClaim, PreparedReceipt
 from ..domain.expenses import Category, ExpenseItem, ExpenseRates, Journey, PhoneCall, Vehicle, tax_year_of
 from ..domain.pii import screen_fields
-from .casebook import CaseBook, InputError
+from .casebook import CaseBook, InputError, read_file_at_most
 from .records import RecordNotFound, StoredRecord
 
 log = logging.getLogger(__name__)
@@ -75,22 +75,18 @@ class ClaimStatus:
 
 def read_receipt_file(path: Path) -> bytes:
     """The file's bytes, refusing one too large before reading it."""
-    try:
-        size = path.stat().st_size
-    except OSError:
-        raise InputError(f"“{path.name}” could not be read. Check the file is still there.") from None
-    if size > c.MAX_RECEIPT_BYTES:
-        raise InputError(f"“{path.name}” is {size / 1048576:.0f} MB; a receipt can be at most 25 MB. Take the "
-                         "photo again, or scan the receipt at 150 dpi.")
-    try:
-        return path.read_bytes()
-    except OSError:
-        raise InputError(f"“{path.name}” could not be read. Check the file is still there.") from None
+    return read_file_at_most(path, c.MAX_RECEIPT_BYTES, "a receipt can be at most 25 MB. Take the photo again, "
+                             "or scan the receipt at 150 dpi.")
+
+
+def no_receipts(name: str, data: bytes) -> PreparedReceipt:
+    """For an expense book that only reads, or applies the office's word: receipts are refused."""
+    raise c.ReceiptError("Receipts cannot be added here.")
 
 
 class ExpenseBook:
     def __init__(self, book: CaseBook, now: Callable[[], datetime], rates: Callable[[], ExpenseRates],
-                 prepare_receipt: Prepare) -> None:
+                 prepare_receipt: Prepare = no_receipts) -> None:
         self._book = book
         self._now = now
         self._rates = rates
@@ -102,18 +98,17 @@ class ExpenseBook:
 
     # -- the claimant --------------------------------------------------------------------------------
     def profile(self) -> ExpenseProfile:
-        row = self._book.vault.query_one("SELECT value FROM settings WHERE key = ?", (PROFILE_KEY,))
-        if row is None:
+        stored = self._book.settings_store.value(PROFILE_KEY)
+        if stored is None:
             return ExpenseProfile()
         try:
-            return ExpenseProfile.from_json(row[0])
+            return ExpenseProfile.from_json(stored)
         except (ValueError, KeyError, TypeError, AttributeError):
             log.warning("expense profile unreadable; starting from an empty one")
             return ExpenseProfile()
 
     def _save_profile(self, profile: ExpenseProfile) -> None:
-        self._book.vault.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE"
-                                 " SET value = excluded.value", (PROFILE_KEY, profile.to_json()))
+        self._book.settings_store.put_value(PROFILE_KEY, profile.to_json())
 
     def save_claimant(self, claimant: str, details: FirstClaimDetails) -> None:
         """Section 1's name and Section 3's details. The NI number's format is checked here;

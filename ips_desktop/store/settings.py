@@ -49,10 +49,16 @@ class SettingsRepository:
                 values[f.name] = int(stored[f.name]) if f.type in (int, "int") else stored[f.name]
         return replace(VolunteerSettings(), **values)  # type: ignore[arg-type]
 
+    def value(self, key: str) -> str | None:
+        """A setting kept by another part of the app (an expense profile, a message serial)."""
+        row = self._vault.query_one("SELECT value FROM settings WHERE key = ?", (key,))
+        return str(row[0]) if row else None
+
+    def put_value(self, key: str, value: str) -> None:
+        """Call inside a transaction."""
+        self._vault.execute("INSERT INTO settings (key, value) VALUES (?, ?)"
+                            " ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
     def save(self, settings: VolunteerSettings) -> None:
         for f in fields(settings):
-            self._vault.execute(
-                "INSERT INTO settings (key, value) VALUES (?, ?)"
-                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (f.name, str(getattr(settings, f.name))),
-            )
+            self.put_value(f.name, str(getattr(settings, f.name)))

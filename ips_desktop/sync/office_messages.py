@@ -18,7 +18,7 @@ from ..crypto import office_keys
 from ..crypto.device import DeviceKeys
 from ..crypto.office_message import MessageKind, OfficeMessage, open_message, peek_serial
 from ..crypto.wire import WireError
-from ..domain.claim import ClaimMonth, ClaimState, PreparedReceipt, ReceiptError
+from ..domain.claim import ClaimMonth, ClaimState
 from ..domain.expenses import ExpenseRates
 from ..domain.visit_flow import CheckInRoute, TransitionError
 from ..store.casebook import CaseBook, InputError
@@ -32,19 +32,14 @@ SERIAL_KEY = "office_message_serial"
 LONDON = ZoneInfo("Europe/London")
 
 
-def _no_receipts(name: str, data: bytes) -> PreparedReceipt:
-    raise ReceiptError("not used")
-
-
 class MessageApplier:
     def __init__(self, vault: VaultConnection, keys: DeviceKeys, now: Callable[[], datetime]) -> None:
         self._vault = vault
         self._keys = keys
         self._now = now
 
-    def _last(self) -> int:
-        row = self._vault.query_one("SELECT value FROM settings WHERE key = ?", (SERIAL_KEY,))
-        return int(row[0]) if row else 0
+    def _last(self, book: CaseBook) -> int:
+        return int(book.settings_store.value(SERIAL_KEY) or 0)
 
     def pull(self, transport: DeviceTransport, bundle: office_keys.KeyBundle) -> list[str]:
         """Fetch, check and apply everything waiting; returns what the volunteer should hear."""
@@ -57,7 +52,7 @@ class MessageApplier:
             except WireError:
                 transport.forget_message(self._keys.kid, item.handle)
         for serial, item in sorted(waiting, key=lambda pair: pair[0]):
-            if serial > self._last():
+            if serial > self._last(book):
                 try:
                     message = open_message(item.data, device_kid=self._keys.kid, box_key=self._keys.box,
                                            bundle=bundle)
@@ -69,8 +64,7 @@ class MessageApplier:
                     if words:
                         said.append(words)
                     with self._vault.transaction():
-                        self._vault.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key)"
-                                            " DO UPDATE SET value = excluded.value", (SERIAL_KEY, str(serial)))
+                        book.settings_store.put_value(SERIAL_KEY, str(serial))
             transport.forget_message(self._keys.kid, item.handle)
         return said
 
@@ -79,7 +73,7 @@ class MessageApplier:
         at = datetime.fromtimestamp(message.issued_at, UTC).astimezone(LONDON).replace(tzinfo=None)
         try:
             if message.kind is MessageKind.CLAIM_STATUS:
-                expenses = ExpenseBook(book, self._now, ExpenseRates, _no_receipts)
+                expenses = ExpenseBook(book, self._now, ExpenseRates)
                 month = ClaimMonth.parse(body["month"])
                 if expenses.apply_office_status(month, ClaimState(body["state"]), body["reason"], body["by"]):
                     return f"The office has {body['state']} your {month.title} claim" + (
