@@ -9,20 +9,15 @@ from pathlib import Path
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] not in ("--data", "console"):
+    given = list(sys.argv[1:] if argv is None else argv)
+    args = given[1:] if given[:1] == ["console"] else given
+    data: Path | None = None
+    if len(args) == 2 and args[0] == "--data":
+        data, args = Path(args[1]), []
+    if args:
         from .office.cli import main as cli
 
-        return cli(args)
-    data: Path | None = None
-    if args and args[0] == "console":
-        args = args[1:]
-    if len(args) >= 2 and args[0] == "--data":
-        data = Path(args[1])
-        if len(args) > 2:
-            from .office.cli import main as cli
-
-            return cli(list(argv or sys.argv[1:]))
+        return cli(given)
     from .store.profile import default_root
     from .ui.office.launch import run
 

@@ -319,6 +319,24 @@ class MonthClaim:
         return out
 
 
+REMIND_DAYS = 5
+
+
+def posting_reminder(month: ClaimMonth, today: date, rates: ExpenseRates) -> str | None:
+    """The nudge for an unsent claim: from five days before the last safe posting day, and a
+    late notice once the due date has passed (handbook: "to arrive no later than the 14th")."""
+    post_by = month.post_by(rates)
+    days = (post_by - today).days
+    if days < 0:
+        return (f"The {month.title} claim was due at the office by {month.due:%d/%m/%Y}. Send it now and tell "
+                "your PPO it is late.")
+    if days <= REMIND_DAYS:
+        when = "today" if days == 0 else f"by {post_by:%A %d/%m/%Y}"
+        return (f"Post your {month.title} claim {when} so it arrives by {month.due:%d/%m/%Y} "
+                "(the handbook: “to arrive no later than the 14th of each month”).")
+    return None
+
+
 # -- receipts --------------------------------------------------------------------------------------------
 MAX_RECEIPT_BYTES = 25 * 1024 * 1024
 MAX_RECEIPT_PAGES = 20

@@ -18,8 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
 
 
 class Tier(IntEnum):
@@ -251,7 +255,4 @@ def close(watch: Watch, reason: CloseReason, by: str, now: int) -> tuple[Watch, 
 
 
 def _clock(epoch: int) -> str:
-    from datetime import UTC, datetime
-    from zoneinfo import ZoneInfo
-
-    return datetime.fromtimestamp(epoch, UTC).astimezone(ZoneInfo("Europe/London")).strftime("%H:%M")
+    return datetime.fromtimestamp(epoch, UTC).astimezone(LONDON).strftime("%H:%M")

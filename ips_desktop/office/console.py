@@ -241,18 +241,15 @@ class OfficeConsole:
         return build_claim_pdf(ClaimInput(month, str(body.get("claimant", "")), claim.label, receipts))
 
     def _claim_status(self, device_kid: bytes, month: str) -> str:
-        """What the office last told the laptop about this claim ("" before any answer)."""
-        for event in reversed(self.service.audit.entries(device_kid.hex())):
-            if event.event == "claim status" and event.detail.startswith(month + " "):
-                return event.detail.split(" ", 1)[1]
-        return ""
+        """What the office last told the laptop about this claim ("" before any answer), from
+        the log of messages sent (subject "2026-11 returned")."""
+        said = [subject for _, kind, subject, _ in self.service.repo.messages_sent(device_kid)
+                if kind == "claim_status" and subject.startswith(month + " ")]
+        return said[-1].split(" ", 1)[1] if said else ""
 
     def claim_status(self, claim: ClaimToReview, state: str, by: str, reason: str = "") -> int:
-        serial = messages.claim_status(self.service, self.transport(), claim.device_kid, claim.month, state, by,
-                                       reason)
-        with self.service.repo.vault.transaction():
-            self.service.audit.append("claim status", claim.device_kid.hex(), f"{claim.month} {state}")
-        return serial
+        return messages.claim_status(self.service, self.transport(), claim.device_kid, claim.month, state, by,
+                                     reason)
 
     # -- who the ladder tells ---------------------------------------------------------------------------
     CONTACTS_KEY = "ladder_contacts"

@@ -53,4 +53,4 @@ def claim_status(service: OfficeService, transport: OfficeTransport, device_kid:
     if state == "returned" and not reason.strip():
         raise OfficeError("Say why the claim is returned, so the volunteer can put it right.")
     return send(service, transport, device_kid, MessageKind.CLAIM_STATUS,
-                {"month": month, "state": state, "reason": reason.strip(), "by": by}, month)
+                {"month": month, "state": state, "reason": reason.strip(), "by": by}, f"{month} {state}")

@@ -9,9 +9,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 
+from ..crypto.wire import KID_LEN
 from ..domain import escalation as ladder
 from ..domain.escalation import CloseReason
-from .app import MAX_SMALL, Caller, Relay, RelayError, event
+from .app import MAX_SMALL, Caller, Relay, RelayError, _hex_id, event
 from .watchdog import Watchdog
 
 Signed = Callable[[Request, int, bool], Awaitable[tuple[Caller, bytes]]]
@@ -115,17 +116,11 @@ def add_watch_routes(app: FastAPI, relay: Relay, watchdog: Watchdog, signed: Sig
         await signed(request, 0, True)
         return [row.to_json() for row in watchdog.board(closed_since)]
 
-    def office_target(device: str, visit_id: str) -> bytes:
-        try:
-            return bytes.fromhex(device)
-        except ValueError:
-            raise RelayError(400, "bad_id", "That device id is not valid.") from None
-
     @app.post("/v1/office/watches/{device}/{visit_id}/acknowledge")
     async def acknowledge(device: str, visit_id: str, request: Request) -> dict[str, Any]:
         _, body = await signed(request, MAX_SMALL, True)
         by = _text(_json(body).get("by"), "by")
-        return step(office_target(device, visit_id), visit_id,
+        return step(_hex_id(device, KID_LEN), visit_id,
                     lambda w: (ladder.acknowledge(w, by, relay.now()), []))
 
     @app.post("/v1/office/watches/{device}/{visit_id}/close")
@@ -138,14 +133,14 @@ def add_watch_routes(app: FastAPI, relay: Relay, watchdog: Watchdog, signed: Sig
             raise RelayError(400, "bad_reason", "Closing needs one of the reasons: "
                              + "; ".join(r.value for r in CloseReason) + ".") from None
         by = _text(data.get("by"), "by")
-        return step(office_target(device, visit_id), visit_id, lambda w: ladder.close(w, reason, by, relay.now()))
+        return step(_hex_id(device, KID_LEN), visit_id, lambda w: ladder.close(w, reason, by, relay.now()))
 
     @app.post("/v1/office/watches/{device}/{visit_id}/check-in")
     async def phone_check_in(device: str, visit_id: str, request: Request) -> dict[str, Any]:
         """The handbook's phone route: the volunteer rang the PPO, who records it here."""
         _, body = await signed(request, MAX_SMALL, True)
         by = _text(_json(body).get("by"), "by")
-        return step(office_target(device, visit_id), visit_id,
+        return step(_hex_id(device, KID_LEN), visit_id,
                     lambda w: ladder.check_in(w, relay.now(), f"phoned {by}"))
 
     @app.post("/v1/office/drills")

@@ -11,6 +11,7 @@ board shows the alarm either way.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import smtplib
@@ -285,8 +286,6 @@ def _subject(kind: str, text: str) -> str:
 async def deliver_due(watchdog: Watchdog, sender: Sender, now: Callable[[], int]) -> int:
     """Send what is due. The database is used on the event loop's thread only; each send (SMTP
     blocks) runs in a worker thread. Returns how many went."""
-    import asyncio
-
     sent = 0
     for delivery in watchdog.due_deliveries(now()):
         try:

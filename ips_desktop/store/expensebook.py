@@ -371,13 +371,4 @@ class ExpenseBook:
         claim = self.month(month)
         if not (claim.items or claim.journeys):
             return None
-        post_by = month.post_by(self.rates)
-        days = (post_by - today).days
-        if days < 0:
-            return (f"The {month.title} claim was due at the office by {month.due:%d/%m/%Y}. Send it now and tell "
-                    "your PPO it is late.")
-        if days <= 5:
-            when = "today" if days == 0 else f"by {post_by:%A %d/%m/%Y}"
-            return (f"Post your {month.title} claim {when} so it arrives by {month.due:%d/%m/%Y} "
-                    "(the handbook: “to arrive no later than the 14th of each month”).")
-        return None
+        return c.posting_reminder(month, today, self.rates)

@@ -31,6 +31,7 @@ from ..store.cases import CaseRepository
 from ..store.records import RecordNotFound, RecordRepository
 from ..store.sync_state import HeldEnvelope, Identity, NewEnvelope, SyncRepository
 from ..store.vault import VaultConnection
+from .office_messages import MessageApplier
 from .transport import DeviceTransport, TransportError
 
 log = logging.getLogger(__name__)
@@ -195,8 +196,6 @@ class DeviceSync:
             if not token.cancelled:
                 self._apply_receipts(transport, bundle, result, report)
             if not token.cancelled:
-                from .office_messages import MessageApplier
-
                 result.office_said = MessageApplier(self._vault, self._keys, self._now).pull(transport, bundle)
         except TransportError as exc:
             result.status = "offline"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,8 +33,6 @@ def epoch(moment: datetime) -> int:
 
 def latest_due(visit: Visit, policy: VisitPolicy) -> datetime:
     """The latest the visit may be extended to (90 minutes in all; 17:00 for a home visit)."""
-    from dataclasses import replace
-
     longer = replace(visit.slot, minutes=visit.slot.minutes + visit.extended_minutes)
     return visit.due_at + timedelta(minutes=latest_extension(longer, policy))
 

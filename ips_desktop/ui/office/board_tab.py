@@ -118,7 +118,7 @@ class BoardTab(QWidget):
         console = self.console
         midnight = int(datetime.now().replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
         try:
-            self.planned = [p for p in console.planned_today(datetime.now())]
+            self.planned = console.planned_today(datetime.now())
         except Exception:  # the board must still show what the relay knows
             self.planned = []
         self.runner.run(lambda: console.board(midnight), self._show, self._failed)

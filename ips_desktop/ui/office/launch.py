@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...crypto.keyslot import KdfParams, VaultSecrets, calibrate
+from ...crypto.keyslot import MINIMUM_KDF, KdfParams, VaultSecrets, calibrate
 from ...office.background import BackgroundPull
 from ...office.console import OfficeConsole
 from ...office.service import OfficeService
@@ -95,9 +95,10 @@ class CreateOfficeDialog(QDialog):
 class BackupDialog(QDialog):
     """The keys' backup: a file and a recovery passphrase. There is no way past it but doing it."""
 
-    def __init__(self, console: OfficeConsole, params: KdfParams, parent: QWidget | None = None) -> None:
+    def __init__(self, console: OfficeConsole, params: KdfParams, parent: QWidget | None = None,
+                 required: bool = True) -> None:
         super().__init__(parent)
-        self.console, self.params = console, params
+        self.console, self.params, self.required = console, params, required
         self.setWindowTitle("Back up the office keys")
         intro = QLabel("The office keys open every record the laptops send. If this PC is lost without a backup, "
                        "every record still on its way is lost too. Save the backup to a USB stick kept in the "
@@ -152,7 +153,10 @@ class BackupDialog(QDialog):
         return True
 
     def reject(self) -> None:
-        self.error.setText("The console opens once the keys are backed up.")
+        if self.required:
+            self.error.setText("The console opens once the keys are backed up.")
+        else:
+            super().reject()
 
 
 def backed_up(console: OfficeConsole) -> bool:
@@ -204,7 +208,7 @@ class OfficeApp:
         self.db_key = secrets.db_key
         if self.dialog is not None:
             self.dialog.hide()
-        self._ready(vault, self.params or KdfParams(64 * 1024, 3))
+        self._ready(vault, self.params or MINIMUM_KDF)
 
     def _ready(self, vault: VaultConnection, params: KdfParams) -> None:
         self.vault = vault

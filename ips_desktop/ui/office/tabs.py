@@ -82,14 +82,11 @@ class ConsoleTab(QWidget):
         raise NotImplementedError
 
 
-class InviteDialogText:
-    """What the PPO reads or sends to the volunteer with an invite."""
-
-    @staticmethod
-    def words(label: str, code: str) -> str:
-        return (f"Invite for {label}: in IPS Desktop choose Sync ▸ Enrol with the office… and paste this code. "
-                "It works once, for 24 hours. Then ring me: we read the six digits on our screens to each "
-                "other.\n\n" + code)
+def invite_words(label: str, code: str) -> str:
+    """What the PPO sends the volunteer with an invite."""
+    return (f"Invite for {label}: in IPS Desktop choose Sync ▸ Enrol with the office… and paste this code. "
+            "It works once, for 24 hours. Then ring me: we read the six digits on our screens to each "
+            "other.\n\n" + code)
 
 
 class DevicesTab(ConsoleTab):
@@ -158,7 +155,7 @@ class DevicesTab(ConsoleTab):
             if not ok or not label.strip():
                 return None
         code = self.console.service.make_invite(label.strip()).code()
-        self.invite_text.setPlainText(InviteDialogText.words(label.strip(), code))
+        self.invite_text.setPlainText(invite_words(label.strip(), code))
         self.invite_code.setPixmap(qr_pixmap(code, scale=3))
         return code
 

@@ -86,9 +86,7 @@ class OfficeWindow(QMainWindow):
         from ...crypto.keyslot import MINIMUM_KDF
         from .launch import BackupDialog
 
-        dialog = BackupDialog(self.console, MINIMUM_KDF, self)
-        dialog.reject = dialog.close  # type: ignore[method-assign]  # optional here: the first backup exists
-        dialog.exec()
+        BackupDialog(self.console, MINIMUM_KDF, self, required=False).exec()
 
     def edit_policy(self) -> None:
         from .policy import PolicyDialog
