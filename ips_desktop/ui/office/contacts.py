@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 from ...office.console import OfficeConsole
 from ...office.service import OfficeError
 from ...sync.transport import TransportError
+from ..common.widgets import error_label
 
 
 def _split(text: str) -> list[str]:
@@ -42,9 +42,7 @@ class ContactsDialog(QDialog):
                              (self.police, "Police decision e-mail"), (self.office, "Every office user"),
                              (self.family, "Family contacts")):
             widget.setAccessibleName(name)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         form = QFormLayout()
         form.addRow("PPO (at due + grace)", self.ppo)
         form.addRow("Service manager (+20 min)", self.manager)

@@ -34,7 +34,7 @@ from ...store.errors import VaultError
 from ...store.profile import Profile
 from ...store.vault import VaultConnection
 from ..common.tasks import TaskRunner
-from ..common.widgets import password_field
+from ..common.widgets import error_label, password_field
 from .window import OfficeWindow
 
 BACKED_UP_KEY = "keys_backed_up"
@@ -56,9 +56,7 @@ class CreateOfficeDialog(QDialog):
         self.relay_key.setPlaceholderText("from `ips-relay key` (relay only)")
         self.first = password_field("Office vault passphrase")
         self.second = password_field("Office vault passphrase again")
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         form = QFormLayout()
         form.addRow("Service name", self.name)
         form.addRow("Relay or drop folder", self.address)
@@ -110,9 +108,7 @@ class BackupDialog(QDialog):
         choose.clicked.connect(self._choose)
         self.first = password_field("Recovery passphrase")
         self.second = password_field("Recovery passphrase again")
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setWordWrap(True)
+        self.error = error_label()
         where = QHBoxLayout()
         where.addWidget(self.path, 1)
         where.addWidget(choose)

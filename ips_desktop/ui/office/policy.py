@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
-    QLabel,
     QLineEdit,
     QSpinBox,
     QVBoxLayout,
@@ -26,6 +25,7 @@ from ...domain.retention import RetentionPolicy
 from ...office.console import OfficeConsole
 from ...office.service import OfficeError
 from ...sync.transport import TransportError
+from ..common.widgets import error_label
 
 LADDER = ("manager_after", "family_after", "police_after", "ack_timeout")
 RETENTION = ("contact_days", "expense_days", "visit_days_after_close", "level1_days")
@@ -76,8 +76,7 @@ class PolicyDialog(QDialog):
             form.addRow(WORDS[name], edit)
             self.money[name] = edit
         layout.addWidget(box)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
+        self.error = error_label()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)

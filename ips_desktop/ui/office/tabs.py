@@ -29,6 +29,7 @@ from ...office.console import OfficeConsole, PlanToApprove
 from ...office.service import OfficeError
 from ...store.errors import VaultError
 from ...sync.transport import TransportError
+from ..common.widgets import button_row
 from ..volunteer.phone_link import qr_pixmap
 
 PROBLEMS = (OfficeError, VaultError, TransportError, ValueError)
@@ -122,18 +123,10 @@ class DevicesTab(ConsoleTab):
         layout.addLayout(top)
         layout.addWidget(QLabel("Waiting for the phone check of the six digits:"))
         layout.addWidget(self.pending)
-        row = QHBoxLayout()
-        row.addWidget(accept)
-        row.addWidget(refuse)
-        row.addStretch(1)
-        layout.addLayout(row)
+        layout.addLayout(button_row(accept, refuse))
         layout.addWidget(QLabel("Enrolled laptops:"))
         layout.addWidget(self.devices)
-        bottom = QHBoxLayout()
-        bottom.addWidget(revoke)
-        bottom.addWidget(rotate)
-        bottom.addStretch(1)
-        layout.addLayout(bottom)
+        layout.addLayout(button_row(revoke, rotate))
         self.refresh()
 
     def refresh(self) -> None:
@@ -240,11 +233,7 @@ class VisitsTab(ConsoleTab):
         layout.addWidget(self.empty)
         layout.addWidget(split, 1)
         layout.addWidget(self.checks)
-        row = QHBoxLayout()
-        row.addWidget(approve)
-        row.addWidget(refuse)
-        row.addStretch(1)
-        layout.addLayout(row)
+        layout.addLayout(button_row(approve, refuse))
         layout.addWidget(QLabel("Incident reports (Form PO3) — the HSE report is due within 10 days:"))
         layout.addWidget(self.incidents)
         self.refresh()

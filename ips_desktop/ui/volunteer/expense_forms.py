@@ -40,6 +40,7 @@ from ...domain.expenses import (
 )
 from ...store.errors import VaultError
 from ...store.expensebook import ExpenseBook
+from ..common.widgets import error_label
 
 RECEIPT_FILTER = "Receipts (*.jpg *.jpeg *.png *.pdf *.JPG *.JPEG *.PNG *.PDF);;All files (*)"
 
@@ -68,10 +69,7 @@ class ExpenseForm(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(520)
         self.form = QFormLayout()
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setAccessibleName("Problem")
-        self.error.setStyleSheet("color: #b00020;")
+        self.error = error_label()
         self.error.hide()
         help_text = QLabel(rule)
         help_text.setWordWrap(True)
