@@ -18,12 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from .uk_time import from_epoch
 
 
 class Tier(IntEnum):
@@ -255,4 +253,4 @@ def close(watch: Watch, reason: CloseReason, by: str, now: int) -> tuple[Watch, 
 
 
 def _clock(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, UTC).astimezone(LONDON).strftime("%H:%M")
+    return from_epoch(epoch).strftime("%H:%M")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from datetime import UTC, date, datetime, timedelta
 
+from .uk_time import LONDON
+
 EXETER = (50.7184, -3.5339)  # the office's default location (Devon), overridden by the policy
 
 
@@ -31,6 +33,4 @@ def sunset_local(day: date, latitude: float, longitude: float) -> datetime | Non
     utc = sunset_utc(day, latitude, longitude)
     if utc is None:
         return None
-    from zoneinfo import ZoneInfo
-
-    return utc.astimezone(ZoneInfo("Europe/London")).replace(tzinfo=None)
+    return utc.astimezone(LONDON).replace(tzinfo=None)

@@ -11,14 +11,19 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ..crypto import key_backup
 from ..crypto.keyslot import KdfParams
-from ..domain.escalation import CloseReason, Watch
+from ..domain import claim as c
+from ..domain.escalation import CloseReason, LadderPolicy, Watch
+from ..domain.expenses import ExpenseRates
+from ..domain.incident import IncidentReport
+from ..domain.uk_time import from_epoch
+from ..domain.visit_flow import Visit
 from ..store.office_store import OfficeRecord
 from ..sync.relay_client import RelayTransport
 from ..sync.transport import FolderTransport, open_transport
@@ -26,8 +31,6 @@ from ..sync.watch_client import BoardEntry, WatchClient
 from . import messages
 from .inbox import PullResult, accept, pull
 from .service import OfficeError, OfficeService
-
-LONDON = ZoneInfo("Europe/London")
 
 
 @dataclass(frozen=True)
@@ -141,8 +144,6 @@ class OfficeConsole:
     def incidents(self) -> list[tuple[str, str, Any]]:
         """(volunteer, case reference, Form PO3) for every incident report, the nearest HSE
         deadline first (handbook: the PPO reports to the HSE within 10 days)."""
-        from ..domain.incident import IncidentReport
-
         labels, out = self.labels(), []
         for record in latest_versions(self.service.repo.records()):
             if record.record_type == "incident":
@@ -211,10 +212,6 @@ class OfficeConsole:
 
     def claim_pdf(self, claim: ClaimToReview) -> bytes:
         """The claim as the volunteer's PDF shows it, rebuilt from what arrived, receipts included."""
-        from decimal import Decimal
-
-        from ..domain import claim as c
-        from ..domain.expenses import ExpenseRates
         from ..reports.claim_pdf import ClaimInput, StoredReceipt, build_claim_pdf
 
         items, journeys, calls, receipts = [], [], [], {}
@@ -288,10 +285,6 @@ class OfficeConsole:
         if not contacts.get("family", {}).get(label):
             missing.append(f"No nominated family contact for {label}.")
         if plan is not None:
-            from datetime import timedelta
-
-            from ..domain.escalation import LadderPolicy
-
             state = self.service.repo.state()
             policy = state.policy if state else {}
             ends = str(policy.get("office_hours_end", "17:30"))
@@ -354,9 +347,7 @@ class OfficeConsole:
     def overdue_pack(self, device: str, visit_id: str) -> bytes:
         """The one-page pack for the manager, the family contact or the police: the plan the
         laptop sent (where, meeting whom, vehicle, risk answers) and the steps taken so far."""
-        from datetime import UTC
 
-        from ..domain.visit_flow import Visit
         from ..reports.visit_pdf import OverduePack, Step, overdue_pack
 
         device_kid = bytes.fromhex(device)
@@ -370,8 +361,7 @@ class OfficeConsole:
         client = self.watch_client()
         if client is not None:
             for notice in client.notices(device, visit_id):
-                at = datetime.fromtimestamp(int(notice["at"]), UTC).astimezone(LONDON).replace(tzinfo=None)
-                steps.append(Step(at, str(notice["text"])))
+                steps.append(Step(from_epoch(int(notice["at"])), str(notice["text"])))
         label = self.labels().get(device_kid, "volunteer")
         return overdue_pack(OverduePack(label, "", plans[-1].case_ref or "—", visit, self.service.now(), steps))
 

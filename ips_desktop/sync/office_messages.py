@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from ..crypto import office_keys
 from ..crypto.device import DeviceKeys
@@ -20,6 +19,7 @@ from ..crypto.office_message import MessageKind, OfficeMessage, open_message, pe
 from ..crypto.wire import WireError
 from ..domain.claim import ClaimMonth, ClaimState
 from ..domain.expenses import ExpenseRates
+from ..domain.uk_time import from_epoch
 from ..domain.visit_flow import CheckInRoute, TransitionError
 from ..store.casebook import CaseBook, InputError
 from ..store.expensebook import ExpenseBook
@@ -29,7 +29,6 @@ from .transport import DeviceTransport
 
 log = logging.getLogger(__name__)
 SERIAL_KEY = "office_message_serial"
-LONDON = ZoneInfo("Europe/London")
 
 
 class MessageApplier:
@@ -70,7 +69,7 @@ class MessageApplier:
 
     def _apply(self, book: CaseBook, message: OfficeMessage) -> str:
         body = message.body
-        at = datetime.fromtimestamp(message.issued_at, UTC).astimezone(LONDON).replace(tzinfo=None)
+        at = from_epoch(message.issued_at)
         try:
             if message.kind is MessageKind.CLAIM_STATUS:
                 expenses = ExpenseBook(book, self._now, ExpenseRates)

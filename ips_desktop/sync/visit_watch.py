@@ -10,25 +10,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..crypto.checkin import new_token
 from ..domain.escalation import Watch
+from ..domain.uk_time import to_epoch as epoch
 from ..domain.visit_flow import Visit
 from ..domain.visits import VisitPolicy, latest_extension
 from .relay_client import RelayTransport
 from .transport import TransportError
 from .watch_client import PhoneLink, WatchClient
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def epoch(moment: datetime) -> int:
-    """Visit times are wall-clock times in England."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
-    return int(aware.timestamp())
 
 
 def latest_due(visit: Visit, policy: VisitPolicy) -> datetime:

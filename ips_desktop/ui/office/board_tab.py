@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.escalation import TIER_WORDS, CloseReason, Tier, WatchState
+from ...domain.uk_time import from_epoch
 from ...office.console import OfficeConsole, PlanToApprove
 from ...office.service import OfficeError
 from ...sync.transport import TransportError
@@ -36,7 +36,6 @@ from ...sync.watch_client import BoardEntry
 from ..common.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
-LONDON = ZoneInfo("Europe/London")
 
 STATE_WORDS = {WatchState.WATCHING: "out", WatchState.ALERTING: "OVERDUE", WatchState.ACKNOWLEDGED: "acknowledged",
                WatchState.SAFE: "safe (close it)", WatchState.CLOSED: "closed"}
@@ -45,7 +44,7 @@ STATE_WORDS = {WatchState.WATCHING: "out", WatchState.ALERTING: "OVERDUE", Watch
 def clock(epoch: int | None) -> str:
     if not epoch:
         return ""
-    return datetime.fromtimestamp(epoch, UTC).astimezone(LONDON).strftime("%H:%M")
+    return from_epoch(epoch).strftime("%H:%M")
 
 
 class BoardTab(QWidget):
