@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import NameObject, TextStringObject
@@ -222,13 +223,12 @@ class _Marker(Flowable):  # type: ignore[misc]  # reportlab has no type informat
         self.canv._ips_markers[self.n] = self.canv.getPageNumber() - 1
 
 
-def _page_footer(title: str) -> Callable[[object, object], None]:
-    def footer(canvas: object, doc: object) -> None:
-        c = canvas  # a reportlab canvas
-        c.saveState()  # type: ignore[attr-defined]
-        c.setFont(FONT, 7.5)  # type: ignore[attr-defined]
-        c.drawString(16 * mm, 8 * mm, f"{title} · page {c.getPageNumber()}")  # type: ignore[attr-defined]
-        c.restoreState()  # type: ignore[attr-defined]
+def _page_footer(title: str) -> Callable[[Any, Any], None]:
+    def footer(canvas: Any, doc: Any) -> None:  # a reportlab canvas, which has no type information
+        canvas.saveState()
+        canvas.setFont(FONT, 7.5)
+        canvas.drawString(16 * mm, 8 * mm, f"{title} · page {canvas.getPageNumber()}")
+        canvas.restoreState()
     return footer
 
 
