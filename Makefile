@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test lint bench package screenshot clean
+.PHONY: run demo test unit journeys lint bench package screenshot clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit("IPS Desktop needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -23,10 +23,20 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy ips_desktop/domain ips_desktop/crypto ips_desktop/store ips_desktop/sync ips_desktop/office ips_desktop/reports ips_desktop/relay ips_desktop/selftest.py
+	$(BIN)/mypy ips_desktop
 
-test: lint
+# The unit and integration tests, then the journeys: the shipped programs driven on a virtual
+# screen through the accessibility tree (tests/journeys/). tools/system-packages installs what
+# they need from the system (as root with apt-get) or says what is missing.
+test: lint unit journeys
+
+unit: $(STAMP)
+	tools/system-packages --ensure unit
 	tools/with-secret-service $(BIN)/python -m pytest
+
+journeys: $(STAMP)
+	tools/system-packages --ensure journeys
+	tools/journeys
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import sqlcipher3  # without a key: plain SQLite, the same engine build
 
-from bench import claim, ladder, sync
+from bench import board, claim, ladder, sync
 from ips_desktop.crypto import keyslot
 from ips_desktop.domain.records import ContactKind, ContactRecord
 from ips_desktop.store import migrations
@@ -177,6 +177,7 @@ def main() -> None:
         sync.rekey_10k_s(report, root, profile)
         claim.claim_pdf(report, root)
         ladder.ladder(report, root)
+        board.board(report, root)
 
         child = _child("memory", str(profile_root), PASSPHRASE)
         out, _ = child.communicate(timeout=120)

@@ -11,31 +11,23 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from .hardening import no_core_dumps
+
 
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="ips-desktop", description="IPS Desktop for volunteers")
     parser.add_argument("--self-test", action="store_true",
-                        help="check this install with a throwaway vault, print one line, exit")
+                        help="check this install with throwaway practice notes, print one line, exit")
     parser.add_argument("--demo", action="store_true",
-                        help="open a throwaway vault filled with sample cases (not for real cases)")
+                        help="open practice notes filled with sample cases (not for real cases)")
     parser.add_argument("--data-dir", help="where the vault lives (default: the user data folder)")
     return parser.parse_args(argv)
-
-
-def _no_core_dumps() -> None:
-    """DESIGN §3: no crash dumps with record content."""
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    except (ImportError, ValueError, OSError):
-        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    _no_core_dumps()
+    no_core_dumps()
     if args.self_test:
         from . import selftest
 

@@ -7,8 +7,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .hardening import no_core_dumps
+
 
 def main(argv: Sequence[str] | None = None) -> int:
+    no_core_dumps()  # the console and the command line both open the office's records
     given = list(sys.argv[1:] if argv is None else argv)
     args = given[1:] if given[:1] == ["console"] else given
     data: Path | None = None

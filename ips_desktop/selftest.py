@@ -13,6 +13,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from . import clock
 from .crypto.keyslot import MINIMUM_KDF
 from .domain.records import ContactKind, ContactRecord
 from .store.casebook import CaseBook
@@ -28,7 +29,7 @@ def run() -> tuple[bool, str]:
     try:
         profile = Profile(tmp)
         _, vault = profile.create("self-test passphrase", MINIMUM_KDF)
-        book = CaseBook(vault, datetime.now)
+        book = CaseBook(vault, clock.now)
         case_id = book.open_case("PP-2026-0001")
         record = ContactRecord(ContactKind.TELEPHONE, datetime(2026, 1, 5, 10, 0), 20,
                                summary=f"Parent asked about the annual review ({CANARY}).")
@@ -45,7 +46,7 @@ def run() -> tuple[bool, str]:
         raw = profile.vault_path.read_bytes()
         if raw.startswith(PLAINTEXT_MAGIC) or CANARY.encode() in raw:
             return False, "vault file is not encrypted"
-        vault = profile.open_vault(profile.unlock("self-test passphrase", datetime.now))
+        vault = profile.open_vault(profile.unlock("self-test passphrase", clock.now))
         vault.close()
         elapsed = time.perf_counter() - started
         return True, f"SQLCipher {sqlcipher_version()}, vault write/read/search/purge in {elapsed:.2f} s"

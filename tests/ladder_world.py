@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import PASSPHRASE, Clock
-from relay_support import free_port
+from relay_support import free_port, relay_process
+from smtp_support import Inbox, smtp_server
 
 from ips_desktop.crypto.device import DeviceKeys
 from ips_desktop.crypto.keyslot import MINIMUM_KDF
@@ -37,7 +38,8 @@ class World:
         self.smtp_port = free_port()
         self.relay_port = free_port()
         profile = Profile(tmp / "office", "office", schema="office")
-        _, self.office_vault = profile.create(PASSPHRASE, MINIMUM_KDF)
+        office_secrets, self.office_vault = profile.create(PASSPHRASE, MINIMUM_KDF)
+        self.office_key = office_secrets.db_key
         self.office = OfficeService(self.office_vault, clock)
         self.root = self.office.create("Test Parent Partnership")
         laptop = Profile(tmp / "laptop")
@@ -56,7 +58,12 @@ class World:
     @property
     def extra(self) -> tuple[str, ...]:
         return ("--smtp-host", "127.0.0.1", "--smtp-port", str(self.smtp_port), "--smtp-from", "relay@office.test",
-                "--clock-offset-file", str(self.offset_file), "--tick", "0.2")
+                "--tick", "0.2", "--housekeeping", "0.3")
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The documented clock input every program reads (ips_desktop.clock)."""
+        return {"IPS_CLOCK_OFFSET_FILE": str(self.offset_file)}
 
     def connect(self, url: str, relay_key: bytes, enrol: bool) -> None:
         self.office_http = RelayTransport(url, self.office.keys().root, clock=self.now)
@@ -86,3 +93,10 @@ def world(tmp_path: Path, clock: Clock) -> Iterator[World]:
     w.office_vault.close()
 
 
+@pytest.fixture
+def live(world: World) -> Iterator[tuple[World, str, Inbox]]:
+    """The world with its SMTP server and relay process running, the laptop enrolled."""
+    with smtp_server(world.smtp_port) as inbox, \
+            relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra, env=world.env) as (url, key):
+        world.connect(url, key, enrol=True)
+        yield world, url, inbox

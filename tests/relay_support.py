@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -21,13 +22,15 @@ def free_port() -> int:
 
 @contextmanager
 def relay_process(data: Path, office_root: bytes, port: int | None = None,
-                  extra: tuple[str, ...] = ()) -> Iterator[tuple[str, bytes]]:
-    """Yields (url, relay public key). ``extra`` adds ``ips-relay serve`` options."""
+                  extra: tuple[str, ...] = (), env: dict[str, str] | None = None) -> Iterator[tuple[str, bytes]]:
+    """Yields (url, relay public key). ``extra`` adds ``ips-relay serve`` options; ``env`` adds to
+    its environment (the clock offset every program reads)."""
     port = port or free_port()
     exe = Path(sys.executable).with_name("ips-relay")
     log = open(data.parent / f"relay-{port}.log", "wb")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen([str(exe), "serve", "--data", str(data), "--office-root", office_root.hex(),
-                             "--port", str(port), *extra], stdout=log, stderr=subprocess.STDOUT)
+                             "--port", str(port), *extra], stdout=log, stderr=subprocess.STDOUT,
+                            env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20

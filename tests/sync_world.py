@@ -21,9 +21,9 @@ class Laptop:
         self.profile = Profile(root)
         secrets, self.vault = self.profile.create(PASSPHRASE, MINIMUM_KDF)
         self.db_key = secrets.db_key
+        self.keys = DeviceKeys.from_seed(secrets.device_seed)  # what an attacker holding this laptop has
         self.book = CaseBook(self.vault, clock)
-        self.sync = DeviceSync(self.vault, DeviceKeys.from_seed(secrets.device_seed),
-                               lambda address: FolderTransport(Path(address)), clock)
+        self.sync = DeviceSync(self.vault, self.keys, lambda address: FolderTransport(Path(address)), clock)
 
 
 class Office:
@@ -40,12 +40,17 @@ def enrolled_world(tmp_path: Path, clock: Clock) -> tuple[Laptop, Office]:
     folder = tmp_path / "share"
     folder.mkdir()
     office = Office(tmp_path / "office", clock, folder)
-    laptop = Laptop(tmp_path / "laptop", clock)
-    invite = office.service.make_invite("IPS-07")
-    sas = laptop.sync.begin_enrolment(invite.code(), "IPS-07", "test")
+    return enrol(office, tmp_path / "laptop", clock, "IPS-07"), office
+
+
+def enrol(office: Office, root: Path, clock: Clock, code: str) -> Laptop:
+    """One more laptop through the real enrolment: invite, request, the six digits, accept."""
+    laptop = Laptop(root, clock)
+    invite = office.service.make_invite(code)
+    sas = laptop.sync.begin_enrolment(invite.code(), code, "test")
     found = pull(office.service, office.transport)
     assert [p.sas for p in found.enrolments] == [sas]  # the PPO reads these digits with the volunteer
     assert not laptop.sync.finish_enrolment()  # not until the PPO accepts
     accept(office.service, office.transport, found.enrolments[0].invite_id)
     assert laptop.sync.finish_enrolment()
-    return laptop, office
+    return laptop

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from ladder_world import MIN, PPO, PPO2, World
-from ladder_world import world as world  # the fixture
-from relay_support import relay_process
-from smtp_support import Inbox, smtp_server
+from ladder_world import live as live  # the fixtures
+from ladder_world import world as world
+from smtp_support import Inbox
 
 from ips_desktop.crypto.checkin import new_token
 from ips_desktop.domain.escalation import WatchState
@@ -49,14 +49,6 @@ def phone(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True)
     yield context.new_page()
     context.close()
-
-
-@pytest.fixture
-def live(world: World) -> Iterator[tuple[World, str, Inbox]]:
-    with smtp_server(world.smtp_port) as inbox, \
-            relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
-        world.connect(url, key, enrol=True)
-        yield world, url, inbox
 
 
 def watched_visit(world: World, url: str, visit_id: str) -> tuple[PhoneLink, int]:

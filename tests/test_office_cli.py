@@ -31,6 +31,7 @@ def office(data: Path, *args: str, check: bool = True) -> subprocess.CompletedPr
 def test_the_whole_flow_from_the_command_line(tmp_path: Path, clock: Clock) -> None:
     data = tmp_path / "office"
     root = bytes.fromhex(office(data, "init", "--name", "Test PPS", "--kdf", "minimum").stdout.strip())
+    assert office(data, "root-key").stdout.strip() == root.hex()  # what `ips-relay serve --office-root` needs
     with relay_process(tmp_path / "relay", root) as (url, relay_key):
         office(data, "relay", "--address", url, "--relay-key", relay_key.hex())
         code = office(data, "invite", "IPS-21").stdout.strip()

@@ -4,6 +4,8 @@ waiting for the PPO (answered ones drop off), claims with their entries and stat
 from __future__ import annotations
 
 import io
+import os
+import stat
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -124,3 +126,46 @@ def test_a_nominated_family_contact_reaches_the_ladder_and_leaves_the_laptop(tmp
     assert "No nominated family contact for IPS-07." not in console.readiness("IPS-07")
     laptop.sync.run()  # VERIFIED: the laptop's copy goes
     assert [r.kind for r in laptop.book.records.all()] == []
+
+
+def test_todays_plans_are_found_by_their_day_and_only_their_newest_version(tmp_path: Path, clock: Clock) -> None:
+    """The board's "planned today": the day is kept beside each plan at the office, so only that
+    day's plans are opened; a plan moved to another day leaves the first day's list."""
+    laptop, office = enrolled_world(tmp_path, clock)
+    console = OfficeConsole(office.service)
+    visits = VisitBook(laptop.book, clock)
+    case = laptop.book.open_case("PP-2026-0601")
+    today = datetime(2026, 11, 25, 9, 0)
+    kept = visits.plan(case, Slot(VenueKind.PUBLIC, today.replace(hour=10), 60), place="Library, Crediton")
+    moved = visits.plan(case, Slot(VenueKind.PUBLIC, today.replace(hour=13), 60), place="Library, Tiverton")
+    visits.plan(case, Slot(VenueKind.PUBLIC, datetime(2026, 11, 26, 10, 0), 60), place="Library, Exeter")
+    laptop.sync.run()
+    console.pull()
+    assert sorted(p.plan["place"] for p in console.planned_today(today)) == ["Library, Crediton",
+                                                                            "Library, Tiverton"]
+    visits.cancel(moved)  # a newer version of that plan supersedes the one the office holds
+    laptop.sync.run()
+    console.pull()
+    assert [p.plan["place"] for p in console.planned_today(today)] == ["Library, Crediton"]
+    days = office.service.repo.vault.query("SELECT DISTINCT visit_day FROM office_records WHERE visit_day IS NOT NULL")
+    assert sorted(d for (d,) in days) == ["2026-11-25", "2026-11-26"]
+    _ = kept
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_the_office_keys_backup_is_readable_by_its_owner_only(tmp_path: Path, clock: Clock) -> None:
+    """The backup holds the office keys under a recovery passphrase: nobody else on the computer
+    may read it (a shared office PC), and a second save replaces it whole."""
+    from ips_desktop.crypto import key_backup
+    from ips_desktop.crypto.keyslot import MINIMUM_KDF
+
+    _laptop, office = enrolled_world(tmp_path, clock)
+    console = OfficeConsole(office.service)
+    target = tmp_path / "usb" / "office-keys.ipsokb"
+    target.parent.mkdir()
+    for _ in range(2):
+        console.backup_keys(target, "a long recovery passphrase", MINIMUM_KDF)
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [p.name for p in target.parent.iterdir()] == ["office-keys.ipsokb"]
+    restored = key_backup.read_backup(target.read_bytes(), "a long recovery passphrase")
+    assert restored.to_dict() == office.service.keys().to_dict()

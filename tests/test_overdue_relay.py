@@ -24,7 +24,7 @@ def recipients(mail: list[tuple[str, str, str]]) -> list[str]:
 
 def test_overdue_alert_ladder_acknowledgement_and_all_clear(world: World) -> None:
     with smtp_server(world.smtp_port) as inbox, \
-            relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
+            relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra, env=world.env) as (url, key):
         world.connect(url, key, enrol=True)
         start = int(world.now())
         due = start + 10 * MIN
@@ -76,7 +76,7 @@ def test_overdue_alert_ladder_acknowledgement_and_all_clear(world: World) -> Non
 
 def test_a_relay_restarted_mid_ladder_resumes_where_it_was(world: World) -> None:
     with smtp_server(world.smtp_port) as inbox:
-        with relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
+        with relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra, env=world.env) as (url, key):
             world.connect(url, key, enrol=True)
             due = int(world.now()) + 2 * MIN
             world.laptop_watch.open_watch("visit-0002", due, 15 * MIN)
@@ -84,7 +84,7 @@ def test_a_relay_restarted_mid_ladder_resumes_where_it_was(world: World) -> None
             assert recipients(inbox.wait_for(1)) == [PPO]
         # Down for 25 minutes: every tier that fell due is told once when it comes back.
         world.move_to(due + 40 * MIN)
-        with relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
+        with relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra, env=world.env) as (url, key):
             world.connect(url, key, enrol=False)
             inbox.wait_for(1 + 2 * 3)  # the manager and family tiers fell due, each with every office user
             time.sleep(1.0)
@@ -103,7 +103,7 @@ def test_a_relay_restarted_mid_ladder_resumes_where_it_was(world: World) -> None
 
 
 def test_a_mail_server_that_is_down_is_retried_and_the_board_still_alarms(world: World) -> None:
-    with relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
+    with relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra, env=world.env) as (url, key):
         world.connect(url, key, enrol=True)
         due = int(world.now()) + MIN
         world.laptop_watch.open_watch("visit-0003", due, 0)
@@ -120,7 +120,7 @@ def test_a_mail_server_that_is_down_is_retried_and_the_board_still_alarms(world:
 
 def test_a_check_in_on_time_sends_nothing_and_a_replayed_request_is_refused(world: World) -> None:
     with smtp_server(world.smtp_port) as inbox, \
-            relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
+            relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra, env=world.env) as (url, key):
         world.connect(url, key, enrol=True)
         due = int(world.now()) + 30 * MIN
         world.laptop_watch.open_watch("visit-0004", due, 15 * MIN)
@@ -154,7 +154,7 @@ def test_a_check_in_on_time_sends_nothing_and_a_replayed_request_is_refused(worl
 
 def test_a_scheduled_drill_runs_the_ladder_marked_as_a_drill(world: World) -> None:
     with smtp_server(world.smtp_port) as inbox, \
-            relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
+            relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra, env=world.env) as (url, key):
         world.connect(url, key, enrol=True)
         due = int(world.now()) + MIN
         drill = world.office_watch.schedule_drill("November ladder test", due)
@@ -192,7 +192,7 @@ def test_sms_goes_through_the_offices_webhook(world: World) -> None:
     extra = (*world.extra, "--sms-webhook", f"http://127.0.0.1:{server.server_port}/send")
     try:
         with smtp_server(world.smtp_port), \
-                relay_process(world.tmp / "relay", world.root, world.relay_port, extra) as (url, key):
+                relay_process(world.tmp / "relay", world.root, world.relay_port, extra, env=world.env) as (url, key):
             world.connect(url, key, enrol=True)
             world.office_watch.set_contacts({1: [PPO]}, office=[], sms={1: ["07700 900123"]})
             due = int(world.now()) + MIN

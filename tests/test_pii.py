@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ips_desktop.domain.pii import FindingKind, apply_replacement, screen
+from ips_desktop.domain.pii import FindingKind, apply_all, apply_replacement, screen
 
 
 def kinds(text: str) -> list[tuple[FindingKind, str]]:
@@ -52,6 +52,14 @@ def test_dates_of_birth(text: str) -> None:
     assert [k for k, _ in kinds(text)] == [FindingKind.DATE_OF_BIRTH]
 
 
+@pytest.mark.parametrize(("text", "number"), [
+    ("The UPN from the previous school is T12345678901A.", "T12345678901A"),
+    ("pupil number: 88AB12CD", "88AB12CD"),
+])
+def test_a_pupil_number_after_its_cue_is_the_number_not_a_word(text: str, number: str) -> None:
+    assert [t for k, t in kinds(text) if k is FindingKind.PUPIL_NUMBER] == [number]
+
+
 def test_a_meeting_date_is_not_a_date_of_birth() -> None:
     assert kinds("Review meeting on 12/03/2026 at 10:30.") == []
 
@@ -61,6 +69,47 @@ def test_replacement_uses_initials_for_names() -> None:
     (finding,) = screen(text)
     assert finding.suggestion == "P.O."
     assert apply_replacement(text, finding, finding.suggestion) == "Met P.O. at school."
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Met Mr Imran Chaudhry at school.", "Mr Imran Chaudhry"),      # title, first name, surname
+    ("Visit to Mr Abdul Karim Miah today.", "Mr Abdul Karim Miah"),  # every part after the title
+    ("rang mrs mcallister re transport", "mrs mcallister"),          # a title in lower case
+    ("Siân emailed overnight about the panel.", "Siân"),             # accents, at the start
+    ("Seán Murphy rang, very upset.", "Seán Murphy"),
+    ("Dad, Łukasz Wójcik, called from work.", "Łukasz Wójcik"),
+    ("Her daughter Summer has been refused a place.", "Summer"),     # a name that is a word
+    ("Bill rang again about the transport.", "Bill"),                # a word-name starting a note
+    ("Rang Faith (Mum) back about the review.", "Faith"),
+    ("Mary-Jane Tremayne said the plan is late.", "Mary-Jane Tremayne"),
+    ("email from priya patel re her son. she wants the EP there.", "priya patel"),  # all lower case
+])
+def test_whole_names_are_found(text: str, name: str) -> None:
+    assert (FindingKind.NAME, name) in kinds(text)
+
+
+@pytest.mark.parametrize(("text", "fixed"), [
+    ("She met the class teacher, Mr David Hughes, who will call.", "She met the class teacher who will call."),
+    ("The paediatrician, Dr Yusuf Al-Rashid, has written a letter.", "The paediatrician has written a letter."),
+    ("Agreed with the EP, Dr Kate Marsh, to meet again.", "Agreed with the EP to meet again."),
+    ("Mr Okafor (class teacher) will start a home-school book.", "The class teacher will start a home-school book."),
+    ("Rang Mrs Sarah Jones about the review.", "Rang S.J. about the review."),
+])
+def test_a_professional_is_replaced_by_their_role_and_a_parent_by_initials(text: str, fixed: str) -> None:
+    assert apply_all(text, screen(text)) == fixed
+
+
+@pytest.mark.parametrize("text", [
+    "Met Mum in the Sainsbury's café after drop-off.",
+    "Left a voicemail for the SENCO at Queen Elizabeth's School.",
+    "He is settling in the Rose Room; the Holly Class teacher agrees.",
+    "On the behaviour chart he went from Amber to Green.",
+    "Dad works in London in the week.",
+    "The SENCO, Mrs P., will ring back.",
+    "As agreed, I attach the template. He wants a copy too.",
+])
+def test_places_shops_classes_and_initials_are_not_names(text: str) -> None:
+    assert [t for k, t in kinds(text) if k is FindingKind.NAME] == []
 
 
 @settings(max_examples=200, deadline=None)

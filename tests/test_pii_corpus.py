@@ -1,7 +1,13 @@
-"""The PII guard against a corpus of realistic IPS notes (tests/data/pii_corpus.txt).
+"""The PII guard against two corpora of realistic IPS notes, each scored on its own:
 
-Prints recall and precision, and holds the issue's targets: recall ≥ 0.95 on identifying
-details and at most one false alarm per 10 clean notes.
+- ``tests/data/pii_corpus.txt``: notes written with the guard (ids m…) and held out from it (h…);
+- ``tests/data/pii_corpus_b.txt``: a second held-out corpus, written without sight of the
+  guard's rules, with other names, styles and origins.
+
+A detail counts as caught only when findings cover all of it ("Mr Imran" of "Mr Imran
+Chaudhry" is a miss: the one-click fix would keep the surname). Prints recall, precision and
+false alarms, and holds the targets on each corpus: recall ≥ 0.95, at most one false alarm per
+10 clean notes.
 """
 
 from __future__ import annotations
@@ -14,7 +20,16 @@ import pytest
 
 from ips_desktop.domain.pii import FindingKind, screen
 
-CORPUS = Path(__file__).parent / "data" / "pii_corpus.txt"
+DATA = Path(__file__).parent / "data"
+# Corpora held to the targets. C was written after the rules changed for B and then used to
+# improve them, so it is no longer held out.
+CORPORA = {"A": DATA / "pii_corpus.txt", "B": DATA / "pii_corpus_b.txt", "C": DATA / "pii_corpus_c.txt"}
+# Written last, by someone who saw neither the rules nor the other corpora, and never tuned on:
+# its figures are reported (make test prints them) as the honest estimate for unseen notes,
+# not held to the targets, which would make it one more corpus to tune on. One plain bug it
+# showed was fixed (a word after "UPN" taken for the number, d43: precision 0.956 → 0.962);
+# its misses were left as they are.
+UNSEEN = DATA / "pii_corpus_d.txt"
 KINDS = {
     "name": FindingKind.NAME, "phone": FindingKind.PHONE, "email": FindingKind.EMAIL,
     "postcode": FindingKind.POSTCODE, "address": FindingKind.ADDRESS, "dob": FindingKind.DATE_OF_BIRTH,
@@ -53,9 +68,9 @@ def _unmark(marked: str) -> tuple[str, tuple[Span, ...]]:
     return "".join(out), tuple(spans)
 
 
-def load_corpus() -> list[Note]:
+def load_corpus(path: Path) -> list[Note]:
     notes: list[Note] = []
-    body = [line for line in CORPUS.read_text("utf-8").splitlines() if not line.startswith("#")]
+    body = [line for line in path.read_text("utf-8").splitlines() if not line.startswith("#")]
     for block in re.split(r"^=== ", "\n".join(body), flags=re.MULTILINE)[1:]:
         header, _, marked = block.partition("\n")
         ident, label = header.split()
@@ -66,13 +81,16 @@ def load_corpus() -> list[Note]:
     return notes
 
 
-NOTES = load_corpus()
+NOTES = {label: load_corpus(path) for label, path in CORPORA.items()}
+UNSEEN_NOTES = load_corpus(UNSEEN)
 
 
-def test_corpus_is_big_enough_and_balanced() -> None:
-    assert len(NOTES) >= 60
-    assert sum(n.clean for n in NOTES) >= 30
-    kinds = {s.kind for n in NOTES for s in n.spans}
+@pytest.mark.parametrize("label", [*sorted(CORPORA), "D"])
+def test_corpus_is_big_enough_and_balanced(label: str) -> None:
+    notes = NOTES.get(label, UNSEEN_NOTES)
+    assert len(notes) >= 60
+    assert sum(n.clean for n in notes) >= 30
+    kinds = {s.kind for n in notes for s in n.spans}
     assert kinds == set(FindingKind), f"no examples of {set(FindingKind) - kinds}"
 
 
@@ -113,9 +131,13 @@ def score(notes: list[Note], problems: list[str]) -> Score:
         for span in note.spans:
             result.marked += 1
             hits = [f for f in found if f.overlaps(span.start, span.end)]
-            if hits:
+            covered = {i for f in hits for i in range(f.start, f.end)}
+            if all(i in covered for i in range(span.start, span.end)):
                 result.caught += 1
                 result.wrong_kind += all(f.kind is not span.kind for f in hits)
+            elif hits:
+                problems.append(f"{note.ident}: only part of {span.kind} {note.text[span.start:span.end]!r}: "
+                                f"{[f.text for f in hits]}")
             else:
                 problems.append(f"{note.ident}: missed {span.kind} {note.text[span.start:span.end]!r}")
         for f in found:
@@ -127,15 +149,28 @@ def score(notes: list[Note], problems: list[str]) -> Score:
     return result
 
 
-def test_recall_and_precision_meet_targets(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("label", sorted(CORPORA))
+def test_recall_and_precision_meet_targets(label: str, capsys: pytest.CaptureFixture[str]) -> None:
     problems: list[str] = []
-    overall = score(NOTES, problems)
-    held_out = score([n for n in NOTES if n.ident.startswith("h")], [])
+    overall = score(NOTES[label], problems)
     with capsys.disabled():
         print()
-        print(overall.line("all"))
-        print(held_out.line("held-out"))
+        print(overall.line(label))
+        if label == "A":
+            print(score([n for n in NOTES[label] if n.ident.startswith("h")], []).line("A, held-out part"))
         for line in problems:
-            print(f"PII corpus:   {line}")
+            print(f"PII corpus {label}:   {line}")
     assert overall.recall >= 0.95
     assert overall.alarms_per_ten_clean <= 1.0
+
+
+def test_report_the_unseen_corpus(capsys: pytest.CaptureFixture[str]) -> None:
+    """Corpus D's figures, printed with its misses and false alarms (see UNSEEN)."""
+    problems: list[str] = []
+    unseen = score(UNSEEN_NOTES, problems)
+    with capsys.disabled():
+        print()
+        print(unseen.line("D (unseen, reported only)"))
+        for line in problems:
+            print(f"PII corpus D:   {line}")
+    assert unseen.marked >= 100

@@ -21,7 +21,7 @@ from ips_desktop.domain.records import ContactKind, ContactRecord, Level1Contact
 from ips_desktop.office.inbox import pull
 from ips_desktop.store.casebook import CaseBook
 from ips_desktop.sync.engine import DeviceSync
-from ips_desktop.sync.transport import FolderTransport
+from ips_desktop.sync.transport import Busy, FolderTransport
 
 CANARY = "Canary-Wombat-5532"
 
@@ -188,3 +188,40 @@ def test_a_restored_backup_that_reuses_a_sequence_number_is_a_fork(world: tuple[
     back = laptop.sync.run()
     assert any("same sequence number" in r for r in back.rejected)
     assert laptop.sync.state.counts().rejected >= 1  # kept on the laptop, and the status bar says why
+
+
+class SlowDownAt(FolderTransport):
+    """The office's side of the drop folder, asked to slow down at one kind of request: the
+    relay's rate limit, which this test needs at an exact step (the relay test meets it by load)."""
+
+    def __init__(self, root: Path, step: str) -> None:
+        super().__init__(root)
+        self.step = step
+
+    def purge_certificates(self):  # type: ignore[no-untyped-def]
+        if self.step == "purge":
+            raise Busy("Too many requests; slow down and try again shortly.")
+        return super().purge_certificates()
+
+    def publish_bundle(self, data: bytes) -> None:
+        if self.step == "start":
+            raise Busy("Too many requests; slow down and try again shortly.")
+        super().publish_bundle(data)
+
+
+def test_a_slow_down_after_the_records_keeps_them_and_says_more_are_waiting(
+        world: tuple[Laptop, Office], tmp_path: Path) -> None:
+    """The relay asking to slow down when the envelopes are opened (at the purge certificates)
+    or before anything (the first request) is not a failed pull: what was opened is kept and
+    counted, and the console is told to pull again."""
+    laptop, office = world
+    case = laptop.book.open_case("PP-2026-5001")
+    laptop.book.save(None, case, note("Sent just before the relay got busy."))
+    assert laptop.sync.run().sent == 1
+    first = pull(office.service, SlowDownAt(tmp_path / "share", "start"))
+    assert (first.verified, first.more_waiting) == (0, True)
+    second = pull(office.service, SlowDownAt(tmp_path / "share", "purge"))
+    assert (second.verified, second.more_waiting) == (1, True)
+    assert [r.case_ref for r in office.service.repo.records()] == ["PP-2026-5001"]
+    third = pull(office.service, office.transport)
+    assert (third.verified, third.more_waiting) == (0, False)

@@ -14,59 +14,22 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import PASSPHRASE, Clock, files_containing
-from relay_support import relay_process
+from conftest import Clock, files_containing
+from relay_world import Setup, relay_world
 
 from ips_desktop.crypto import request_auth
-from ips_desktop.crypto.device import DeviceKeys
-from ips_desktop.crypto.keyslot import MINIMUM_KDF
 from ips_desktop.domain.records import ContactKind, ContactRecord
-from ips_desktop.office.inbox import accept, pull
-from ips_desktop.office.service import OfficeService
-from ips_desktop.store.casebook import CaseBook
-from ips_desktop.store.profile import Profile
-from ips_desktop.sync.engine import DeviceSync
+from ips_desktop.office.inbox import pull
 from ips_desktop.sync.relay_client import RelayTransport
 from ips_desktop.sync.transport import open_transport
 
 CANARY = "Canary-Numbat-8817"
 
 
-class Setup:
-    def __init__(self, tmp: Path, clock: Clock, url: str, relay_key: bytes, office: OfficeService) -> None:
-        self.url = url
-        self.office = office
-        self.office_transport = RelayTransport(url, office.keys().root)
-        office.set_relay(url, relay_key)
-        self.office_transport.publish_bundle(office.bundle())
-        self.profile = Profile(tmp / "laptop")
-        secrets, self.vault = self.profile.create(PASSPHRASE, MINIMUM_KDF)
-        self.keys = DeviceKeys.from_seed(secrets.device_seed)
-        self.book = CaseBook(self.vault, clock)
-        self.sync = DeviceSync(self.vault, self.keys, lambda address: open_transport(address, self.keys.signing),
-                               clock)
-
-    def enrol(self) -> None:
-        invite = self.office.make_invite("IPS-11")
-        sas = self.sync.begin_enrolment(invite.code(), "IPS-11", "test")
-        waiting = pull(self.office, self.office_transport).enrolments
-        assert [w.sas for w in waiting] == [sas]
-        accept(self.office, self.office_transport, waiting[0].invite_id)
-        assert self.sync.finish_enrolment()
-
-
 @pytest.fixture
 def setup(tmp_path: Path, clock: Clock) -> Iterator[Setup]:
-    profile = Profile(tmp_path / "office", "office", schema="office")
-    _, office_vault = profile.create(PASSPHRASE, MINIMUM_KDF)
-    office = OfficeService(office_vault, clock)
-    root = office.create("Test Parent Partnership")
-    with relay_process(tmp_path / "relay", root) as (url, relay_key):
-        s = Setup(tmp_path, clock, url, relay_key, office)
-        s.enrol()
-        yield s
-        s.vault.close()
-    office_vault.close()
+    with relay_world(tmp_path, clock) as world:
+        yield world
 
 
 def note(text: str) -> ContactRecord:
@@ -239,3 +202,31 @@ def test_oversized_and_too_frequent_requests_are_refused(setup: Setup) -> None:
     assert 429 in codes
     assert json.loads(urllib.request.urlopen(setup.url + "/openapi.json", timeout=5).read())["info"]["title"] \
         == "IPS relay"
+
+
+def test_a_backlog_larger_than_the_relays_rate_limit_is_worked_through(setup: Setup, clock: Clock) -> None:
+    """After a holiday the office may find hundreds of envelopes waiting. Each pull opens what it
+    can before the relay asks it to slow down, keeps it, and says more are waiting; a few pulls
+    later everything is open. (Reading every envelope before opening any spent the whole rate
+    limit on downloads: nothing was ever opened.)"""
+    case = setup.book.open_case("PP-2026-0888")
+    for n in range(260):
+        setup.book.save(None, case, ContactRecord(ContactKind.TELEPHONE, datetime(2026, 11, 20, 9, 0), 5,
+                                                  summary=f"Follow-up call number {n} about transport."))
+    sent = 0
+    for _ in range(20):
+        sent += setup.sync.run().sent
+        if sent >= 260:
+            break
+        clock.now += timedelta(minutes=10)  # the laptop backs off when the relay asks, then tries again
+        time.sleep(1)
+    assert sent == 260
+    opened, pulls = 0, 0
+    while opened < 260 and pulls < 20:
+        result = pull(setup.office, setup.office_transport)
+        opened += result.verified
+        pulls += 1
+        assert result.more_waiting or opened == 260
+        time.sleep(1)
+    assert opened == 260
+    assert not pull(setup.office, setup.office_transport).more_waiting

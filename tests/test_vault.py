@@ -222,3 +222,45 @@ def test_quick_wipe_removes_everything(profile: Profile, vault: VaultConnection)
     vault.close()
     profile.wipe()
     assert not profile.dir.exists()
+
+
+def test_only_real_damage_is_called_damaged(profile: Profile, vault: VaultConnection) -> None:
+    """A constraint, another thread and a closed connection each get their own plain message;
+    none says "damaged" (a volunteer told that may restore an old backup and lose newer work)."""
+    import threading
+
+    from ips_desktop.store.errors import RecordNotFound, VaultClosedError, VaultConflictError, VaultError
+
+    vault.execute("CREATE TABLE t (k TEXT PRIMARY KEY)")
+    vault.execute("INSERT INTO t VALUES ('a')")
+    with pytest.raises(VaultConflictError) as clash:
+        vault.execute("INSERT INTO t VALUES ('a')")
+    assert "damaged" not in str(clash.value)
+
+    from_elsewhere: list[BaseException] = []
+
+    def other_thread() -> None:
+        try:
+            vault.query("SELECT * FROM t")
+        except BaseException as exc:
+            from_elsewhere.append(exc)
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    worker.join()
+    assert isinstance(from_elsewhere[0], VaultClosedError)
+    assert "damaged" not in str(from_elsewhere[0])
+
+    def clash_in_a_transaction() -> None:
+        with vault.transaction():
+            vault.execute("INSERT INTO t VALUES ('b')")
+            vault.execute("INSERT INTO t VALUES ('a')")
+
+    with pytest.raises(VaultConflictError):
+        clash_in_a_transaction()
+    assert vault.query("SELECT k FROM t") == [("a",)], "the transaction was undone"
+
+    vault.close()
+    with pytest.raises(VaultClosedError):
+        vault.query("SELECT * FROM t")
+    assert issubclass(RecordNotFound, VaultError), "autosave catches a vanished record as a vault error"

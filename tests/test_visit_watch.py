@@ -48,7 +48,7 @@ def test_check_out_is_monitored_only_once_the_relay_confirms(world: World, clock
     assert not visits.get(rid).visit.monitored
 
     with smtp_server(world.smtp_port) as inbox, \
-            relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
+            relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra, env=world.env) as (url, key):
         world.connect(url, key, enrol=True)
         watcher = VisitWatcher(url, world.keys.signing, world.now)
         watching = watcher.open(visit, visits.policy, pins=("4827", "1593"))
@@ -87,7 +87,7 @@ def test_an_extension_moves_the_relays_due_time(world: World, clock: Clock, day:
                       place="Library, Crediton")
     visits.check_out(rid)
     world.move_to(epoch(day))
-    with relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
+    with relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra, env=world.env) as (url, key):
         world.connect(url, key, enrol=True)
         watcher = VisitWatcher(url, world.keys.signing, world.now)
         watcher.open(visits.get(rid).visit, visits.policy)
@@ -107,7 +107,7 @@ def test_an_office_approval_reaches_the_laptop_through_the_relay(world: World, c
     clock.now = day - timedelta(days=1)
     rid = visits.plan(book.open_case("PP-2026-0779"), Slot(VenueKind.PARENT_HOME, day + timedelta(minutes=20), 60),
                       place="14 Victoria Road, Exeter EX4 6PQ", attendees=("parent",))
-    with relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
+    with relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra, env=world.env) as (url, key):
         world.connect(url, key, enrol=True)
         messages.approve_visit(world.office, world.office_http, world.keys.kid, visits.get(rid).visit.visit_id,
                                "PPO Jane", "Nothing of concern on file.")

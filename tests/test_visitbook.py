@@ -117,6 +117,36 @@ def test_the_day_of_a_home_visit_with_poor_reception(book: CaseBook, visits: Vis
     assert visits.visits(include_finished=False) == []
 
 
+def test_what_the_relay_is_owed_survives_a_restart(profile, book: CaseBook, visits: VisitBook, clock: Clock) -> None:
+    """An extension made while the relay could not be reached is still owed to it after the app
+    is closed and opened again, and so is a check-in made in the app."""
+    from conftest import PASSPHRASE
+
+    from ips_desktop.domain.visit_flow import RelayStep, relay_owed
+
+    case = book.open_case("PP-2026-0406")
+    rid = visits.plan(case, Slot(VenueKind.PUBLIC, DAY, 60), place="Library, Crediton")
+    clock.now = DAY - timedelta(minutes=10)
+    visits.check_out(rid)
+    assert relay_owed(visits.get(rid).visit) is RelayStep.WATCH
+    visits.confirm_watch(rid, DAY + timedelta(minutes=60))
+    assert relay_owed(visits.get(rid).visit) is None
+    visits.extend(rid, 20)  # the relay is not reached this time
+
+    book.vault.close()  # the app is closed; the next day it is opened again
+    reopened = profile.open_vault(profile.unlock(PASSPHRASE, clock))
+    again = VisitBook(CaseBook(reopened, clock), clock)
+    assert relay_owed(again.get(rid).visit) is RelayStep.EXTENSION
+    again.relay_told(rid, RelayStep.EXTENSION, DAY + timedelta(minutes=80))
+    assert relay_owed(again.get(rid).visit) is None
+    clock.now = DAY + timedelta(minutes=70)
+    again.check_in(rid)
+    assert relay_owed(again.get(rid).visit) is RelayStep.CHECK_IN
+    again.relay_told(rid, RelayStep.CHECK_IN)
+    assert relay_owed(again.get(rid).visit) is None
+    reopened.close()
+
+
 def test_form_po3_goes_at_once_and_marks_the_visit(book: CaseBook, visits: VisitBook, clock: Clock) -> None:
     case = book.open_case("PP-2026-0406")
     rid = home_plan(visits, case)

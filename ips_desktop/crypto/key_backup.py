@@ -53,8 +53,7 @@ def read_backup(data: bytes, passphrase: str) -> OfficeKeys:
     require(magic == MAGIC, Reason.BAD_MAGIC, "not an office key backup")
     require(version == VERSION, Reason.UNKNOWN_VERSION)
     params = KdfParams(memory, iterations, lanes)
-    require(params.is_at_least_minimum() and memory <= 4 * 1024 * 1024 and iterations <= 64 and 1 <= lanes <= 16,
-            Reason.SCHEMA, "backup cost")
+    require(params.is_at_least_minimum() and params.is_within_ceiling(), Reason.SCHEMA, "backup cost")
     header = data[:_HEADER.size]
     key = derive_passphrase_kek(passphrase, salt, params)
     try:

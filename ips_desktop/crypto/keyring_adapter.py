@@ -24,6 +24,10 @@ class KeyringStatus:
     backend: str = ""
 
 
+class KeyringProblem(Exception):
+    """The password store refused (locked, no prompt possible). ``str()`` says so in plain words."""
+
+
 class KeyringAdapter:
     """Stores and fetches one 32-byte secret per profile in the OS keyring."""
 
@@ -48,9 +52,18 @@ class KeyringAdapter:
         return KeyringStatus(True, "", name)
 
     def store(self, profile: str, secret: bytes) -> None:
+        """Raises :class:`KeyringProblem` when the store will not take it (locked, no prompt)."""
         import keyring
+        from keyring.errors import KeyringError
 
-        keyring.set_password(self._service, profile, base64.b64encode(secret).decode())
+        try:
+            keyring.set_password(self._service, profile, base64.b64encode(secret).decode())
+        except KeyringError as exc:
+            log.warning("keyring refused to store the secret (%s)", type(exc).__name__)
+            raise KeyringProblem(
+                "Your passphrase could not be remembered on this computer: the system's password store "
+                "is locked or did not answer. Your notes are open; you will type the passphrase next time, "
+                "and you can try again in Settings.") from None
 
     def fetch(self, profile: str) -> bytes | None:
         import keyring

@@ -50,6 +50,7 @@ class KeyslotError(Exception):
     BAD_VERSION = "unknown keyslot version"
     BAD_KIND = "unknown keyslot kind"
     WEAK_PARAMETERS = "key derivation parameters below the minimum"
+    COSTLY_PARAMETERS = "key derivation parameters outside what IPS Desktop ever writes"
     WRONG_SECRET = "wrong passphrase or secret"  # noqa: S105 (a reason, not a secret)
 
     def __init__(self, reason: str) -> None:
@@ -68,8 +69,15 @@ class KdfParams:
     def is_at_least_minimum(self) -> bool:
         return self.memory_kib >= MINIMUM_KDF.memory_kib and self.iterations >= MINIMUM_KDF.iterations
 
+    def is_within_ceiling(self) -> bool:
+        """At most 4 GiB, 64 passes and 16 lanes: what :func:`calibrate` can choose. A file asking
+        for more was altered (t = 4,000,000,000 would hang the unlock; 3 TiB runs out of memory)."""
+        return self.memory_kib <= MAX_MEMORY_KIB and self.iterations <= MAX_ITERATIONS and 1 <= self.lanes <= 16
+
 
 MINIMUM_KDF = KdfParams(memory_kib=64 * 1024, iterations=3, lanes=4)
+MAX_MEMORY_KIB = 4 * 1024 * 1024
+MAX_ITERATIONS = 64
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,8 @@ def parse_slot(blob: bytes) -> SlotHeader:
     params = KdfParams(memory_kib=memory, iterations=iterations, lanes=lanes)
     if slot_kind is SlotKind.PASSPHRASE and not params.is_at_least_minimum():
         raise KeyslotError(KeyslotError.WEAK_PARAMETERS)
+    if slot_kind is SlotKind.PASSPHRASE and not params.is_within_ceiling():
+        raise KeyslotError(KeyslotError.COSTLY_PARAMETERS)
     return SlotHeader(kind=slot_kind, params=params, salt=salt, nonce=nonce)
 
 
@@ -257,8 +267,10 @@ def calibrate(
                                   params.iterations, params.lanes)
         else:
             candidate = KdfParams(params.memory_kib,
-                                  max(params.iterations + 1, int(params.iterations * factor)),
+                                  min(MAX_ITERATIONS, max(params.iterations + 1, int(params.iterations * factor))),
                                   params.lanes)
+            if candidate == params:
+                break
         candidate_elapsed = measure(candidate)
         if candidate_elapsed > ceiling_seconds:
             break

@@ -131,11 +131,14 @@ class OfficeKeys:
         return self.receipt[0]
 
     def rotate(self, rng: Rng = os.urandom) -> None:
-        """The next encryption key becomes current and a fresh next one is made. The old key
-        is kept so envelopes already sealed to it still open; the receipt key is renewed."""
-        self.encryption = [*self.encryption[1:], X25519PrivateKey.from_private_bytes(rng(32)),
-                           *self.encryption[:1]]
-        self.receipt = [Ed25519PrivateKey.from_private_bytes(rng(32)), *self.receipt]
+        """The next encryption key becomes current and a fresh next one is made; the key it
+        replaces is kept, with the one before, so envelopes still in transit open, and any older
+        one is retired. The receipt key is renewed; the one before stays trusted (receipts
+        signed just before the rotation), and older ones are retired: trusted no longer."""
+        current, upcoming, *older = self.encryption
+        self.encryption = [upcoming, X25519PrivateKey.from_private_bytes(rng(32)), current,
+                           *older][:KEPT_ENCRYPTION_KEYS]
+        self.receipt = [Ed25519PrivateKey.from_private_bytes(rng(32)), *self.receipt][:KEPT_RECEIPT_KEYS]
 
     def to_dict(self) -> dict[str, Any]:
         return {"root": raw_private(self.root).hex(),
@@ -153,6 +156,8 @@ class OfficeKeys:
 
 # -- bundle --------------------------------------------------------------------------------------
 ACTIVE_ENCRYPTION_KEYS = 2  # current and next: older keys stay in the office vault only
+KEPT_ENCRYPTION_KEYS = 4    # current, next and the two before, for envelopes still in transit
+KEPT_RECEIPT_KEYS = 2       # the receipt key and the one before it
 
 
 def make_bundle(keys: OfficeKeys, *, version: int, issued_at: int, not_after: int, office_name: str,

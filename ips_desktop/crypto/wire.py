@@ -22,7 +22,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 
 class Reason(Enum):
-    """Why a message was refused. The value is the outcome name used by the test vectors."""
+    """Why a message was refused. The value is the outcome name used by the test vectors; the
+    order is part of the wire format (``crypto.receipt.REASON_CODES`` numbers them from 1)."""
 
     TRUNCATED = "truncated"
     TRAILING_BYTES = "trailing_bytes"
@@ -48,6 +49,8 @@ class Reason(Enum):
     NOT_OFFICE_KEY = "not_office_key"
     BAD_MAC = "bad_mac"
     WRONG_OFFICE = "wrong_office"
+    # New reasons go at the end only: a receipt carries a reason as its position in this list.
+    DUPLICATE_ID = "duplicate_id"
 
 
 # What a volunteer or PPO is told. Never includes content; says what to do.
@@ -71,6 +74,7 @@ REASON_TEXT: dict[Reason, str] = {
     Reason.SCHEMA: "its contents are not a valid record",
     Reason.SENDER_MISMATCH: "the sender inside does not match the sender outside",
     Reason.FORK: "the device sent two different messages with the same sequence number",
+    Reason.DUPLICATE_ID: "it reuses the id of a record the office already holds",
     Reason.WRONG_ENVELOPE: "the receipt is for a different envelope",
     Reason.WRONG_DEVICE: "the receipt is for a different device",
     Reason.NOT_OFFICE_KEY: "the receipt is not signed by an office receipt key",

@@ -267,9 +267,10 @@ def check_item(item: ExpenseItem, year: int, month: int, rates: ExpenseRates) ->
         out.append(Problem("amount", f"{pounds(item.amount)} cannot be right for one item. Check the amount."))
     text = item.description
     if _FINES.search(text):
-        out.append(Problem("fines", "Parking fines and penalty charges are not paid."))
+        out.append(Problem("fines", "Parking fines and penalty charges are not paid. Handbook: " + HANDBOOK["fines"]))
     if item.category is Category.DRINKS and _ALCOHOL.search(_NON_ALCOHOLIC.sub("", text)):
-        out.append(Problem("alcohol", "Alcohol is not paid: claim only the non-alcoholic drinks."))
+        out.append(Problem("alcohol", "Alcohol is not paid: claim only the non-alcoholic drinks. Handbook: "
+                                      + HANDBOOK["alcohol"]))
     if item.category is Category.TELEPHONE and _LINE_RENTAL.search(text):
         out.append(Problem("line_rental", "Line rental is not claimable: claim the calls from your phone log."))
     if item.category is Category.MILEAGE:
@@ -372,7 +373,10 @@ def parse_phone_number(text: str) -> str:
     except phonenumbers.NumberParseException:
         raise ValueError(f"“{text.strip()}” is not a phone number. Type it as it appears on your bill, "
                          "like 01392 383080.") from None
-    if not phonenumbers.is_possible_number(parsed) or not phonenumbers.is_valid_number(parsed):
+    # Valid, or at least a whole UK number (ten or eleven digits with the 0): numbers in ranges
+    # newer than the library's metadata, or Ofcom's reserved ones, are still on people's bills.
+    whole_uk = parsed.country_code == 44 and len(str(parsed.national_number)) in (9, 10)
+    if not phonenumbers.is_possible_number(parsed) or not (phonenumbers.is_valid_number(parsed) or whole_uk):
         raise ValueError(f"“{text.strip()}” is not a phone number. Type it as it appears on your bill, "
                          "like 01392 383080.")
     return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL))

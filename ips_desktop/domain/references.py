@@ -35,6 +35,25 @@ class ReferenceFormat:
 DEFAULT_FORMAT = ReferenceFormat(pattern=r"[A-Z]{2,4}-\d{4}-\d{3,5}", example="PP-2026-0142")
 
 
+def format_from_example(example: str) -> ReferenceFormat:
+    """The format of references shaped like ``example``: "DPPS/123/25" takes four letters, a
+    slash, three digits, a slash and two; so no one need ever read or write a pattern. Until the
+    office's own format arrives at enrolment, the volunteer types one of their references."""
+    reference = normalise_reference(example)
+    if not reference:
+        return DEFAULT_FORMAT
+    parts = []
+    for run in re.finditer(r"[A-Z]+|\d+|[^A-Z\d]+", reference):
+        text = run.group()
+        if text[0].isalpha():
+            parts.append(f"[A-Z]{{{len(text)}}}")
+        elif text[0].isdigit():
+            parts.append(f"\\d{{{len(text)}}}")
+        else:
+            parts.append(re.escape(text))
+    return ReferenceFormat("".join(parts), reference)
+
+
 def normalise_reference(text: str) -> str:
     """Upper case, no surrounding or inner spaces: what people paste from an e-mail."""
     return re.sub(r"\s+", "", text).upper()

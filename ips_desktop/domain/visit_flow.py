@@ -70,6 +70,10 @@ class Visit:
     refused_reason: str = ""
     checked_out_at: datetime | None = None
     monitored: bool = False           # the office or relay confirmed the watch
+    # What the relay was last told, kept in the vault so that an extension or a check-in made
+    # while it could not be reached (or before the app was restarted) is still sent.
+    relay_due: datetime | None = None
+    relay_checked_in: bool = False
     extended_minutes: int = 0
     checked_in_at: datetime | None = None
     check_in_route: CheckInRoute | None = None
@@ -129,6 +133,7 @@ class Visit:
             approved_by=str(data.get("approved_by", "")), approved_how=str(data.get("approved_how", "")),
             approved_at=opt_datetime(data.get("approved_at")), refused_reason=str(data.get("refused_reason", "")),
             checked_out_at=opt_datetime(data.get("checked_out_at")), monitored=bool(data.get("monitored")),
+            relay_due=opt_datetime(data.get("relay_due")), relay_checked_in=bool(data.get("relay_checked_in")),
             extended_minutes=int(data.get("extended_minutes", 0)),
             checked_in_at=opt_datetime(data.get("checked_in_at")),
             check_in_route=CheckInRoute(route) if route else None,
@@ -209,9 +214,37 @@ def check_out(visit: Visit, at: datetime) -> tuple[Visit, str]:
     return replace(visit, state=State.OUT, checked_out_at=at, monitored=False), "checked out"
 
 
-def confirm_watch(visit: Visit) -> tuple[Visit, str]:
+def confirm_watch(visit: Visit, due: datetime | None = None) -> tuple[Visit, str]:
+    """The relay (or the office) is watching, with ``due`` as the time it holds."""
     _require(visit, State.OUT, doing="confirm monitoring")
-    return replace(visit, monitored=True), "watch confirmed"
+    return replace(visit, monitored=True, relay_due=due or visit.due_at), "watch confirmed"
+
+
+class RelayStep(StrEnum):
+    WATCH = "watch"
+    EXTENSION = "extension"
+    CHECK_IN = "check-in"
+
+
+def relay_owed(visit: Visit) -> RelayStep | None:
+    """What the relay has not been told yet about this visit, from what the vault holds (so a
+    restart never loses an extension or a check-in): a watch for a visit out and not monitored,
+    the new due time after an extension, a check-in made in the app."""
+    if visit.state is State.OUT and not visit.monitored:
+        return RelayStep.WATCH
+    if visit.state is State.OUT and visit.relay_due != visit.due_at:
+        return RelayStep.EXTENSION
+    if (visit.state in (State.IN, State.CLOSED) and visit.monitored and not visit.relay_checked_in
+            and visit.check_in_route is CheckInRoute.APP):
+        return RelayStep.CHECK_IN
+    return None
+
+
+def relay_told(visit: Visit, step: RelayStep, due: datetime | None = None) -> Visit:
+    """Note that the relay holds ``step`` now (its due time after an extension)."""
+    if step is RelayStep.CHECK_IN:
+        return replace(visit, relay_checked_in=True)
+    return replace(visit, relay_due=due or visit.due_at)
 
 
 def extend(visit: Visit, minutes: int, policy: VisitPolicy) -> tuple[Visit, str]:

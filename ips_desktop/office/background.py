@@ -1,26 +1,88 @@
-"""The console's pull from a worker thread: each run opens its own connection to the office
-vault, pulls and closes it, so the window's connection (and the live board) is never held up
-by a slow relay or share. SQLite's WAL lets the window read while the worker writes."""
+"""The console's work off the GUI thread (docs/architecture.md, "Threads").
+
+An :class:`OfficeWorker` is a connection of its own to the office vault, with the office
+console's core over it. Every call must come from one and the same thread (the worker's lane
+in the UI): the connection is opened there on first use — without the whole-file page check
+the window's connection already made at unlock — and closed there by :meth:`close`. So a slow
+relay or share, or a large vault, never holds up the window, and no connection is ever used
+from a thread that did not open it.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from ..store.vault import VaultConnection
-from .console import OfficeConsole
+from ..sync.transport import TransportError
+from ..sync.watch_client import BoardEntry
+from .console import OfficeConsole, PlanToApprove
 from .inbox import PullResult
-from .service import OfficeService
+from .service import OfficeError, OfficeService
+
+T = TypeVar("T")
 
 
-class BackgroundPull:
+@dataclass(frozen=True)
+class BoardView:
+    """What the board shows after one refresh. ``live`` is False when the relay did not answer
+    (or the office has none): ``entries`` is then empty and ``problem`` says why."""
+
+    entries: list[BoardEntry]
+    planned: list[PlanToApprove]
+    live: bool
+    problem: str = ""
+    at: datetime = field(default_factory=datetime.now)
+    no_relay: bool = False  # a drop-folder office: nothing watches visits at all (not a fault)
+
+
+class OfficeWorker:
     def __init__(self, vault_path: Path, db_key: bytes, now: Callable[[], datetime]) -> None:
         self._path, self._key, self._now = vault_path, db_key, now
+        self._vault: VaultConnection | None = None
+        self._console: OfficeConsole | None = None
+        self._thread: int | None = None
 
-    def run(self) -> PullResult:
-        vault = VaultConnection.open(self._path, self._key)
+    def console(self) -> OfficeConsole:
+        """The console core on this worker's own connection (opened on first use)."""
+        here = threading.get_ident()
+        if self._thread is not None and self._thread != here:
+            raise RuntimeError("an office worker is used from one thread only")
+        if self._console is None:
+            self._vault = VaultConnection.open(self._path, self._key, verify=False)
+            self._console = OfficeConsole(OfficeService(self._vault, self._now))
+            self._thread = here
+        return self._console
+
+    def run(self, act: Callable[[OfficeConsole], T]) -> T:
+        return act(self.console())
+
+    def pull(self) -> PullResult:
+        return self.console().pull()
+
+    def board_view(self) -> BoardView:
+        """Today's plans from the vault and every watch from the relay (the board's refresh)."""
+        console = self.console()
+        now = self._now()
+        midnight = int(now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
+        planned = console.planned_today(now)
         try:
-            return OfficeConsole(OfficeService(vault, self._now)).pull()
-        finally:
-            vault.close()
+            client = console.watch_client()
+        except OfficeError as exc:  # no address yet: say so on the board
+            return BoardView([], planned, False, str(exc), now)
+        if client is None:
+            return BoardView([], planned, False, "", now, no_relay=True)
+        try:
+            return BoardView(client.board(midnight), planned, True, "", now)
+        except TransportError as exc:
+            return BoardView([], planned, False, str(exc), now)
+
+    def close(self) -> None:
+        if self._vault is not None:
+            self._vault.close()
+        self._vault = self._console = None
+        self._thread = None

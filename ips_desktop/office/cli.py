@@ -7,6 +7,7 @@
     ips-office enrolments | accept INVITE | refuse INVITE
     ips-office devices | revoke DEVICE | rotate
     ips-office export --case PP-2026-0142 [--out FILE]
+    ips-office root-key            (the office root key that `ips-relay serve --office-root` needs)
 
 The office vault's passphrase is asked for on the terminal, or read from the environment
 variable ``IPS_OFFICE_PASSPHRASE`` for scripts. Exit status 0 on success, 1 on a problem the
@@ -21,9 +22,9 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
+from .. import clock
 from ..crypto.keyslot import MINIMUM_KDF, calibrate
 from ..crypto.wire import fingerprint
 from ..store.errors import VaultError
@@ -57,9 +58,9 @@ class Session:
         else:
             if not self.profile.exists():
                 raise OfficeError(f"There is no office vault in {self.profile.dir}. Run `ips-office init` first.")
-            secrets = self.profile.unlock(_passphrase(confirm=False), datetime.now)
+            secrets = self.profile.unlock(_passphrase(confirm=False), clock.now)
             self.vault = self.profile.open_vault(secrets)
-        self.service = OfficeService(self.vault, datetime.now)
+        self.service = OfficeService(self.vault, clock.now)
 
     def transport(self) -> FolderTransport | RelayTransport:
         state = self.service.repo.state()
@@ -86,6 +87,13 @@ def cmd_init(s: Session, args: argparse.Namespace) -> None:
     print("Start the relay with --office-root set to the hex line above.", file=sys.stderr)
 
 
+def cmd_root_key(s: Session, args: argparse.Namespace) -> None:
+    root = s.service.root_public()
+    print(root.hex())
+    print(f"Office root key fingerprint: {fingerprint(root)}. Start the relay with --office-root set to the "
+          "hex line above.", file=sys.stderr)
+
+
 def cmd_relay(s: Session, args: argparse.Namespace) -> None:
     s.service.set_relay(args.address, bytes.fromhex(args.relay_key) if args.relay_key else None)
     s.transport().publish_bundle(s.service.bundle())
@@ -106,6 +114,9 @@ def cmd_pull(s: Session, args: argparse.Namespace) -> None:
         print(f"enrolment waiting: invite {pending.invite_id.hex()[:8]}  {pending.label}  code {pending.sas}")
     for problem in result.problems:
         print(problem, file=sys.stderr)
+    if result.more_waiting:
+        print("More envelopes are waiting (the relay asked the office to slow down): run `ips-office pull` again.",
+              file=sys.stderr)
 
 
 def cmd_enrolments(s: Session, args: argparse.Namespace) -> None:
@@ -159,7 +170,7 @@ def cmd_export(s: Session, args: argparse.Namespace) -> None:
 COMMANDS: dict[str, Callable[[Session, argparse.Namespace], None]] = {
     "init": cmd_init, "relay": cmd_relay, "invite": cmd_invite, "pull": cmd_pull, "enrolments": cmd_enrolments,
     "accept": cmd_accept, "refuse": cmd_refuse, "devices": cmd_devices, "revoke": cmd_revoke, "rotate": cmd_rotate,
-    "export": cmd_export,
+    "export": cmd_export, "root-key": cmd_root_key,
 }
 
 
@@ -184,6 +195,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("devices", help="list enrolled laptops")
     sub.add_parser("revoke", help="revoke a laptop").add_argument("device")
     sub.add_parser("rotate", help="rotate the office keys")
+    sub.add_parser("root-key", help="print the office root key the relay is started with")
     export = sub.add_parser("export", help="export a case's records")
     export.add_argument("--case", required=True)
     export.add_argument("--out")

@@ -25,6 +25,7 @@ from ..domain.incident import IncidentReport
 from ..domain.uk_time import from_epoch
 from ..domain.visit_flow import Visit
 from ..store.office_store import OfficeRecord
+from ..store.profile import write_private_file
 from ..sync.relay_client import RelayTransport
 from ..sync.transport import FolderTransport, open_transport
 from ..sync.watch_client import BoardEntry, WatchClient
@@ -55,9 +56,10 @@ class ClaimToReview:
 
 
 def latest_versions(records: list[OfficeRecord]) -> list[OfficeRecord]:
-    """Each record's newest version: an edit's envelope names the one it supersedes."""
-    superseded = {r.supersedes for r in records if r.supersedes}
-    return [r for r in records if r.record_id not in superseded]
+    """Each record's newest version: an edit's envelope names the one it supersedes, which
+    counts only for a record of the same laptop, type and case (as ``records(newest_only)``)."""
+    superseded = {(r.supersedes, r.device_kid, r.record_type, r.case_ref) for r in records if r.supersedes}
+    return [r for r in records if (r.record_id, r.device_kid, r.record_type, r.case_ref) not in superseded]
 
 
 class OfficeConsole:
@@ -94,8 +96,9 @@ class OfficeConsole:
         the ladder (and to the relay). True when anything changed."""
         labels = self.labels()
         nominated: dict[str, list[str]] = {}
-        for record in sorted(self.service.repo.records(), key=lambda r: (r.received_at, r.seq)):
-            if record.record_type == "family_contact" and record.device_kid in labels:
+        for record in sorted(self.service.repo.records(record_types=("family_contact",)),
+                             key=lambda r: (r.received_at, r.seq)):
+            if record.device_kid in labels:
                 email = str(record.content.get("body", {}).get("email", "")).strip()
                 nominated[labels[record.device_kid]] = [email] if email else []
         if not nominated:
@@ -131,7 +134,7 @@ class OfficeConsole:
     def level1_counts(self) -> dict[str, int]:
         """Anonymous Level 1 contacts by category, for the service's monitoring."""
         counts: dict[str, int] = {}
-        for record in latest_versions(self.service.repo.records()):
+        for record in latest_versions(self.service.repo.records(record_types=("level1",))):
             if record.record_type == "level1":
                 category = str(record.content.get("body", {}).get("category", "other"))
                 counts[category] = counts.get(category, 0) + 1
@@ -145,7 +148,7 @@ class OfficeConsole:
         """(volunteer, case reference, Form PO3) for every incident report, the nearest HSE
         deadline first (handbook: the PPO reports to the HSE within 10 days)."""
         labels, out = self.labels(), []
-        for record in latest_versions(self.service.repo.records()):
+        for record in latest_versions(self.service.repo.records(record_types=("incident",))):
             if record.record_type == "incident":
                 report = IncidentReport.from_dict(record.content.get("body", {}))
                 out.append((labels.get(record.device_kid, "?"), record.case_ref or "—", report))
@@ -174,7 +177,7 @@ class OfficeConsole:
         """Home-visit plans the laptops sent that the office has not answered yet."""
         labels, answered = self.labels(), self._answered()
         out = []
-        for record in latest_versions(self.service.repo.records()):
+        for record in latest_versions(self.service.repo.records(record_types=("visit_plan",))):
             if record.record_type != "visit_plan":
                 continue
             plan = record.content.get("body", {})
@@ -195,7 +198,8 @@ class OfficeConsole:
     # -- claims -----------------------------------------------------------------------------------------
     def claims(self) -> list[ClaimToReview]:
         labels = self.labels()
-        latest = latest_versions(self.service.repo.records())
+        latest = latest_versions(self.service.repo.records(
+            record_types=("expense_claim", "expense_item", "journey", "phone_log")))
         out = []
         for record in latest:
             if record.record_type != "expense_claim":
@@ -217,10 +221,10 @@ class OfficeConsole:
         items, journeys, calls, receipts = [], [], [], {}
         for record in claim.records:
             body = record.content.get("body", {})
-            attached = record.content.get("_attachments", [])
+            attached = self.service.repo.attachments(record.record_id) if record.record_type == "expense_item" else []
             keys = tuple((f"{record.record_id.hex()}:{n}", "") for n in range(len(attached)))
             for (key, _), a in zip(keys, attached, strict=True):
-                receipts[key] = StoredReceipt(str(a["mime"]), bytes.fromhex(a["data"]))
+                receipts[key] = StoredReceipt(a.mime, a.data)
             rid = record.record_id.hex()
             if record.record_type == "expense_item":
                 items.append(c.Entry(rid, c.item_from_dict(body["item"], len(attached)), keys))
@@ -309,7 +313,8 @@ class OfficeConsole:
     def planned_today(self, today: datetime) -> list[PlanToApprove]:
         """Today's visit plans not yet out (planned or approved), for the top of the board."""
         labels, out = self.labels(), []
-        for record in latest_versions(self.service.repo.records()):
+        for record in self.service.repo.records(record_types=("visit_plan",), visit_day=today.date().isoformat(),
+                                                newest_only=True):
             plan = record.content.get("body", {})
             if record.record_type != "visit_plan" or plan.get("state") not in ("planned", "approved"):
                 continue
@@ -351,8 +356,9 @@ class OfficeConsole:
         from ..reports.visit_pdf import OverduePack, Step, overdue_pack
 
         device_kid = bytes.fromhex(device)
-        plans = [r for r in latest_versions(self.service.repo.records()) if r.device_kid == device_kid
-                 and r.record_type == "visit_plan" and r.content.get("body", {}).get("visit_id") == visit_id]
+        plans = [r for r in latest_versions(self.service.repo.records(record_types=("visit_plan",),
+                                                                       device_kid=device_kid, visit_id=visit_id))
+                 if r.content.get("body", {}).get("visit_id") == visit_id]
         if not plans:
             raise OfficeError("The office has not received this visit's plan yet: pull, or ring the volunteer's "
                               "PPO for the details.")
@@ -370,10 +376,9 @@ class OfficeConsole:
         accept(self.service, self.transport(), invite_id)
 
     def backup_keys(self, path: Path, passphrase: str, params: KdfParams) -> None:
-        """Write the keys' backup beside nothing else: the file is replaced atomically."""
+        """Write the keys' backup beside nothing else: replaced atomically, and readable by this
+        user only (the recovery passphrase is all that stands between it and the office keys)."""
         data = key_backup.write_backup(self.service.keys(), passphrase, params)
-        partial = path.with_name(path.name + ".part")
-        partial.write_bytes(data)
-        partial.replace(path)
+        write_private_file(path, data)
         with self.service.repo.vault.transaction():
             self.service.audit.append("office keys backed up", "keys", path.name)

@@ -12,8 +12,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..sync.transport import OfficeTransport
-from .service import OfficeError, OfficeService, PendingEnrolment
+from ..sync.transport import Busy, Gone, OfficeTransport
+from .service import OfficeError, OfficeService, PendingEnrolment, ReceiveResult
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +28,24 @@ class PullResult:
     enrolments: list[PendingEnrolment] = field(default_factory=list)
     purge_certificates: int = 0
     problems: list[str] = field(default_factory=list)
+    more_waiting: bool = False  # the relay asked to slow down: the rest comes at the next pull
 
 
 def pull(service: OfficeService, transport: OfficeTransport,
          progress: Callable[[str, int, int], None] | None = None) -> PullResult:
-    report = progress or (lambda step, done, total: None)
+    """Receive what the laptops sent. The relay may ask the office to slow down at any request:
+    what was opened stays opened and the result says more are waiting (the console pulls again
+    a little later), never an error that hides the records already kept."""
     result = PullResult()
+    try:
+        _pull(service, transport, progress or (lambda step, done, total: None), result)
+    except Busy:
+        result.more_waiting = True
+    return result
+
+
+def _pull(service: OfficeService, transport: OfficeTransport, report: Callable[[str, int, int], None],
+          result: PullResult) -> None:
     transport.publish_bundle(service.bundle())
     for item in transport.enrolment_requests():
         try:
@@ -45,22 +57,30 @@ def pull(service: OfficeService, transport: OfficeTransport,
         if pending.invite_id and service.enrolment_response(pending.invite_id) is None:
             result.enrolments.append(pending)
         transport.done(item.handle)
-    incoming = transport.envelopes()
-    for done, item in enumerate(incoming):
-        report("Opening", done, len(incoming))
-        outcome = service.receive(item.data)
-        if outcome.receipt is not None and outcome.device_kid is not None and outcome.seq is not None:
-            transport.post_receipt(outcome.device_kid, outcome.seq, outcome.receipt)
-        if outcome.outcome == "verified":
-            result.verified += 1
-            result.gaps += int(outcome.gap)
-        elif outcome.outcome == "duplicate":
-            result.duplicates += 1
-        elif outcome.outcome == "rejected":
-            result.rejected += 1
-        else:
-            result.dropped += 1
-        transport.done(item.handle)
+    waiting = transport.waiting_envelopes()
+    for done, handle in enumerate(waiting):
+        report("Opening", done, len(waiting))
+        try:
+            data = transport.fetch_envelope(handle)
+        except Gone:
+            continue
+        except Busy:
+            result.more_waiting = True  # what is opened stays opened; the next pull goes on
+            break
+        outcome = service.receive(data)
+        try:
+            if outcome.receipt is not None and outcome.device_kid is not None and outcome.seq is not None:
+                transport.post_receipt(outcome.device_kid, outcome.seq, outcome.receipt)
+            transport.done(handle)
+        except Busy:
+            # Opened and kept; its receipt goes when the same envelope is read again (the office
+            # gives a duplicate the same receipt).
+            result.more_waiting = True
+            _count(result, outcome)
+            break
+        _count(result, outcome)
+    if result.more_waiting:
+        return  # the relay asked to slow down: certificates come at the next pull too
     for item in transport.purge_certificates():
         device_hex = item.handle.split("/")[-2] if "/" in item.handle else ""
         try:
@@ -69,7 +89,18 @@ def pull(service: OfficeService, transport: OfficeTransport,
         except (OfficeError, ValueError) as exc:
             result.problems.append(f"A purge certificate was refused: {exc}")
         transport.done(item.handle)
-    return result
+
+
+def _count(result: PullResult, outcome: ReceiveResult) -> None:
+    if outcome.outcome == "verified":
+        result.verified += 1
+        result.gaps += int(outcome.gap)
+    elif outcome.outcome == "duplicate":
+        result.duplicates += 1
+    elif outcome.outcome == "rejected":
+        result.rejected += 1
+    else:
+        result.dropped += 1
 
 
 def accept(service: OfficeService, transport: OfficeTransport, invite_id: bytes) -> None:

@@ -15,11 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..crypto import enrolment, envelope, office_keys, receipt
 from ..crypto.device import open_purge_certificate
 from ..crypto.wire import REASON_TEXT, Reason, WireError, kid, raw_public
 from ..store.audit import AuditLog
+from ..store.errors import VaultConflictError
 from ..store.office_store import ChainRow, OfficeRecord, OfficeRepository, OfficeState
 from ..store.vault import VaultConnection
 
@@ -65,13 +67,17 @@ class OfficeService:
         self._vault = vault
         self._now = now
         self._rng = rng
-        # Parsed keys and certificates, rebuilt whenever the office's state or devices change.
+        # Parsed keys and certificates, rebuilt whenever the office's state or devices change,
+        # here or through another connection (the console's workers each have their own).
         self._cache: tuple[OfficeState, office_keys.OfficeKeys, dict[bytes, office_keys.DeviceCertificate],
                            frozenset[bytes]] | None = None
+        self._cache_version = -1
 
     def _cached(self) -> tuple[OfficeState, office_keys.OfficeKeys, dict[bytes, office_keys.DeviceCertificate],
                                frozenset[bytes]]:
-        if self._cache is None:
+        version = self._vault.data_version()
+        if self._cache is None or version != self._cache_version:
+            self._cache_version = version
             state = self.repo.state()
             if state is None:
                 raise OfficeError("This office has not been set up yet. Run `ips-office init` first.")
@@ -115,6 +121,7 @@ class OfficeService:
     def create(self, office_name: str, *, address: str = "", relay_public: bytes | None = None,
                policy: dict[str, Any] | None = None) -> bytes:
         """Make the office's keys and its first bundle. Returns the root public key."""
+        check_relay_address(address)
         if self.exists:
             raise OfficeError("This office already exists; its keys have not been changed.")
         keys = office_keys.OfficeKeys.generate(self._rng)
@@ -143,6 +150,7 @@ class OfficeService:
         return self.keys().root_public
 
     def set_relay(self, address: str, relay_public: bytes | None) -> bytes:
+        check_relay_address(address)
         state = self._state()
         with self._vault.transaction():
             new = self._publish(replace(state, address=address, relay_public=relay_public), self.keys(),
@@ -298,8 +306,35 @@ class OfficeService:
             verdict = envelope.check_chain(
                 {s: envelope.ChainEntry(r.env_hash, r.prev_hash) for s, r in chain.items()}, h, env_hash)
         except WireError as exc:
-            return self._reject(state, h, env_hash, exc.reason, signed=exc.reason not in _BEFORE_SIGNATURE)
+            signed = exc.reason not in _BEFORE_SIGNATURE or self._signed_by_sender(parsed)
+            return self._reject(state, h, env_hash, exc.reason, signed=signed)
         content = opened.content
+        if self.repo.record_origin(h.record_id) is not None:
+            # Signed, but its id is taken (by this laptop or, read from a header, another's).
+            return self._reject(state, h, env_hash, Reason.DUPLICATE_ID, signed=True)
+        if content.supersedes is not None:
+            self._check_supersedes(h, content)
+        try:
+            return self._store(state, h, env_hash, content, verdict)
+        except VaultConflictError:  # a clash the checks above did not foresee: refuse, never stall
+            log.warning("envelope refused: it clashes with a record held")
+            return self._reject(state, h, env_hash, Reason.DUPLICATE_ID, signed=False)
+
+    def _check_supersedes(self, h: envelope.Header, content: envelope.RecordContent) -> None:
+        """An edit may replace only its own laptop's record of the same type and case. Anything
+        else is kept as a record of its own (the query rule ignores the claim) and reported."""
+        assert content.supersedes is not None
+        origin = self.repo.record_origin(content.supersedes)
+        if origin is None or origin == (h.sender_kid, content.record_type, content.case_ref):
+            return
+        whose = "another laptop's record" if origin[0] != h.sender_kid else "a record of another kind or case"
+        with self._vault.transaction():
+            self.repo.alert("edit of another record", h.sender_kid,
+                            f"envelope {h.seq} says it replaces {whose}; kept as a record of its own, "
+                            "and the other record is still shown")
+
+    def _store(self, state: OfficeState, h: envelope.Header, env_hash: bytes, content: envelope.RecordContent,
+               verdict: str) -> ReceiveResult:
         with self._vault.transaction():
             self.repo.add_record(OfficeRecord(
                 h.record_id, h.sender_kid, h.seq, content.record_type, content.case_ref, content.created_at,
@@ -323,10 +358,33 @@ class OfficeService:
             self.audit.append("record received", h.record_id.hex(), content.record_type)
         return ReceiveResult("verified", signed, h.sender_kid, h.seq, gap=verdict == envelope.ChainVerdict.GAP)
 
+    def _signed_by_sender(self, parsed: envelope.ParsedEnvelope) -> bool:
+        """Whether the enrolled laptop named in the header really signed this envelope (refused
+        for another reason first: an old bundle, a revoked laptop)."""
+        certificate = self._recipient().devices.get(parsed.header.sender_kid)
+        if certificate is None:
+            return False
+        try:
+            envelope.verify_sender(parsed, certificate)
+        except WireError:
+            return False
+        return True
+
     def _reject(self, state: OfficeState, h: envelope.Header, env_hash: bytes, reason: Reason,
                 signed: bool) -> ReceiveResult:
-        """A REJECTED receipt tells the laptop to keep the record and say why. An envelope
-        whose signature was never checked gets an alert only: it enters no chain."""
+        """A REJECTED receipt tells the laptop to keep the record and say why. An envelope its
+        laptop did not sign gets an alert only: it enters no chain and is answered with no
+        receipt, which would take the place of the real one (a file in the drop folder named
+        after a volunteer's envelope is all it takes). Nor is a rejection ever sent for an
+        envelope number the office holds as received: its VERIFIED receipt stands."""
+        held = self.repo.chain_around(h.sender_kid, h.seq).get(h.seq)
+        if not signed or (held is not None and held.status == "verified"):
+            with self._vault.transaction():
+                self.repo.alert("fork" if reason is Reason.FORK else "rejected envelope", h.sender_kid,
+                                f"envelope {h.seq}: {REASON_TEXT[reason]}"
+                                + ("" if signed else " (not signed by that laptop: no receipt sent)"))
+            log.warning("envelope refused without a receipt: %s", reason.value)
+            return ReceiveResult("rejected", None, h.sender_kid, h.seq, reason)
         rejection = receipt.make_receipt(
             self._cached()[1].receipt_signer(), status=receipt.Status.REJECTED, bundle_version=state.bundle_version,
             sender_kid=h.sender_kid, seq=h.seq, record_id=h.record_id, env_hash=env_hash, cum_seq=0,
@@ -354,6 +412,22 @@ class OfficeService:
             if self.repo.add_purge_certificate(device_kid, serial, issued_at, len(entries), data):
                 self.audit.append("purge certificate", device_kid.hex(), str(len(entries)))
         return len(entries)
+
+
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def check_relay_address(address: str) -> None:
+    """A relay is reached over https: over plain http the volunteers' phone check-in page, and
+    its PIN, would cross the network unprotected. Plain http is allowed only to this computer
+    (tests and demos). A drop folder's path passes."""
+    if not address.lower().startswith("http://"):
+        return
+    host = (urlsplit(address).hostname or "").lower()
+    if host in _LOOPBACK or host.startswith("127."):
+        return
+    raise OfficeError("A relay's address must start with https://: over plain http:// the volunteers' phone "
+                      "check-in page would carry their PIN unprotected. Ask your IT contact for the https address.")
 
 
 _BEFORE_SIGNATURE = {Reason.UNKNOWN_RECIPIENT, Reason.OLD_BUNDLE, Reason.UNKNOWN_SENDER, Reason.REVOKED,

@@ -15,14 +15,16 @@ import asyncio
 import contextlib
 import json
 import logging
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Annotated
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from .. import clock as wall
 from ..crypto import envelope, office_keys, receipt, request_auth
 from ..crypto.wire import TAG_RECEIPT, Reason, WireError, ed25519_public, kid, raw_public, verify
 from .storage import RelayStorage
@@ -31,8 +33,14 @@ from .watchdog import Sender, Watchdog, deliver_due
 log = logging.getLogger("ips_relay")
 
 HARD_LIMIT = 30 * 86400
+WATCH_KEEP = 7 * 86400  # a closed visit stays on the board's history a week, then goes
 MAX_ENVELOPE = 80 * 1024 * 1024
 MAX_SMALL = 64 * 1024
+# An invite lives a day (crypto/enrolment.py); its request and the office's answer are kept a
+# week, time enough for the PPO to accept and the laptop to fetch the answer.
+ENROLMENT_KEEP = 7 * 86400
+MAX_NUMBER = 2**62  # every number in a path or query fits SQLite's 64-bit integers, or is refused (422)
+Number = Annotated[int, Path(ge=0, le=MAX_NUMBER)]
 OCTETS = "application/octet-stream"
 
 
@@ -77,6 +85,15 @@ class RateLimiter:
         return True
 
 
+def _route(request: Request) -> str:
+    """The route's pattern ("/c/{token}"), never the path: a phone page's path is its secret."""
+    route = request.scope.get("route")
+    pattern = getattr(route, "path", None)
+    return str(pattern) if pattern else "/" + request.url.path.strip("/").split("/")[0]
+
+
+
+
 @dataclass(frozen=True)
 class Caller:
     key_id: bytes
@@ -86,17 +103,33 @@ class Caller:
 
 class Relay:
     def __init__(self, storage: RelayStorage, key: Ed25519PrivateKey, office_root: bytes,
-                 clock: Callable[[], float] = time.time, rate: float = 50.0, burst: float = 200.0) -> None:
+                 clock: Callable[[], float] = wall.time, rate: float = 50.0, burst: float = 200.0) -> None:
         self.storage = storage
         self.key = key
         self.office_root = office_root
         self.clock = clock
         self.limiter = RateLimiter(rate, burst)
         self.open_limiter = RateLimiter(0.2, 10.0)  # enrolment: a few a minute per address
+        self.failure_limiter = RateLimiter(rate, burst)  # refused requests, per address
+        self.page_limiter = RateLimiter(2.0, 60.0)  # the phone page, per address (per link: open_limiter)
+        self.trusted_proxies: frozenset[str] = frozenset()  # reverse proxies whose X-Forwarded-For counts
         # Parsed device certificates by key id; cleared whenever a certificate or the
         # revocation list changes.
         self._devices: dict[bytes, tuple[Ed25519PublicKey, office_keys.DeviceCertificate, bool] | None] = {}
         self._bundle: office_keys.KeyBundle | None = None
+
+    def source(self, request: Request) -> str:
+        """The address a request came from. Behind a trusted reverse proxy, the last address in
+        X-Forwarded-For that is not one of the proxies (the one the proxy itself saw); anyone
+        else's X-Forwarded-For is ignored, so it cannot be used to dodge a limit."""
+        peer = request.client.host if request.client else "unknown"
+        if peer not in self.trusted_proxies:
+            return peer
+        hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+        for hop in reversed(hops):
+            if hop not in self.trusted_proxies:
+                return hop[:64]
+        return peer
 
     def device(self, key_id: bytes) -> tuple[Ed25519PublicKey, office_keys.DeviceCertificate, bool] | None:
         """(public key, certificate, revoked) of an enrolled laptop, or None."""
@@ -127,7 +160,41 @@ class Relay:
     # -- authentication ------------------------------------------------------------------------------
     def authenticate(self, request: Request, body: bytes, office: bool, record_nonce: bool = True) -> Caller:
         """Check a request's signature, time and rate. The nonce is recorded here unless the
-        caller records it in its own transaction (``Caller.nonce``)."""
+        caller records it in its own transaction (``Caller.nonce``).
+
+        A key's rate limit is charged only once its signature verifies: the office's key id is
+        in every invite and bundle, and junk naming it must not lock the office out. Requests
+        that fail are limited on a budget of their own, by where they come from."""
+        with self._refusals(request):
+            signed, public = self._identify(request, office)
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            try:
+                request_auth.verify_request(public, signed, request.method, target, body)
+            except WireError:
+                raise RelayError(401, "bad_signature", "The request signature does not verify.") from None
+        if not self.limiter.allow(signed.key_id.hex(), self.clock()):
+            raise RelayError(429, "rate_limited", "Too many requests; slow down and try again shortly.")
+        caller = Caller(signed.key_id, office, signed.nonce)
+        if record_nonce:
+            self.use_nonce(caller)
+        return caller
+
+    def precheck(self, request: Request, office: bool) -> None:
+        """What the headers alone can tell, before a body is read: signed, in time, by a key
+        the relay knows and has not revoked. A stranger's upload is refused unread."""
+        with self._refusals(request):
+            self._identify(request, office)
+
+    @contextmanager
+    def _refusals(self, request: Request) -> Iterator[None]:
+        try:
+            yield
+        except RelayError as refused:
+            if refused.status in (401, 403) and not self.failure_limiter.allow(self.source(request), self.clock()):
+                raise RelayError(429, "rate_limited", "Too many refused requests; slow down.") from None
+            raise
+
+    def _identify(self, request: Request, office: bool) -> tuple[request_auth.SignedRequest, Ed25519PublicKey]:
         try:
             signed = request_auth.read_headers(request.headers)
         except WireError:
@@ -140,28 +207,20 @@ class Relay:
             raise RelayError(401, "clock_skew",
                              f"The computer's clock is {abs(skew) // 60} minutes {'ahead of' if skew > 0 else 'behind'}"
                              " the relay's. Set the clock to the correct time and try again.") from None
-        if not self.limiter.allow(signed.key_id.hex(), self.clock()):
-            raise RelayError(429, "rate_limited", "Too many requests; slow down and try again shortly.")
         if office:
             public = self.office_key(signed.key_id)
             if public is None:
                 raise RelayError(403, "not_office", "That key is not one of the office's keys.")
-        else:
-            device = self.device(signed.key_id)
-            if device is None:
-                raise RelayError(403, "unknown_device", "This laptop is not enrolled with the office.")
-            if device[2]:
-                raise RelayError(403, "revoked", "This laptop's enrolment was revoked by the office.")
-            public = device[0]
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        try:
-            request_auth.verify_request(public, signed, request.method, target, body)
-        except WireError:
-            raise RelayError(401, "bad_signature", "The request signature does not verify.") from None
-        caller = Caller(signed.key_id, office, signed.nonce)
-        if record_nonce:
-            self.use_nonce(caller)
-        return caller
+            return signed, public
+        device = self.device(signed.key_id)
+        if device is None:
+            raise RelayError(403, "unknown_device", "This laptop is not enrolled with the office.")
+        if device[2]:
+            raise RelayError(403, "revoked", "This laptop's enrolment was revoked by the office.")
+        if not device[1].valid_at(now):  # the office checks the dates too; the relay no longer trusts past them
+            raise RelayError(403, "expired", "This laptop's enrolment is outside its dates; the office must "
+                                             "enrol it again.")
+        return signed, device[0]
 
     def use_nonce(self, caller: Caller) -> None:
         if not self.storage.use_nonce(caller.key_id, caller.nonce, self.now(), request_auth.WINDOW):
@@ -171,9 +230,13 @@ class Relay:
         now = self.now()
         self.storage.expire_nonces(now - 2 * request_auth.WINDOW)
         self.storage.expire_messages(now - HARD_LIMIT)
+        self.storage.expire_enrolments(now - ENROLMENT_KEEP)
         expired = self.storage.expire_envelopes(now - HARD_LIMIT, now)
         if expired:
             event("envelopes_expired", count=expired)
+        forgotten = self.storage.forget_old(now - HARD_LIMIT)
+        if forgotten:
+            event("rows_forgotten", count=forgotten)
 
     # -- device operations -----------------------------------------------------------------------------
     def accept_envelope(self, caller: Caller, body: bytes) -> bytes:
@@ -243,6 +306,8 @@ class Relay:
             cert = office_keys.open_certificate(body, self.office_root)
         except WireError as exc:
             raise RelayError(400, exc.reason.value, f"The certificate was refused: {exc}.") from None
+        if cert.not_after < self.now():
+            raise RelayError(400, "expired", "The certificate was refused: it has already expired.")
         self.storage.put_device(cert.device_kid, cert.signing_key, body)
         bundle = self.bundle()
         if bundle:
@@ -255,7 +320,8 @@ def _error(exc: RelayError) -> JSONResponse:
     return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status)
 
 
-async def _body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, refused (413) as soon as it passes ``limit``: never held beyond it."""
     length = request.headers.get("content-length")
     if length is not None and (not length.isdigit() or int(length) > limit):
         raise RelayError(413, "too_large", f"The request is larger than the relay accepts ({limit // 1024} KiB).")
@@ -288,7 +354,12 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async def tidy() -> None:
             while True:
-                relay.housekeeping()
+                try:
+                    relay.housekeeping()
+                    if watchdog is not None:
+                        watchdog.forget_closed(relay.now() - WATCH_KEEP)
+                except Exception:  # housekeeping must outlive any one bad pass
+                    log.exception("housekeeping failed")
                 await asyncio.sleep(housekeeping_every)
 
         async def watch() -> None:
@@ -316,13 +387,14 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
     @app.exception_handler(RelayError)
     async def relay_error(request: Request, exc: RelayError) -> JSONResponse:
         if exc.status >= 400:
-            event("refused", path=request.url.path, code=exc.code, status=exc.status)
+            event("refused", route=_route(request), code=exc.code, status=exc.status)
         return _error(exc)
 
     octets = {"requestBody": {"content": {OCTETS: {"schema": {"type": "string", "format": "binary"}}}}}
 
     async def signed(request: Request, limit: int, office: bool) -> tuple[Caller, bytes]:
-        body = await _body(request, limit)
+        relay.precheck(request, office)
+        body = await read_body(request, limit)
         return relay.authenticate(request, body, office), body
 
     @app.get("/v1/health")
@@ -336,7 +408,8 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
     # -- laptops --------------------------------------------------------------------------------------
     @app.post("/v1/envelopes", openapi_extra=octets)
     async def post_envelope(request: Request) -> Response:
-        body = await _body(request, MAX_ENVELOPE)
+        relay.precheck(request, office=False)  # a stranger's 80 MiB is refused before it is read
+        body = await read_body(request, MAX_ENVELOPE)
         caller = relay.authenticate(request, body, office=False, record_nonce=False)
         return Response(relay.accept_envelope(caller, body), media_type=OCTETS)
 
@@ -346,7 +419,7 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
         return Response(b"".join(body for _, _, body in relay.storage.receipts(caller.key_id)), media_type=OCTETS)
 
     @app.delete("/v1/receipts/{seq}/{status}")
-    async def forget_receipt(seq: int, status: int, request: Request) -> dict[str, str]:
+    async def forget_receipt(seq: Number, status: Number, request: Request) -> dict[str, str]:
         caller, _ = await signed(request, 0, office=False)
         relay.storage.forget_receipt(caller.key_id, seq, status)
         return {"status": "ok"}
@@ -360,7 +433,7 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
         return Response(raw, media_type=OCTETS)
 
     @app.post("/v1/purge-certificates/{serial}", openapi_extra=octets)
-    async def post_purge_certificate(serial: int, request: Request) -> dict[str, str]:
+    async def post_purge_certificate(serial: Number, request: Request) -> dict[str, str]:
         caller, body = await signed(request, MAX_ENVELOPE // 8, office=False)
         relay.storage.put_purge_certificate(caller.key_id, serial, body, relay.now())
         event("purge_certificate", device=caller.key_id.hex()[:8], serial=serial)
@@ -370,10 +443,11 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
     # the request carries its own MAC and signature, which only the office can check.
     @app.post("/v1/enrol/{invite}", openapi_extra=octets)
     async def post_enrolment(invite: str, request: Request) -> dict[str, str]:
-        caller = request.client.host if request.client else "unknown"
+        caller = relay.source(request)
         if not relay.open_limiter.allow(caller, relay.clock()):
             raise RelayError(429, "rate_limited", "Too many enrolment attempts; wait a minute and try again.")
-        body = await _body(request, MAX_SMALL)
+        body = await read_body(request, MAX_SMALL)
+        relay.storage.expire_enrolments(relay.now() - ENROLMENT_KEEP)  # unsigned posts never pile up
         if not relay.storage.put_enrolment(_hex_id(invite, 16), body, relay.now()):
             raise RelayError(409, "already_used", "A request for this invite was already sent.")
         event("enrolment_requested")
@@ -381,7 +455,7 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
 
     @app.get("/v1/enrol/{invite}")
     async def get_enrolment(invite: str, request: Request) -> Response:
-        caller = request.client.host if request.client else "unknown"
+        caller = relay.source(request)
         if not relay.open_limiter.allow(caller + "/poll", relay.clock()):
             raise RelayError(429, "rate_limited", "Too many requests; wait a minute and try again.")
         response = relay.storage.enrolment_response(_hex_id(invite, 16))
@@ -392,7 +466,7 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
     # -- the office ---------------------------------------------------------------------------------------
     @app.put("/v1/office/bundle", openapi_extra=octets)
     async def put_bundle(request: Request) -> dict[str, int]:
-        body = await _body(request, MAX_SMALL * 16)
+        body = await read_body(request, MAX_SMALL * 16)
         # The very first bundle is checked against the configured root key alone.
         relay.authenticate(request, body, office=True)
         return {"version": relay.accept_bundle(body)}
@@ -404,13 +478,14 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
         return {"status": "ok"}
 
     @app.get("/v1/office/envelopes")
-    async def list_envelopes(request: Request, limit: int = 200) -> list[dict[str, object]]:
+    async def list_envelopes(request: Request,
+                             limit: Annotated[int, Query(ge=1, le=500)] = 200) -> list[dict[str, object]]:
         await signed(request, 0, office=True)
         return [{"id": e.id, "device": e.device_kid.hex(), "seq": e.seq, "size": e.size}
                 for e in relay.storage.waiting(max(1, min(limit, 1000)))]
 
     @app.get("/v1/office/envelopes/{envelope_id}")
-    async def get_envelope(envelope_id: int, request: Request) -> Response:
+    async def get_envelope(envelope_id: Number, request: Request) -> Response:
         await signed(request, 0, office=True)
         body = relay.storage.envelope_body(envelope_id)
         if body is None:
@@ -418,7 +493,7 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
         return Response(body, media_type=OCTETS)
 
     @app.delete("/v1/office/envelopes/{envelope_id}")
-    async def done_envelope(envelope_id: int, request: Request) -> dict[str, str]:
+    async def done_envelope(envelope_id: Number, request: Request) -> dict[str, str]:
         await signed(request, 0, office=True)
         relay.storage.finish_by_id(envelope_id, relay.now())
         return {"status": "ok"}
@@ -448,7 +523,7 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
         return {"status": "ok"}
 
     @app.post("/v1/office/messages/{device}/{serial}", openapi_extra=octets)
-    async def post_message(device: str, serial: int, request: Request) -> dict[str, str]:
+    async def post_message(device: str, serial: Number, request: Request) -> dict[str, str]:
         """A sealed message from the office to one laptop (approval, claim status, phone check-in)."""
         _, body = await signed(request, MAX_SMALL, True)
         relay.storage.put_message(_hex_id(device, 16), serial, body, relay.now())
@@ -461,7 +536,7 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
         return [{"serial": s, "body": b.hex()} for s, b in relay.storage.messages(caller.key_id)]
 
     @app.delete("/v1/messages/{serial}")
-    async def forget_message(serial: int, request: Request) -> dict[str, str]:
+    async def forget_message(serial: Number, request: Request) -> dict[str, str]:
         caller, _ = await signed(request, 0, False)
         relay.storage.forget_message(caller.key_id, serial)
         return {"status": "forgotten"}
@@ -472,7 +547,7 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
         return [{"device": d.hex(), "serial": s, "body": b.hex()} for d, s, b in relay.storage.purge_certificates()]
 
     @app.delete("/v1/office/purge-certificates/{device}/{serial}")
-    async def forget_purge_certificate(device: str, serial: int, request: Request) -> dict[str, str]:
+    async def forget_purge_certificate(device: str, serial: Number, request: Request) -> dict[str, str]:
         await signed(request, 0, office=True)
         relay.storage.forget_purge_certificate(_hex_id(device, 16), serial)
         return {"status": "ok"}

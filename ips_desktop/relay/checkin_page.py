@@ -9,6 +9,7 @@ does and raises a silent top-priority alarm. Nothing here is logged but the outc
 
 from __future__ import annotations
 
+import contextlib
 import html
 import sqlite3
 from collections.abc import Callable
@@ -19,10 +20,14 @@ from fastapi.responses import HTMLResponse
 
 from ..crypto import checkin
 from ..domain import escalation as ladder
-from .app import Relay, RelayError, event
+from .app import Relay, RelayError, event, read_body
 from .watchdog import Watchdog
 
 MAX_FAILURES = 5
+MAX_FORM = 2048  # a PIN and a button
+LOCKED = "Too many wrong PINs: this link is locked. Ring the office now."
+PAST_LIMIT = ("That would take the visit past its time limit (90 minutes, or 17:00 for a home visit). "
+              "Ring the office to agree more time.")
 Apply = Callable[[ladder.Watch], tuple[ladder.Watch, list[ladder.Notice]]]
 EXTEND_CHOICES = (15, 30)
 
@@ -103,14 +108,21 @@ class CheckinLinks:
 def add_checkin_routes(app: FastAPI, relay: Relay, watchdog: Watchdog, links: CheckinLinks) -> None:
     @app.get("/c/{token}", response_class=HTMLResponse, include_in_schema=False)
     async def show(token: str, request: Request) -> HTMLResponse:
-        _limit(relay, request)
+        try:
+            _limit(relay, request, token)
+        except _Slow:
+            return _slow_page()
         return _form()
 
     @app.post("/c/{token}", response_class=HTMLResponse, include_in_schema=False)
     async def answer(token: str, request: Request) -> HTMLResponse:
-        _limit(relay, request)
-        body = await request.body()
-        if len(body) > 2048:
+        try:
+            _limit(relay, request, token)
+        except _Slow:
+            return _slow_page()
+        try:  # read while counting: a 600 MB post stops at 2 KiB, it is never held whole
+            body = await read_body(request, MAX_FORM)
+        except RelayError:
             return _form("Type your PIN and press a button.")
         fields = parse_qs(body.decode(errors="replace"))
         pin = (fields.get("pin") or [""])[0].strip()
@@ -122,33 +134,45 @@ def add_checkin_routes(app: FastAPI, relay: Relay, watchdog: Watchdog, links: Ch
             checkin.pin_verifier(pin, token)  # the same work either way: no timing oracle
             return _form("That PIN was not accepted.")
         device_kid, visit_id, pin_v, duress_v, latest_due, _, locked = found
-        if locked:
-            return _form("Too many wrong PINs: this link is locked. Ring the office now.")
+        # The duress PIN raises the alarm whatever else is true (even on a locked link), and the
+        # page answers exactly as the real PIN would for the button pressed: whoever is watching
+        # the phone sees nothing different.
         if checkin.pin_matches(pin, token, duress_v):
-            return _apply(lambda w: ladder.duress(w, relay.now()), device_kid, visit_id, "duress",
-                          "You're checked in. Thank you.")
+            held = watchdog.get(device_kid, visit_id)
+            too_long = (action.startswith("extend") and held is not None
+                        and held[0].due + 60 * int(action.removeprefix("extend")) > latest_due)
+            if locked or too_long:
+                _alarm(device_kid, visit_id)
+                return _form(LOCKED) if locked else _refused(PAST_LIMIT)
+            return _apply(lambda w: ladder.duress(w, relay.now()), device_kid, visit_id, "duress", _said(action))
+        if locked:
+            return _form(LOCKED)
         if not checkin.pin_matches(pin, token, pin_v):
             failures = links.failed(checkin.token_id(token))
             event("checkin_page", outcome="wrong_pin", failures=failures)
             if failures >= MAX_FAILURES:
-                return _form("Too many wrong PINs: this link is locked. Ring the office now.")
+                return _form(LOCKED)
             return _form("That PIN was not accepted.")
         if action == "safe":
             return _apply(lambda w: ladder.check_in(w, relay.now(), "phone page"), device_kid, visit_id, "safe",
-                          "You're checked in. Thank you.")
+                          _said(action))
         if action == "help":
             return _apply(lambda w: ladder.duress(w, relay.now(), asked_for_help=True), device_kid, visit_id, "help",
-                          "The office has been alerted and is calling for help. If you are in danger, call 999.")
+                          _said(action))
         minutes = int(action.removeprefix("extend"))
 
         def extend(w: ladder.Watch) -> tuple[ladder.Watch, list[ladder.Notice]]:
             new_due = w.due + 60 * minutes
             if new_due > latest_due:
-                raise ladder.LadderError("That would take the visit past its time limit (90 minutes, or 17:00 for a "
-                                         "home visit). Ring the office to agree more time.")
+                raise ladder.LadderError(PAST_LIMIT)
             return ladder.extend(w, new_due), []
 
-        return _apply(extend, device_kid, visit_id, "extend", f"Extended by {minutes} minutes.")
+        return _apply(extend, device_kid, visit_id, "extend", _said(action))
+
+    def _alarm(device_kid: bytes, visit_id: str) -> None:
+        with contextlib.suppress(LookupError, ladder.LadderError):
+            watchdog.step(device_kid, visit_id, relay.now(), lambda w: ladder.duress(w, relay.now()))
+        event("checkin_page", outcome="duress")
 
     def _apply(change: Apply, device_kid: bytes, visit_id: str, outcome: str, success: str) -> HTMLResponse:
         try:
@@ -158,14 +182,42 @@ def add_checkin_routes(app: FastAPI, relay: Relay, watchdog: Watchdog, links: Ch
         except ladder.LadderError as exc:
             if outcome == "duress":  # even on a closed visit the alarm must look like success
                 return _done(success)
-            return _page("Check in", f"<h1>Check in</h1><p class='problem' role='alert'>{html.escape(str(exc))}"
-                                     "</p><p class='note'>Ring the office if you need to.</p>")
+            return _refused(str(exc))
         event("checkin_page", outcome=outcome)
         return _done(success)
 
 
-def _limit(relay: Relay, request: Request) -> None:
-    caller = request.client.host if request.client else "unknown"
-    if not relay.open_limiter.allow("page:" + caller, relay.clock()):
-        raise RelayError(429, "rate_limited", "Too many tries; wait a minute and try again.")
+def _refused(message: str) -> HTMLResponse:
+    return _page("Check in", f"<h1>Check in</h1><p class='problem' role='alert'>{html.escape(message)}"
+                             "</p><p class='note'>Ring the office if you need to.</p>")
+
+
+def _said(action: str) -> str:
+    """What the page says after a button, the same for the real PIN and the duress PIN."""
+    if action == "safe":
+        return "You're checked in. Thank you."
+    if action == "help":
+        return "The office has been alerted and is calling for help. If you are in danger, call 999."
+    return f"Extended by {int(action.removeprefix('extend'))} minutes."
+
+
+class _Slow(Exception):
+    """The page was asked too often: answered with the page itself, never raw JSON."""
+
+
+def _limit(relay: Relay, request: Request, token: str) -> None:
+    """Tries are counted per link (a few a minute: a person pressing buttons), and far more
+    loosely per address: behind a council's proxy or a mobile network's shared address one
+    phone must not block every volunteer's "I'm safe"."""
+    link = checkin.token_id(token).hex() if checkin.token_bytes(token) else "not-a-link"
+    if not relay.open_limiter.allow("page-link:" + link, relay.clock()) or \
+            not relay.page_limiter.allow("page-from:" + relay.source(request), relay.clock()):
+        raise _Slow
+
+
+def _slow_page() -> HTMLResponse:
+    event("refused", route="/c/{token}", code="rate_limited", status=429)
+    return _page("Check in", "<h1>Check in</h1><p class='problem' role='alert'>Too many tries just now. Wait a "
+                             "minute and try again.</p><p class='note'>If you need help, ring the office now. "
+                             "In danger? Call 999.</p>", status=429)
 

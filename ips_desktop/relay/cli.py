@@ -16,13 +16,13 @@ import argparse
 import logging
 import os
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from .. import clock
 from ..crypto.wire import fingerprint, raw_public
+from ..hardening import no_core_dumps
 
 
 def load_key(data: Path) -> Ed25519PrivateKey:
@@ -30,7 +30,8 @@ def load_key(data: Path) -> Ed25519PrivateKey:
     path = data / "relay-key.bin"
     data.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # O_BINARY: Windows opens in text mode otherwise and would mangle the key's 0x0A bytes.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
         try:
             os.write(fd, os.urandom(32))
             os.fsync(fd)
@@ -42,18 +43,8 @@ def load_key(data: Path) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(seed)
 
 
-def _offset_clock(path: Path) -> Callable[[], float]:
-    def now() -> float:
-        try:
-            offset = float(path.read_text() or 0)
-        except (OSError, ValueError):
-            offset = 0.0
-        return time.time() + offset
-
-    return now
-
-
 def main(argv: list[str] | None = None) -> int:
+    no_core_dumps()
     parser = argparse.ArgumentParser(prog="ips-relay",
                                      description="Carries sealed envelopes; holds no key to open them.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -68,10 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--smtp-port", type=int, default=25)
     serve.add_argument("--smtp-from", default="ips-relay@localhost", help="the From address of alert e-mails")
     serve.add_argument("--sms-webhook", default="", help="an http(s) URL that takes {to, text} JSON to send SMS")
+    serve.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
+                       help="a reverse proxy in front of the relay whose X-Forwarded-For header is believed "
+                            "(give it once per proxy address)")
     serve.add_argument("--tick", type=float, default=1.0, help=argparse.SUPPRESS)
-    # Tests only: seconds to add to the real time are read from this file, so a test can move
-    # the relay's clock on and watch the ladder climb.
-    serve.add_argument("--clock-offset-file", type=Path, help=argparse.SUPPRESS)
+    serve.add_argument("--housekeeping", type=float, default=60.0, help=argparse.SUPPRESS)
     key = sub.add_parser("key", help="print the relay's public key for `ips-office relay`")
     key.add_argument("--data", type=Path, required=True)
     args = parser.parse_args(argv)
@@ -97,16 +89,17 @@ def main(argv: list[str] | None = None) -> int:
     from .watchdog import SmtpSender, Watchdog
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    clock = _offset_clock(args.clock_offset_file) if args.clock_offset_file else time.time
     storage = RelayStorage(args.data / "relay.db")
-    relay = Relay(storage, relay_key, root, clock=clock)
+    relay = Relay(storage, relay_key, root, clock=clock.time)
+    relay.trusted_proxies = frozenset(args.trusted_proxy)
 
     def ladder() -> LadderPolicy:
         bundle = relay.bundle()
         return LadderPolicy.from_policy(bundle.policy) if bundle else LadderPolicy()
 
     sender = SmtpSender(args.smtp_host, args.smtp_port, args.smtp_from, args.sms_webhook) if args.smtp_host else None
-    app = create_app(relay, watchdog=Watchdog(storage, ladder), sender=sender, tick_every=args.tick)
+    app = create_app(relay, watchdog=Watchdog(storage, ladder), sender=sender, tick_every=args.tick,
+                     housekeeping_every=args.housekeeping)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
                 ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key)
     return 0

@@ -9,6 +9,7 @@ reference or name ever reaches it. One connection, used from the event loop's th
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ CREATE TABLE IF NOT EXISTS enrolments (
     invite_id BLOB PRIMARY KEY, request BLOB NOT NULL, response BLOB, at INTEGER NOT NULL,
     taken INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX IF NOT EXISTS enrolments_at ON enrolments(at);
 CREATE TABLE IF NOT EXISTS office_messages (
     device_kid BLOB NOT NULL, serial INTEGER NOT NULL, body BLOB NOT NULL, at INTEGER NOT NULL,
     PRIMARY KEY (device_kid, serial)
@@ -63,7 +65,16 @@ class StoredEnvelope:
 
 class RelayStorage:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Check-in verifiers, family e-mail addresses and routing rows: readable by the relay's
+        # own user only (the folder 0700, the file and its journal 0600, made so before SQLite
+        # opens it: SQLite gives the -wal and -shm files the database file's mode).
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            os.chmod(path.parent, 0o700)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600))
+        for private in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(private, 0o600)
         self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self.db.executescript(_SCHEMA)
 
@@ -160,6 +171,17 @@ class RelayStorage:
                                  " AND received_at < ?", (now, before))
         return cursor.rowcount
 
+    def forget_old(self, before: int) -> int:
+        """What the relay keeps only for its month (docs/architecture.md, "What the relay keeps"):
+        envelope rows once done (which laptop sent what, when), receipts and purge certificates
+        (the office's messages go by :meth:`expire_messages`). Returns how many rows went."""
+        gone = 0
+        for sql in ("DELETE FROM envelopes WHERE done_at IS NOT NULL AND done_at < ?",
+                    "DELETE FROM receipts WHERE posted_at < ?",
+                    "DELETE FROM purge_certificates WHERE at < ?"):
+            gone += self.db.execute(sql, (before,)).rowcount
+        return gone
+
     # -- receipts ------------------------------------------------------------------------------------------
     def put_receipt(self, device_kid: bytes, seq: int, status: int, body: bytes, now: int) -> None:
         self.db.execute("INSERT INTO receipts (device_kid, seq, status, body, posted_at) VALUES (?, ?, ?, ?, ?)"
@@ -180,6 +202,10 @@ class RelayStorage:
         cursor = self.db.execute("INSERT INTO enrolments (invite_id, request, at) VALUES (?, ?, ?)"
                                  " ON CONFLICT DO NOTHING", (invite_id, request, now))
         return cursor.rowcount == 1
+
+    def expire_enrolments(self, before: int) -> int:
+        """Enrolment requests (anyone may post one) and their answers, gone after their week."""
+        return self.db.execute("DELETE FROM enrolments WHERE at < ?", (before,)).rowcount
 
     def enrolment_requests(self) -> list[tuple[bytes, bytes]]:
         return [(bytes(r[0]), bytes(r[1])) for r in self.db.execute(

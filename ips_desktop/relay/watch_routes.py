@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 
 from ..crypto.wire import KID_LEN
 from ..domain import escalation as ladder
 from ..domain.escalation import CloseReason
-from .app import MAX_SMALL, Caller, Relay, RelayError, _hex_id, event
+from .app import MAX_NUMBER, MAX_SMALL, Caller, Relay, RelayError, _hex_id, event
 from .watchdog import Watchdog
 
 Signed = Callable[[Request, int, bool], Awaitable[tuple[Caller, bytes]]]
@@ -29,8 +29,8 @@ def _json(body: bytes) -> dict[str, Any]:
 
 
 def _int(value: object, what: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise RelayError(400, "bad_field", f"“{what}” must be a whole number.")
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_NUMBER:
+        raise RelayError(400, "bad_field", f"“{what}” must be a whole number from 0 to {MAX_NUMBER}.")
     return value
 
 
@@ -112,7 +112,8 @@ def add_watch_routes(app: FastAPI, relay: Relay, watchdog: Watchdog, signed: Sig
         return {"tiers": len(contacts.tiers), "office": len(contacts.office)}
 
     @app.get("/v1/office/board")
-    async def board(request: Request, closed_since: int | None = None) -> list[dict[str, Any]]:
+    async def board(request: Request,
+                    closed_since: Annotated[int | None, Query(ge=0, le=MAX_NUMBER)] = None) -> list[dict[str, Any]]:
         await signed(request, 0, True)
         return [row.to_json() for row in watchdog.board(closed_since)]
 

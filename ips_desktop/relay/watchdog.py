@@ -12,6 +12,7 @@ board shows the alarm either way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import smtplib
@@ -183,6 +184,12 @@ class Watchdog:
             " ON CONFLICT(device_kid, visit_id) DO UPDATE SET state = excluded.state, open = excluded.open,"
             " updated_at = excluded.updated_at",
             (device_kid, watch.visit_id, label, json.dumps(watch.to_dict()), int(watch.open), now))
+        if not watch.open:
+            # The visit is over: its phone link and the PIN verifiers behind it go at once, so
+            # nothing left on the relay can be ground for the PINs, and the link is spent.
+            with contextlib.suppress(sqlite3.OperationalError):  # no phone page on this relay
+                self.db.execute("DELETE FROM checkin_links WHERE device_kid = ? AND visit_id = ?",
+                                (device_kid, watch.visit_id))
         contacts = self.contacts()
         for notice in notices:
             cursor = self.db.execute(
@@ -222,6 +229,22 @@ class Watchdog:
             changed, notices = change(watch)
             self._store(device_kid, label, changed, notices, now)
         return changed
+
+    def forget_closed(self, before: int) -> int:
+        """Visits closed before ``before`` go with their notices, their deliveries (the family
+        contacts' addresses) and any phone link left: no lasting timeline of a volunteer's visits."""
+        closed = self.db.execute("SELECT device_kid, visit_id FROM watches WHERE open = 0 AND updated_at < ?",
+                                 (before,)).fetchall()
+        with self.storage.transaction():
+            for device_kid, visit_id in closed:
+                self.db.execute("DELETE FROM deliveries WHERE notice_id IN (SELECT id FROM notices"
+                                " WHERE device_kid = ? AND visit_id = ?)", (device_kid, visit_id))
+                self.db.execute("DELETE FROM notices WHERE device_kid = ? AND visit_id = ?", (device_kid, visit_id))
+                self.db.execute("DELETE FROM watches WHERE device_kid = ? AND visit_id = ?", (device_kid, visit_id))
+                with contextlib.suppress(sqlite3.OperationalError):  # no phone page on this relay
+                    self.db.execute("DELETE FROM checkin_links WHERE device_kid = ? AND visit_id = ?",
+                                    (device_kid, visit_id))
+        return len(closed)
 
     def tick(self, now: int) -> int:
         """Advance every open watch to ``now``; returns how many notices were made."""

@@ -14,7 +14,7 @@ import warnings
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+from pypdf.errors import LimitReachedError, PyPdfError
 
 from ..domain.claim import MAX_RECEIPT_BYTES, MAX_RECEIPT_PAGES, PreparedReceipt, ReceiptError
 
@@ -36,6 +36,13 @@ def _sniff(data: bytes) -> str:
     if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
         return "webp"
     return ""
+
+
+# A photo decodes to width × height × 4 bytes or so: 40 million pixels is a 160 MB picture, more
+# than any phone's JPEG once drafted, and the most a PNG or TIFF receipt may unpack to.
+MAX_DECODED_PIXELS = 40_000_000
+# A receipt's pages, unpacked, as the claim build reads them: a scanned page is a few MB.
+MAX_UNPACKED_PDF = 60 * 1024 * 1024
 
 
 def prepare_receipt(name: str, data: bytes) -> PreparedReceipt:
@@ -66,10 +73,18 @@ def _pdf_pages(name: str, data: bytes) -> int:
                 raise ReceiptError(f"“{name}” is protected by a password. Open it, print it to a new PDF "
                                    "without a password (or take a photo of it), and add that.")
             pages = len(reader.pages)
+            unpacked = 0
             for page in reader.pages:
                 _ = page.mediabox
+                contents = page.get_contents()  # what the claim build unpacks, each stream capped by pypdf
+                unpacked += len(contents.get_data()) if contents is not None else 0
+                if unpacked > MAX_UNPACKED_PDF:
+                    raise LimitReachedError("unpacked")
     except ReceiptError:
         raise
+    except LimitReachedError:
+        raise ReceiptError(f"“{name}” holds far more than its pages show once unpacked, so it cannot go on a "
+                           "claim. Print it to a new PDF, or take a photo of the receipt, and add that.") from None
     except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError):
         raise ReceiptError(f"“{name}” is a damaged PDF that cannot be opened. Download or scan it again.") from None
     if pages == 0:
@@ -86,7 +101,12 @@ def _open_image(name: str, data: bytes, edge: int) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             image.draft("RGB", (edge, edge))  # JPEG decodes straight at 1/2, 1/4 or 1/8 scale
+            if image.width * image.height > MAX_DECODED_PIXELS:  # after the draft: what load() would hold
+                raise ReceiptError(f"“{name}” is a very large image ({image.width} × {image.height} pixels). "
+                                   "Save it smaller, or as a JPEG photo, and add it again.")
             image.load()
+    except ReceiptError:
+        raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
             Image.DecompressionBombError):
         raise ReceiptError(f"“{name}” is a damaged or unfinished photo that cannot be opened. Take the "

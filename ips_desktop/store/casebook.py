@@ -9,6 +9,8 @@ the vault.
 from __future__ import annotations
 
 import mimetypes
+import os
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -81,18 +83,31 @@ def _search_text(reference: str, record: Record) -> str:
 
 
 def read_file_at_most(path: Path, limit: int, too_big: str) -> bytes:
-    """A file's bytes, refusing one over ``limit`` before reading it. ``too_big`` ends the
-    message ("attachments can be at most 25 MB. …")."""
+    """A file's bytes, never more than ``limit`` of them read. ``too_big`` ends the message
+    ("attachments can be at most 25 MB. …").
+
+    The size is taken from the open file and the read itself stops one byte past the limit, so
+    a file that grows, or a link to a device such as /dev/zero, can never fill the memory; a
+    pipe or device is refused before reading (opened without waiting for a writer)."""
+    unreadable = InputError(f"“{path.name}” could not be read. Check the file is still there.")
     try:
-        size = path.stat().st_size
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
-        raise InputError(f"“{path.name}” could not be read. Check the file is still there.") from None
-    if size > limit:
-        raise InputError(f"“{path.name}” is {size / 1048576:.0f} MB; {too_big}")
-    try:
-        return path.read_bytes()
-    except OSError:
-        raise InputError(f"“{path.name}” could not be read. Check the file is still there.") from None
+        raise unreadable from None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise InputError(f"“{path.name}” is not an ordinary file, so it cannot be added. Save it as a "
+                                 "file first (a photo, a PDF), then choose that.")
+            if info.st_size > limit:
+                raise InputError(f"“{path.name}” is {info.st_size / 1048576:.0f} MB; {too_big}")
+            data = handle.read(limit + 1)
+        except OSError:
+            raise unreadable from None
+    if len(data) > limit:
+        raise InputError(f"“{path.name}” is over {limit / 1048576:.0f} MB; {too_big}")
+    return data
 
 
 class CaseBook:
@@ -259,6 +274,10 @@ class CaseBook:
 
     def unsent_count(self) -> int:
         return self.records.unsent_count()
+
+    def enrolled(self) -> bool:
+        """Is this laptop enrolled with an office? Until it is, nothing "waiting to go" can go."""
+        return self._vault.query_one("SELECT 1 FROM sync_identity WHERE id = 1") is not None
 
     # -- attachments ---------------------------------------------------------------------------
     def attach_file(self, record_id: str, path: Path) -> str:

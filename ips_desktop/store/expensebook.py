@@ -28,7 +28,8 @@ from ..domain.claim import ClaimMonth, ClaimState, Entry, FirstClaimDetails, Mon
 from ..domain.expenses import Category, ExpenseItem, ExpenseRates, Journey, PhoneCall, Vehicle, tax_year_of
 from ..domain.pii import screen_fields
 from .casebook import CaseBook, InputError, read_file_at_most
-from .records import RecordNotFound, StoredRecord
+from .errors import RecordNotFound
+from .records import StoredRecord
 
 log = logging.getLogger(__name__)
 

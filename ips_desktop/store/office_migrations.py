@@ -118,7 +118,27 @@ CREATE TABLE office_messages (
 );
 """
 
+# Receipts and scanned letters in a table of their own, sealed under their record's key, so
+# reading records (the board's visit plans, the inbox) never decrypts photos. Records that
+# arrived before this step keep theirs inside the record body and are read as they are. A
+# visit plan's day and visit id are kept beside it, so today's plans are found without
+# opening every plan of the year.
+_V3 = """
+CREATE TABLE office_attachments (
+    record_id BLOB NOT NULL REFERENCES office_records(record_id),
+    n         INTEGER NOT NULL,
+    body      BLOB NOT NULL,
+    PRIMARY KEY (record_id, n)
+);
+ALTER TABLE office_records ADD COLUMN visit_id TEXT;
+ALTER TABLE office_records ADD COLUMN visit_day TEXT;
+CREATE INDEX office_records_type ON office_records(record_type, device_kid);
+CREATE INDEX office_records_visit_day ON office_records(visit_day);
+CREATE INDEX office_records_supersedes ON office_records(supersedes);
+"""
+
 OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "office keys, devices, envelope chains, records, alerts", _V1),
     Migration(2, "messages from the office to laptops", _V2),
+    Migration(3, "attachments apart from their records; records by type", _V3),
 )

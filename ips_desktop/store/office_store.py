@@ -65,6 +65,13 @@ class OfficeRecord:
 
 
 @dataclass(frozen=True)
+class OfficeAttachment:
+    name: str
+    mime: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Alert:
     n: int
     at: datetime
@@ -183,24 +190,95 @@ class OfficeRepository:
 
     # -- records ----------------------------------------------------------------------------------------
     def add_record(self, record: OfficeRecord, attachments: list[tuple[str, str, bytes]]) -> None:
+        """The record's content and each attachment sealed under one new per-record key. Call
+        inside a transaction."""
         key = record_cipher.new_record_key()
         rid = record.record_id.hex()
-        content = dict(record.content)
-        content["_attachments"] = [{"name": n, "mime": m, "data": d.hex()} for n, m, d in attachments]
+        content = {k: v for k, v in record.content.items() if k != "_attachments"}
         body = record_cipher.seal(key, rid, "office-record", json.dumps(content, ensure_ascii=False).encode())
+        visit_id = visit_day = None
+        if record.record_type == "visit_plan":
+            plan = content.get("body", {})
+            visit_id = str(plan.get("visit_id", "")) or None
+            visit_day = str(plan.get("slot", {}).get("start", ""))[:10] or None
         self.vault.execute("INSERT INTO office_record_keys (record_id, key) VALUES (?, ?)", (record.record_id, key))
         self.vault.execute(
             "INSERT INTO office_records (record_id, device_kid, seq, record_type, case_ref, created_at, supersedes,"
-            " received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " received_at, body, visit_id, visit_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (record.record_id, record.device_kid, record.seq, record.record_type, record.case_ref, record.created_at,
-             record.supersedes, self._stamp(), body))
+             record.supersedes, self._stamp(), body, visit_id, visit_day))
+        for n, (name, mime, data) in enumerate(attachments):
+            head = json.dumps({"name": name, "mime": mime}).encode()
+            sealed = record_cipher.seal(key, f"{rid}:{n}", "office-attachment",
+                                        len(head).to_bytes(4, "big") + head + data)
+            self.vault.execute("INSERT INTO office_attachments (record_id, n, body) VALUES (?, ?, ?)",
+                               (record.record_id, n, sealed))
 
-    def records(self, case_ref: str | None = None) -> list[OfficeRecord]:
+    def attachments(self, record_id: bytes) -> list[OfficeAttachment]:
+        """A record's receipts or scanned letters, in the order they were sent."""
+        rows = self.vault.query(
+            "SELECT a.n, a.body, k.key FROM office_attachments a JOIN office_record_keys k"
+            " ON k.record_id = a.record_id WHERE a.record_id = ? ORDER BY a.n", (record_id,))
+        out = []
+        for n, sealed, key in rows:
+            plain = record_cipher.open_sealed(bytes(key), f"{record_id.hex()}:{n}", "office-attachment", bytes(sealed))
+            size = int.from_bytes(plain[:4], "big")
+            head = json.loads(plain[4:4 + size])
+            out.append(OfficeAttachment(str(head["name"]), str(head["mime"]), plain[4 + size:]))
+        if out:
+            return out
+        # Records received before attachments had their own table carry them in the body.
+        older = self.records(record_ids=(record_id,))
+        return [OfficeAttachment(str(a["name"]), str(a["mime"]), bytes.fromhex(a["data"]))
+                for r in older for a in r.content.get("_attachments", [])]
+
+    def record_origin(self, record_id: bytes) -> tuple[bytes, str, str | None] | None:
+        """Who sent a record the office holds, and what it is: (device, record type, case), or
+        None. Nothing is decrypted."""
+        rows = self.vault.query("SELECT device_kid, record_type, case_ref FROM office_records WHERE record_id = ?",
+                                (record_id,))
+        return (bytes(rows[0][0]), rows[0][1], rows[0][2]) if rows else None
+
+    def records(self, case_ref: str | None = None, record_types: tuple[str, ...] | None = None,
+                device_kid: bytes | None = None, record_ids: tuple[bytes, ...] | None = None,
+                visit_day: str | None = None, visit_id: str | None = None,
+                newest_only: bool = False) -> list[OfficeRecord]:
+        """Records, oldest first, filtered in SQL before anything is decrypted: only the rows
+        asked for are opened, and never an attachment. ``visit_day`` ("2026-12-02") also finds
+        plans that arrived before the day was kept beside them; ``newest_only`` leaves out every
+        version a later one supersedes."""
         sql = ("SELECT r.record_id, r.device_kid, r.seq, r.record_type, r.case_ref, r.created_at, r.supersedes,"
                " r.received_at, r.body, k.key FROM office_records r JOIN office_record_keys k"
                " ON k.record_id = r.record_id")
-        rows = (self.vault.query(sql + " WHERE r.case_ref = ? ORDER BY r.created_at, r.seq", (case_ref,))
-                if case_ref is not None else self.vault.query(sql + " ORDER BY r.created_at, r.seq"))
+        where: list[str] = []
+        params: list[object] = []
+        if case_ref is not None:
+            where.append("r.case_ref = ?")
+            params.append(case_ref)
+        if record_types is not None:
+            where.append(f"r.record_type IN ({', '.join('?' for _ in record_types)})")
+            params.extend(record_types)
+        if device_kid is not None:
+            where.append("r.device_kid = ?")
+            params.append(device_kid)
+        if record_ids is not None:
+            where.append(f"r.record_id IN ({', '.join('?' for _ in record_ids)})")
+            params.extend(record_ids)
+        if visit_day is not None:
+            where.append("(r.visit_day = ? OR (r.visit_day IS NULL AND r.record_type = 'visit_plan'))")
+            params.append(visit_day)
+        if visit_id is not None:
+            where.append("(r.visit_id = ? OR (r.visit_id IS NULL AND r.record_type = 'visit_plan'))")
+            params.append(visit_id)
+        if newest_only:
+            # An edit replaces only a record of its own laptop, type and case (a laptop cannot
+            # hide another's record by naming its id, which envelope headers carry in the clear).
+            where.append("NOT EXISTS (SELECT 1 FROM office_records e WHERE e.supersedes = r.record_id"
+                         " AND e.device_kid = r.device_kid AND e.record_type = r.record_type"
+                         " AND e.case_ref IS r.case_ref)")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = self.vault.query(sql + " ORDER BY r.created_at, r.seq", params)
         out = []
         for r in rows:
             content = json.loads(record_cipher.open_sealed(bytes(r[9]), bytes(r[0]).hex(), "office-record",

@@ -60,10 +60,14 @@ class UnlockError(VaultError):
         self.retry_at = retry_at
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def write_private_file(path: Path, data: bytes) -> None:
+    """Write ``data`` whole or not at all, readable by this user only (0600 where that means
+    something), in binary mode on every system."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # O_BINARY: on Windows os.open is text mode otherwise, and every 0x0A byte of a key would
+    # gain a 0x0D in front of it (the flag is 0 elsewhere).
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
     try:
         os.write(fd, data)
         os.fsync(fd)
@@ -107,7 +111,7 @@ class Profile:
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o700)
         vault = self._open_migrated(secrets, create=True)
-        _atomic_write(self.keyslot_path, blob)
+        write_private_file(self.keyslot_path, blob)
         return vault
 
     # -- unlocking -------------------------------------------------------------------------------
@@ -137,7 +141,7 @@ class Profile:
             return UnlockState()
 
     def _save_state(self, state: UnlockState) -> None:
-        _atomic_write(self.state_path, json.dumps({
+        write_private_file(self.state_path, json.dumps({
             "failures": state.failures,
             "last_failure": state.last_failure.isoformat() if state.last_failure else None,
         }).encode())
@@ -165,7 +169,9 @@ class Profile:
             wait = ""
             if retry_at:
                 wait = f" Wait {int((retry_at - now()).total_seconds())} seconds before trying again."
-            raise UnlockError("That passphrase does not open this vault." + wait, retry_at) from None
+            what = "the office console" if self.schema == "office" else "these notes"
+            raise UnlockError(f"That passphrase does not open {what}. Check Caps Lock and try again."
+                              + wait, retry_at) from None
         if self.state_path.exists():
             self._save_state(UnlockState())
         return secrets
@@ -218,11 +224,11 @@ class Profile:
         vault.export_to(self._next_vault, new.db_key, version)
         fault("exported")
         slot = keyslot.rewrap_slot(self.read_slot(), secrets.slot_kek, new, rng)
-        _atomic_write(self._next_slot, slot)
+        write_private_file(self._next_slot, slot)
         if self.remembered and keyring_secret is not None:
             keyring_kek = keyslot.derive_keyring_kek(keyring_secret, keyslot.parse_slot(
                 self.read_slot(self.keyring_slot_path)).salt)
-            _atomic_write(self._next_keyring_slot,
+            write_private_file(self._next_keyring_slot,
                           keyslot.rewrap_slot(self.read_slot(self.keyring_slot_path), keyring_kek, new, rng))
         fault("slot written")
         vault.close()
@@ -296,12 +302,12 @@ class Profile:
         from ..crypto import keyslot
 
         secrets = self.unlock(old, now)
-        _atomic_write(self.keyslot_path, keyslot.make_passphrase_slot(new, secrets, params))
+        write_private_file(self.keyslot_path, keyslot.make_passphrase_slot(new, secrets, params))
 
     def remember(self, secrets: VaultSecrets, secret: bytes) -> None:
         from ..crypto import keyslot
 
-        _atomic_write(self.keyring_slot_path, keyslot.make_keyring_slot(secret, secrets))
+        write_private_file(self.keyring_slot_path, keyslot.make_keyring_slot(secret, secrets))
 
     def forget(self) -> None:
         _destroy(self.keyring_slot_path)

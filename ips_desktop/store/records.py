@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from ..crypto import record_cipher
+from .errors import RecordNotFound
 from .vault import VaultConnection
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
@@ -44,9 +45,6 @@ class AttachmentInfo:
     size: int
     added_at: datetime
 
-
-class RecordNotFound(LookupError):
-    pass
 
 
 def fts_query(text: str) -> str:

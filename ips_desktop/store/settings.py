@@ -17,6 +17,7 @@ class VolunteerSettings:
     reference_example: str = DEFAULT_FORMAT.example
     idle_lock_minutes: int = 5
     office_phone: str = "01392 383080"
+    ppo_name: str = ""
     ppo_phone: str = ""
     edt_phone: str = "0845 6000 388"
     # The phone check-in page (DESIGN §6): the relay keeps only salted hashes, per visit.

@@ -18,6 +18,10 @@ from typing import Any
 import sqlcipher3
 
 from .errors import (
+    CLOSED_MESSAGE,
+    CONFLICT_MESSAGE,
+    VaultClosedError,
+    VaultConflictError,
     VaultCorruptError,
     VaultError,
     VaultPlaintextError,
@@ -56,6 +60,30 @@ REQUIRED_SETTINGS: dict[str, object] = {
 
 _DAMAGED = ("Part of the vault file is damaged, so IPS Desktop stopped before using it. The file "
             "has not been changed. You can restore the last backup.")
+# What SQLite and SQLCipher say when the file itself is damaged: only these are "damaged".
+_CORRUPTION = ("malformed", "not a database", "hmac", "corrupt", "disk i/o error", "file is encrypted")
+
+
+def _as_vault_error(exc: Exception) -> VaultError:
+    """A database error in words a volunteer can act on. Only real damage to the file is called
+    damaged (a volunteer told that may restore an old backup and lose newer records): a
+    constraint, a closed connection or a connection used from the wrong thread is not. The log
+    line names the error's class and SQLite's words, which never hold record content."""
+    text = str(exc).lower()
+    if isinstance(exc, sqlcipher3.IntegrityError):
+        log.warning("vault constraint refused a write: %s", text[:120])
+        return VaultConflictError(CONFLICT_MESSAGE)
+    if isinstance(exc, sqlcipher3.ProgrammingError):
+        log.warning("vault used after closing or from another thread: %s", text[:120])
+        return VaultClosedError(CLOSED_MESSAGE)
+    if isinstance(exc, sqlcipher3.OperationalError) and not any(word in text for word in _CORRUPTION):
+        return VaultWriteError(write_error_message(exc))
+    if any(word in text for word in _CORRUPTION):
+        log.error("vault file damaged: %s", type(exc).__name__)
+        return VaultCorruptError(_DAMAGED)
+    log.warning("vault error: %s: %s", type(exc).__name__, text[:120])
+    return VaultWriteError("Your notes could not be read or saved just now, so nothing changed. Try again; "
+                           "if it keeps happening, restart IPS Desktop.")
 
 
 class VaultConnection:
@@ -67,7 +95,10 @@ class VaultConnection:
         self._depth = 0
 
     @classmethod
-    def open(cls, path: Path, db_key: bytes, *, create: bool = False) -> VaultConnection:
+    def open(cls, path: Path, db_key: bytes, *, create: bool = False, verify: bool = True) -> VaultConnection:
+        """Open and check the file. ``verify=False`` skips the whole-file page check, for a
+        second connection to a file the first connection of this session has just verified
+        (a worker's: on a vault of many receipt photos the check reads every page)."""
         if len(db_key) != 32:
             raise ValueError("the database key is 32 bytes")
         exists = path.exists()
@@ -87,7 +118,7 @@ class VaultConnection:
                     "another profile. It has not been changed. You can restore a backup."
                 ) from None
             # Every page's HMAC, now, rather than a failure in the middle of the volunteer's work.
-            if exists and conn.execute("PRAGMA cipher_integrity_check").fetchall():
+            if exists and verify and conn.execute("PRAGMA cipher_integrity_check").fetchall():
                 raise VaultCorruptError(_DAMAGED)
             version = conn.execute("PRAGMA cipher_version").fetchone()
             if not version or int(str(version[0]).split(".")[0]) < 4:
@@ -125,20 +156,14 @@ class VaultConnection:
     def execute(self, sql: str, params: Sequence[object] = ()) -> Any:
         try:
             return self._conn.execute(sql, params)
-        except sqlcipher3.OperationalError as exc:
-            if self._depth == 0:
-                raise VaultWriteError(write_error_message(exc)) from None
-            raise
-        except sqlcipher3.DatabaseError:
-            raise VaultCorruptError(_DAMAGED) from None
+        except sqlcipher3.Error as exc:
+            raise _as_vault_error(exc) from None
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         try:
             return list(self._conn.execute(sql, params).fetchall())
-        except sqlcipher3.OperationalError:
-            raise
-        except sqlcipher3.DatabaseError:
-            raise VaultCorruptError(_DAMAGED) from None
+        except sqlcipher3.Error as exc:
+            raise _as_vault_error(exc) from None
 
     def query_one(self, sql: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
         rows = self.query(sql, params)
@@ -159,15 +184,15 @@ class VaultConnection:
             return
         try:
             self._conn.execute("BEGIN IMMEDIATE")
-        except sqlcipher3.OperationalError as exc:
-            raise VaultWriteError(write_error_message(exc)) from None
+        except sqlcipher3.Error as exc:
+            raise _as_vault_error(exc) from None
         self._depth = 1
         try:
             yield self
             self._conn.execute("COMMIT")
-        except sqlcipher3.OperationalError as exc:
+        except sqlcipher3.Error as exc:
             self._rollback()
-            raise VaultWriteError(write_error_message(exc)) from None
+            raise _as_vault_error(exc) from None
         except BaseException:
             self._rollback()
             raise
@@ -181,6 +206,12 @@ class VaultConnection:
     def _rollback(self) -> None:
         with contextlib.suppress(sqlcipher3.Error):
             self._conn.execute("ROLLBACK")
+
+    def data_version(self) -> int:
+        """Changes whenever *another* connection commits to the file (SQLite's data_version):
+        how a cache on this connection knows a worker's connection changed what it holds."""
+        row = self._conn.execute("PRAGMA data_version").fetchone()
+        return int(row[0])
 
     @property
     def user_version(self) -> int:

@@ -20,7 +20,7 @@ from ..domain.risk import Effects, Factor
 from ..domain.visit_flow import CheckInRoute, PlanDraft, Visit
 from ..domain.visits import Refusal, Slot, VenueKind, VisitPolicy
 from .casebook import PRIORITY_SAFEGUARDING, CaseBook, InputError, Kept
-from .records import RecordNotFound
+from .errors import RecordNotFound
 
 PRIORITY_VISIT = 5
 
@@ -160,12 +160,23 @@ class VisitBook:
     def check_out(self, record_id: str) -> Visit:
         return self._step(record_id, lambda v: flow.check_out(v, self._now()), PRIORITY_SAFEGUARDING)
 
-    def confirm_watch(self, record_id: str) -> Visit:
-        """The office or relay confirmed it is watching: the visit is monitored from now."""
+    def confirm_watch(self, record_id: str, due: datetime | None = None) -> Visit:
+        """The office or relay confirmed it is watching (with ``due`` as the time it holds): the
+        visit is monitored from now."""
         view = self.get(record_id)
         if view.visit.monitored:
             return view.visit
-        return self._step(record_id, flow.confirm_watch)
+        return self._step(record_id, lambda v: flow.confirm_watch(v, due))
+
+    def relay_told(self, record_id: str, step: flow.RelayStep, due: datetime | None = None) -> Visit:
+        """The relay holds this step now. Kept in the vault (not sent to the office: it is the
+        laptop's own bookkeeping), so nothing owed to the relay is forgotten by a restart."""
+        view = self.get(record_id)
+        visit = flow.relay_told(view.visit, step, due)
+        with self._book.vault.transaction():
+            self._book.records.put(record_id, view.case_id, "visit_plan", visit.to_dict(), "saved", "", PRIORITY_VISIT)
+            self._book.audit.append(f"relay told: {step.value}", record_id)
+        return visit
 
     def extend(self, record_id: str, minutes: int) -> Visit:
         return self._step(record_id, lambda v: flow.extend(v, minutes, self.policy), PRIORITY_SAFEGUARDING)

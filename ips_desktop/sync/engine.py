@@ -28,7 +28,8 @@ from ..domain.retention import RETENTION_CLASS, Decision, RecordFacts, Retention
 from ..domain.visit_flow import Visit
 from ..store.audit import AuditLog
 from ..store.cases import CaseRepository
-from ..store.records import RecordNotFound, RecordRepository
+from ..store.errors import RecordNotFound
+from ..store.records import RecordRepository
 from ..store.sync_state import HeldEnvelope, Identity, NewEnvelope, SyncRepository
 from ..store.vault import VaultConnection
 from .office_messages import MessageApplier

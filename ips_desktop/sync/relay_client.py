@@ -11,20 +11,23 @@ from __future__ import annotations
 import http.client
 import json
 import socket
-import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from .. import clock as wall
 from ..crypto import receipt as receipt_format
 from ..crypto import request_auth
 from ..crypto.wire import WireError
-from .transport import Incoming, TransportError
+from .transport import Busy, Gone, Incoming, TransportError
 
 OCTETS = "application/octet-stream"
 
+
+MAX_ANSWER = 16 * 1024 * 1024  # lists, receipts, messages, the bundle
+MAX_ENVELOPE_ANSWER = 81 * 1024 * 1024  # one envelope (the relay accepts 80 MiB) and its framing
 
 class NotFound(Exception):
     pass
@@ -32,7 +35,7 @@ class NotFound(Exception):
 
 class RelayTransport:
     def __init__(self, url: str, key: Ed25519PrivateKey, timeout: float = 20.0,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = wall.time) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise TransportError(f"“{url}” is not a relay address (it should start with https://).")
@@ -54,7 +57,10 @@ class RelayTransport:
             self._conn.close()
             self._conn = None
 
-    def request(self, method: str, path: str, body: bytes = b"", sign: bool = True) -> bytes:
+    def request(self, method: str, path: str, body: bytes = b"", sign: bool = True,
+                limit: int = MAX_ANSWER) -> bytes:
+        """The answer's body, read no further than ``limit`` bytes: a relay (or whatever answers
+        at its address) cannot make this computer hold more than that."""
         target = self._parts.path.rstrip("/") + path
         headers = {"Content-Type": OCTETS, "Content-Length": str(len(body))}
         if sign:
@@ -64,7 +70,7 @@ class RelayTransport:
                 conn = self._connection()
                 conn.request(method, target, body=body, headers=headers)
                 response = conn.getresponse()
-                data = response.read()
+                data = self._read(response, limit)
                 break
             except (ConnectionError, http.client.HTTPException, OSError) as exc:
                 self.close()
@@ -73,9 +79,26 @@ class RelayTransport:
                     raise TransportError(self._unreachable(exc)) from None
         if response.status == 404:
             raise NotFound(path)
+        if response.status == 429:
+            raise Busy(self._explain(response.status, data))
         if response.status >= 400:
             raise TransportError(self._explain(response.status, data))
         return data
+
+    def _read(self, response: http.client.HTTPResponse, limit: int) -> bytes:
+        declared = response.getheader("Content-Length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            self.close()
+            raise TransportError(self._too_big(limit))
+        data = response.read(limit + 1)
+        if len(data) > limit:
+            self.close()  # the rest is never read: this connection is finished
+            raise TransportError(self._too_big(limit))
+        return data
+
+    def _too_big(self, limit: int) -> str:
+        return (f"The office relay at {self.url} sent an answer larger than {limit // 1048576} MB, which IPS "
+                "Desktop does not accept. Your records stay queued; tell your IT contact.")
 
     def _unreachable(self, exc: BaseException) -> str:
         if isinstance(exc, socket.timeout | TimeoutError):
@@ -151,15 +174,15 @@ class RelayTransport:
         self.request("DELETE", f"/v1/messages/{int(handle.partition('/')[2])}")
 
     # -- office side ---------------------------------------------------------------------------------
-    def envelopes(self) -> list[Incoming]:
-        found = []
-        for item in self._json("GET", "/v1/office/envelopes?limit=500"):
-            try:
-                found.append(Incoming(f"envelope/{int(item['id'])}",
-                                      self.request("GET", f"/v1/office/envelopes/{int(item['id'])}")))
-            except NotFound:
-                continue
-        return found
+    def waiting_envelopes(self) -> list[str]:
+        return [f"envelope/{int(item['id'])}" for item in self._json("GET", "/v1/office/envelopes?limit=500")]
+
+    def fetch_envelope(self, handle: str) -> bytes:
+        try:
+            return self.request("GET", f"/v1/office/envelopes/{int(handle.partition('/')[2])}",
+                                limit=MAX_ENVELOPE_ANSWER)
+        except NotFound:
+            raise Gone(handle) from None
 
     def post_receipt(self, device_kid: bytes, seq: int, receipt: bytes) -> None:
         self.request("POST", "/v1/office/receipts", receipt)

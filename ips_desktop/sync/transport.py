@@ -37,6 +37,14 @@ class TransportError(Exception):
     """The office could not be reached. The message says what to check; records stay queued."""
 
 
+class Busy(TransportError):
+    """The relay asked this side to slow down (its rate limit): carry on a little later."""
+
+
+class Gone(TransportError):
+    """The item was taken (by another console, or its file was removed) before it was read."""
+
+
 @dataclass(frozen=True)
 class Incoming:
     handle: str
@@ -66,7 +74,13 @@ class DeviceTransport(Protocol):
 
 
 class OfficeTransport(Protocol):
-    def envelopes(self) -> list[Incoming]: ...
+    def waiting_envelopes(self) -> list[str]:
+        """Handles of the envelopes waiting, oldest first; each is read by :meth:`fetch_envelope`
+        only when the office comes to it, so a backlog of any size is never all in memory and
+        never spends the relay's rate limit before anything is opened."""
+
+    def fetch_envelope(self, handle: str) -> bytes:
+        """Raises :class:`Gone` when it is no longer there."""
 
     def post_receipt(self, device_kid: bytes, seq: int, receipt: bytes) -> None: ...
 
@@ -178,8 +192,20 @@ class FolderTransport:
         self._unlink(handle)
 
     # -- office side -------------------------------------------------------------------------------------
-    def envelopes(self) -> list[Incoming]:
-        return self._read_dir(self.root / "inbox", ".env")
+    def waiting_envelopes(self) -> list[str]:
+        self._check()
+        folder = self.root / "inbox"
+        return [str(path.relative_to(self.root)) for path in sorted(folder.glob("**/*.env"))
+                if not path.name.startswith(".") and path.is_file()]
+
+    def fetch_envelope(self, handle: str) -> bytes:
+        path = self.root / handle
+        try:
+            if path.stat().st_size > MAX_FILE:
+                raise Gone(f"“{path.name}” is larger than any envelope; it was left in the folder.")
+            return path.read_bytes()
+        except OSError:
+            raise Gone(handle) from None
 
     def post_receipt(self, device_kid: bytes, seq: int, receipt: bytes) -> None:
         self._write(self.root / "receipts" / device_kid.hex() / f"{seq:012d}.rcpt", receipt)

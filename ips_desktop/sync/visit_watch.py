@@ -6,13 +6,13 @@ the relay has answered. Network only: no vault access, so it may run off the GUI
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from .. import clock as wall
 from ..crypto.checkin import new_token
 from ..domain.escalation import Watch
 from ..domain.uk_time import to_epoch as epoch
@@ -38,7 +38,7 @@ class Watching:
 
 class VisitWatcher:
     def __init__(self, relay_url: str, signing_key: Ed25519PrivateKey,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = wall.time) -> None:
         self.relay_url = relay_url
         self.client = WatchClient(RelayTransport(relay_url, signing_key, timeout=10.0, clock=clock))
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PASSPHRASE
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from ips_desktop.crypto.key_backup import read_backup
 from ips_desktop.crypto.keyslot import MINIMUM_KDF
@@ -26,7 +26,7 @@ from ips_desktop.store.profile import Profile
 from ips_desktop.sync.transport import FolderTransport
 from ips_desktop.ui.common.tasks import TaskRunner
 from ips_desktop.ui.office.launch import BackupDialog, CreateOfficeDialog, OfficeApp
-from ips_desktop.ui.office.window import OfficeWindow
+from ips_desktop.ui.office.window import OfficeWindow, Workers
 
 pytestmark = pytest.mark.gui
 
@@ -37,10 +37,10 @@ def console_window(tmp_path: Path, running, qtbot):
     folder = tmp_path / "share"
     folder.mkdir()
     profile = Profile(tmp_path / "office", "office", schema="office")
-    _, vault = profile.create(PASSPHRASE, MINIMUM_KDF)
+    secrets, vault = profile.create(PASSPHRASE, MINIMUM_KDF)
     service = OfficeService(vault, clock)
     service.create("Test Parent Partnership", address=str(folder))
-    window = OfficeWindow(OfficeConsole(service), TaskRunner())
+    window = OfficeWindow(OfficeConsole(service), TaskRunner(), Workers.open(profile.vault_path, secrets.db_key, clock))
     qtbot.addWidget(window)
     window.set_who("PPO Jane")
     window.show()
@@ -63,13 +63,19 @@ def enrol_through_both_windows(app, window: OfficeWindow, qtbot) -> None:  # typ
     dialog.code.setPlainText(code)
     dialog.continue_button.click()
     qtbot.waitUntil(lambda: dialog.stack.currentIndex() == 1, timeout=10000)
-    window.pull()
+    pull(window, qtbot)
     assert rows(window.devices.pending) == [["IPS-17", dialog.sas.text()]]  # both screens, the same digits
     window.devices.pending.selectRow(0)
     window.devices.accept()
+    qtbot.waitUntil(lambda: not window.devices.sending, timeout=20000)
     qtbot.waitUntil(lambda: "Enrolled" in dialog.waiting.text(), timeout=10000)
     dialog.accept()
     assert rows(window.devices.devices)[0][0] == "IPS-17"
+
+
+def pull(window: OfficeWindow, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.pull()
+    qtbot.waitUntil(lambda: not window.pulling, timeout=20000)
 
 
 def send(app, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -91,7 +97,7 @@ def test_enrol_inbox_approve_and_return_a_claim(running, console_window, qtbot, 
     rid = app.visits.visits.plan(case, Slot(VenueKind.PARENT_HOME, datetime(2026, 11, 25, 14, 0), 60),
                                  place="14 Victoria Road, Exeter EX4 6PQ", attendees=("parent",))
     send(app, qtbot)
-    window.pull()
+    pull(window, qtbot)
     assert "Pulled: 2 new record(s)" in window.pulled.text()
     window.inbox.cases.setCurrentRow(0)
     assert window.inbox.cases.currentItem().text() == "PP-2026-0640"
@@ -108,6 +114,7 @@ def test_enrol_inbox_approve_and_return_a_claim(running, console_window, qtbot, 
     window.visits.checks.setPlainText("Case file checked: nothing of concern.")
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: QMessageBox.StandardButton.Ok)
     window.visits.approve()
+    qtbot.waitUntil(lambda: not window.visits.sending, timeout=20000)
     assert window.visits.table.rowCount() == 0
     heard: list[str] = []
     app.sync.office_spoke.connect(heard.extend)
@@ -129,7 +136,7 @@ def test_enrol_inbox_approve_and_return_a_claim(running, console_window, qtbot, 
     expenses.save_claimant("A. Volunteer", FirstClaimDetails("AB123456C", "", None, date(2026, 9, 1)))
     expenses.submit(nov)
     send(app, qtbot)
-    window.pull()
+    pull(window, qtbot)
     assert rows(window.claims.table) == [["IPS-17", "2026-11", "£3.40", "new"]]
     window.claims.table.selectRow(0)
     assert "Parking" in window.claims.detail.toPlainText()
@@ -138,6 +145,7 @@ def test_enrol_inbox_approve_and_return_a_claim(running, console_window, qtbot, 
     assert saved.read_bytes().startswith(b"%PDF")
     window.claims.table.selectRow(0)
     window.claims.mark("returned", "The receipt is unreadable: add a clearer photo.")
+    qtbot.waitUntil(lambda: not window.claims.sending, timeout=20000)
     assert rows(window.claims.table)[0][3] == "returned"
     send(app, qtbot)
     assert expenses.status(nov).state is ClaimState.RETURNED
@@ -150,13 +158,28 @@ def test_first_run_insists_on_the_key_backup(qtbot, tmp_path: Path) -> None:
     assert isinstance(create, CreateOfficeDialog)
     qtbot.addWidget(create)
     create.name.setText("Test Parent Partnership")
-    create.address.setText(str(tmp_path / "share"))
+    create.who.setText("PPO Jane")
     create.first.setText("office passphrase 2026")
     create.second.setText("office passphrase 2027")
-    create._check()
+    ok = create.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    ok.click()
+    assert create.error.text().startswith("Type the relay's address (https://…) or the shared folder")
+    create.address.setText("relay.council.example")
+    ok.click()
+    assert create.error.text() == "A relay's address starts with https:// (https://relay.council.example)."
+    create.address.setText("http://relay.council.example")
+    ok.click()
+    assert create.error.text().startswith("A relay's address must start with https://: over plain http://")
+    create.address.setText(str(tmp_path / "share"))
+    ok.click()
+    assert create.error.text() == f"There is no folder {tmp_path / 'share'}. Create it first, or check the path."
+    assert not (tmp_path / "share").exists()
+    (tmp_path / "share").mkdir()
+    ok.click()
     assert create.error.text() == "The two passphrases differ."
     create.second.setText("office passphrase 2026")
-    create._check()
+    ok.click()
+    qtbot.waitUntil(lambda: isinstance(office.dialog, BackupDialog), timeout=20000)
     backup = office.dialog
     assert isinstance(backup, BackupDialog)
     qtbot.addWidget(backup)
@@ -193,6 +216,14 @@ def test_first_run_insists_on_the_key_backup(qtbot, tmp_path: Path) -> None:
     qtbot.waitUntil(lambda: again.window is not None, timeout=20000)
     qtbot.addWidget(again.window)
     assert again.window.windowTitle() == "IPS Office — Test Parent Partnership"
+    # A drop-folder office has no relay: the board says plainly that nothing watches visits
+    # (not that a relay that does not exist "still runs the ladder").
+    again.window.board.refresh()
+    qtbot.waitUntil(lambda: again.window.board.not_live.text().startswith("NOTHING WATCHES HOME VISITS"),
+                    timeout=10000)
+    assert "relay still runs" not in again.window.board.not_live.text()
+    assert again.window.board.status.text().startswith("No relay: 0 visit(s) planned today")
+    (tmp_path / "share").rmdir()  # the network drive is not mounted today
     again.window.pull()  # on a worker with its own connection; the share is not there
     qtbot.waitUntil(lambda: not again.window.pulling, timeout=20000)
     assert again.window.pulled.text().startswith("Not pulled: The drop folder")
@@ -203,7 +234,45 @@ def test_first_run_insists_on_the_key_backup(qtbot, tmp_path: Path) -> None:
     again.shutdown()
 
 
+def test_the_console_locks_its_screen_when_left(qtbot, tmp_path: Path) -> None:
+    office = OfficeApp(Profile(tmp_path / "office", "office", schema="office"), kdf=lambda: MINIMUM_KDF,
+                       idle_ms=400)
+    office.start()
+    create = office.dialog
+    qtbot.addWidget(create)
+    create.name.setText("Test Parent Partnership")
+    create.who.setText("PPO Jane")
+    (tmp_path / "share").mkdir()
+    create.address.setText(str(tmp_path / "share"))
+    create.first.setText("office passphrase 2026")
+    create.second.setText("office passphrase 2026")
+    create.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: isinstance(office.dialog, BackupDialog), timeout=20000)
+    backup = office.dialog
+    backup.path.setText(str(tmp_path / "keys.ipsokb"))
+    backup.first.setText("harbour lantern violet ninety")
+    backup.second.setText("harbour lantern violet ninety")
+    assert backup.write()
+    window = office.window
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: office.locked is not None, timeout=5000)
+    assert not window.isVisible(), "nothing of the console shows while it is locked"
+    lock = office.locked
+    assert lock.heading.text() == "<b>The office console is locked.</b>"  # not a volunteer's "notes"
+    lock.passphrase.setText("not the passphrase")
+    lock.button.click()
+    qtbot.waitUntil(lambda: lock.button.isEnabled(), timeout=20000)
+    assert lock.message.text().startswith("That passphrase does not open the office console.")
+    assert not window.isVisible()
+    lock.passphrase.setText("office passphrase 2026")
+    lock.button.click()
+    qtbot.waitUntil(window.isVisible, timeout=20000)
+    assert office.locked is None
+    office.shutdown()
+
+
 def test_the_board_alarms_when_a_visit_is_overdue(qtbot, tmp_path: Path, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The board's real refresh (the lane, the worker's own connection, the relay)."""
     from ladder_world import World
     from relay_support import relay_process
     from smtp_support import smtp_server
@@ -211,12 +280,12 @@ def test_the_board_alarms_when_a_visit_is_overdue(qtbot, tmp_path: Path, clock, 
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
     world = World(tmp_path, clock)
+    monkeypatch.setenv("IPS_CLOCK_OFFSET_FILE", str(world.offset_file))  # the documented clock input
     with smtp_server(world.smtp_port) as inbox, \
-            relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra) as (url, key):
+            relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra, env=world.env) as (url, key):
         world.connect(url, key, enrol=True)
         console = OfficeConsole(world.office)
-        console.watch_client = lambda: world.office_watch  # the world's clock signs the office's requests
-        window = OfficeWindow(console, TaskRunner())
+        window = OfficeWindow(console, TaskRunner(), Workers.open(world.office_vault.path, world.office_key, clock))
         qtbot.addWidget(window)
         window.set_who("PPO Jane")
         window.show()

@@ -43,8 +43,10 @@ def test_case_record_pii_prompt_search_and_autolock(running, qtbot, monkeypatch)
     (row,) = editor.pii.rows
     assert row.finding.finding.text == "Mrs Okafor"
     assert "initials instead of names" in row.finding.finding.advice
+    row.fix.setFocus()
     row.fix.click()  # one click: replaced with initials and saved
     assert editor.summary.toPlainText().startswith("Spoke with O. about")
+    assert window.focusWidget() is editor.summary, "typing goes on where it was, not in the search box"
     assert "Saved" in editor.message.text()
     assert window.record_list.count() == 1
     assert "1 record(s) waiting" in window.unsent.text()

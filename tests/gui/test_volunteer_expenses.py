@@ -34,7 +34,7 @@ def select_row_with(dialog, text: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def item_form(dialog, category: Category, amount: str, words: str, receipt: Path | None = None) -> ItemForm:  # type: ignore[no-untyped-def]
-    form = ItemForm(dialog.book, dialog.month, dialog, receipt)
+    form = ItemForm(dialog.session, dialog.month, dialog, receipt)
     form.category.setCurrentIndex(form.category.findData(category))
     form.amount.setText(amount)
     form.description.setText(words)
@@ -55,12 +55,12 @@ def test_a_month_from_first_receipt_to_the_office(running, qtbot, tmp_path: Path
 
     # An amount that is not money is explained, and what was typed stays.
     form = item_form(dialog, Category.PARKING, "three pounds", "Parking at the school, PP-2026-0142")
-    form._ok()
+    form.save_button.click()
     assert form.error.isVisibleTo(form)
     assert "is not an amount of money" in form.error.text()
     assert form.description.text() == "Parking at the school, PP-2026-0142"
     form.amount.setText("3.40")
-    form._ok()
+    form.save_button.click()
     assert form.result() == form.DialogCode.Accepted
     dialog.refresh()
     assert column(dialog, 4) == ["£3.40"]
@@ -71,7 +71,7 @@ def test_a_month_from_first_receipt_to_the_office(running, qtbot, tmp_path: Path
     (tmp_path / "broken.jpg").write_bytes(photo()[:4000])
     (tmp_path / "stamps.jpg").write_bytes(photo(orientation=6, text="POST OFFICE £1.70"))
     form = item_form(dialog, Category.POSTAGE, "1.70", "Papers returned, proof of posting", tmp_path / "broken.jpg")
-    form._ok()
+    form.save_button.click()
     assert "The item is saved, but not its receipt" in form.error.text()
     assert "damaged or unfinished photo" in form.error.text()
     form.reject()
@@ -97,31 +97,31 @@ def test_a_month_from_first_receipt_to_the_office(running, qtbot, tmp_path: Path
     change = dialog.edit_form()
     assert change.amount.text() == "3.40"
     change.description.setText("Parking at the school for PP-2026-0142")
-    change._ok()
+    change.save_button.click()
     dialog.refresh()
     assert "Parking at the school for PP-2026-0142" in column(dialog, 2)
     assert dialog.table.rowCount() == 2
     assert column(dialog, 5) == ["1 attached", "1 attached"]
 
     # A journey of 10,000 miles is refused; the real one is priced at 45p.
-    journey = JourneyForm(dialog.book, dialog.month, ["PP-2026-0142"], dialog)
+    journey = JourneyForm(dialog.session, dialog.month, ["PP-2026-0142"], dialog)
     journey.start.setText("Crediton")
     journey.end.setText("Exeter")
     journey.miles.setText("10000")
-    journey._ok()
+    journey.save_button.click()
     assert "more than the 400 a day" in journey.error.text()
     journey.miles.setText("18.4")
-    journey._ok()
+    journey.save_button.click()
     assert journey.result() == journey.DialogCode.Accepted
 
     # A call: the number is checked as the bill prints it and shown masked.
-    call = CallForm(dialog.book, dialog.month, ["PP-2026-0142"], dialog)
+    call = CallForm(dialog.session, dialog.month, ["PP-2026-0142"], dialog)
     call.number.setText("ring the school")
-    call._ok()
+    call.save_button.click()
     assert "is not a phone number" in call.error.text()
     call.number.setText("01392 383080")
     call.minutes.setValue(12)
-    call._ok()
+    call.save_button.click()
     dialog.refresh()
     assert "01392 ••• 080 (PP-2026-0142)" in column(dialog, 2)
     assert "01392383080" not in " ".join(column(dialog, 2))
@@ -133,17 +133,17 @@ def test_a_month_from_first_receipt_to_the_office(running, qtbot, tmp_path: Path
 
     (tmp_path / "bill.pdf").write_bytes(pdf_receipt("BT bill: calls", pages=2))
     form = item_form(dialog, Category.TELEPHONE, "2.15", "Calls on the November bill", tmp_path / "bill.pdf")
-    form._ok()
-    details = ClaimantForm(dialog.book, dialog)
+    form.save_button.click()
+    details = ClaimantForm(dialog.session, dialog)
     assert details.ni.isVisibleTo(details)  # Section 3: first claim only
     details.claimant.setText("Alex Volunteer")
     details.ni.setText("AB 12 34 56")
-    details._ok()
+    details.save_button.click()
     assert "not a National Insurance number" in details.error.text()
     details.ni.setText("AB 12 34 56 C")
     details.registration.setText("WK19 ABC")
     details.cc.setValue(1398)
-    details._ok()
+    details.save_button.click()
     assert details.result() == details.DialogCode.Accepted
     dialog.refresh()
     assert checklist(dialog) == ["✓ Ready to send: everything the office needs is here."]
@@ -175,22 +175,23 @@ def test_a_month_from_first_receipt_to_the_office(running, qtbot, tmp_path: Path
     assert "R3 (page 2 of 2)" in pages[5]
     assert list(target.parent.iterdir()) == [target]  # no half-written file left beside it
 
-    # Send it: frozen afterwards, and queued for the office.
+    # Send it: frozen afterwards, and queued for the office; this laptop is not enrolled, so the
+    # window says so instead of "sent".
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     dialog.send()
-    assert dialog.state.text().startswith("Sent to the office on 03/12/2026")
+    assert dialog.state.text().startswith("Waiting to send: this laptop is not enrolled with the office yet")
     assert not dialog.add_item_button.isEnabled()
     assert app.book.unsent_count() == 6  # the claim, three items, a journey, a call
-    assert not ClaimantForm(dialog.book, dialog).ni.isVisibleTo(dialog)  # Section 3 only the first time
+    assert not ClaimantForm(dialog.session, dialog).ni.isVisibleTo(dialog)  # Section 3 only the first time
 
 
-def test_the_reminder_comes_before_the_last_posting_day_and_lock_closes_the_window(running, qtbot) -> None:
+def test_the_reminder_comes_before_the_last_posting_day_and_lock_hides_the_window(running, qtbot) -> None:
     app, clock = running
     clock.now = datetime(2026, 12, 1, 9, 0)
     dialog = app.expenses.show_expenses()
     qtbot.addWidget(dialog)
     form = item_form(dialog, Category.FARE, "4.20", "Bus to Exeter for PP-2026-0142")
-    form._ok()
+    form.save_button.click()
     assert app.expenses.check_reminder() is None  # two weeks to go: no nagging yet
     clock.now = datetime(2026, 12, 8, 9, 0)
     text = app.expenses.check_reminder()
@@ -199,5 +200,4 @@ def test_the_reminder_comes_before_the_last_posting_day_and_lock_closes_the_wind
     assert app.expenses.reminder.isVisibleTo(app.window)
     app.lock()
     assert not dialog.isVisible()
-    assert app.expenses.dialog is None
     assert not app.expenses.reminder.isVisibleTo(app.window)

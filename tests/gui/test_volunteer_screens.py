@@ -39,7 +39,7 @@ def test_editor_shows_an_empty_state_until_a_record_is_open(running) -> None:
 def test_papers_held_until_posted_back_with_proof(running, qtbot, monkeypatch) -> None:
     app, _ = running
     case_id = _case(app)
-    dialog = PapersDialog(app.book, case_id, app.now().date(), app.window)
+    dialog = PapersDialog(app.session, case_id, app.now().date(), app.window)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.description.setText("EP report for Mrs Kowalski's son (original)")
@@ -48,7 +48,7 @@ def test_papers_held_until_posted_back_with_proof(running, qtbot, monkeypatch) -
     dialog.pii.rows[0].fix.click()
     assert dialog.table.rowCount() == 1
     assert "not yet" in dialog.table.item(0, 2).text()
-    app.window._refresh_records()
+    app.window.refresh()
     assert app.window.papers_button.text() == "Papers held (1 to post back)"
     assert app.window.record_list.count() == 0  # papers are not contact records
 
@@ -63,13 +63,13 @@ def test_papers_held_until_posted_back_with_proof(running, qtbot, monkeypatch) -
     assert "KE 1234 5678 9GB" in dialog.table.item(0, 2).text()
     (view,) = [v for v in app.book.records_for_case(case_id) if isinstance(v.record, PapersHeld)]
     assert view.record.returned
-    app.window._refresh_records()
+    app.window.refresh()
     assert app.window.papers_button.text() == "Papers held"
 
 
 def test_level1_tally_is_anonymous_and_counted(running, qtbot) -> None:
     app, _ = running
-    dialog = Level1Dialog(app.book, app.now().date(), app.window)
+    dialog = Level1Dialog(app.session, app.now().date(), app.window)
     qtbot.addWidget(dialog)
     assert "No Level 1 contacts" in dialog.tally.text()
     dialog.category.setCurrentText("transport")

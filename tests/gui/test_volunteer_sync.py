@@ -119,10 +119,10 @@ def test_enrol_send_verify_purge_and_rekey(running, office, qtbot) -> None:
     qtbot.waitUntil(lambda: app.secrets.db_key != key_before, timeout=20000)
     assert app.book.case_list()[0].record_count == 0
     visits.refresh()
-    form = ItemForm(expenses.book, expenses.month, expenses)
+    form = ItemForm(expenses.session, expenses.month, expenses)
     form.amount.setText("1.70")
     form.description.setText("Stamps")
-    form._ok()
+    form.save_button.click()
     assert form.result() == form.DialogCode.Accepted
     expenses.refresh()
     assert expenses.table.rowCount() == 1

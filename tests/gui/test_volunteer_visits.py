@@ -4,11 +4,10 @@ the PPO's agreement by phone, the pre-visit call step for poor reception, check 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from conftest import PASSPHRASE
-from PySide6.QtCore import QDate, QTime
 from PySide6.QtWidgets import QInputDialog
 
 from ips_desktop.domain.risk import Factor
@@ -40,22 +39,27 @@ def test_a_home_visit_with_poor_reception_from_plan_to_incident(running, qtbot, 
     planner = controller.plan()
     qtbot.addWidget(planner)
     planner.venue.setCurrentIndex(planner.venue.findData(VenueKind.PARENT_HOME))
-    planner.day.setDate(QDate(2026, 11, 25))
-    planner.start.setTime(QTime(14, 0))
+    planner.day.line.setText("25/11/2026")
+    planner.start.setText("14:00")
     planner.minutes.setValue(600)
     assert "Plan at most 90 minutes" in planner.verdict.text()
     assert "Allow no more than 90 minutes" in planner.verdict.text()  # the handbook's words
     assert not planner.save_button.isEnabled()
     planner.minutes.setValue(60)
-    planner.start.setTime(QTime(16, 30))
+    planner.start.setText("4.30pm")
     assert "must end by 17:00" in planner.verdict.text()
-    planner.start.setTime(QTime(14, 0))
-    planner.day.setDate(QDate(2026, 11, 28))
+    planner.start.setText("14:00")
+    planner.day.line.setText("28 Nov")
     assert "is a weekend" in planner.verdict.text()
-    planner.day.setDate(QDate(2026, 11, 25))
+    planner.day.line.setText("25/11/2026")
     assert planner.save_button.isEnabled()
     assert "your PPO's agreement" in planner.verdict.text()
+    planner.show()
+    last = planner.answers[list(Factor)[-1]]
+    before = last.mapTo(planner, last.rect().topLeft())
     planner.answers[Factor.POOR_RECEPTION].setChecked(True)
+    qtbot.wait(50)
+    assert last.mapTo(planner, last.rect().topLeft()) == before, "ticking a question moves the others"
     assert planner.effects[Factor.POOR_RECEPTION].isVisibleTo(planner)
     assert "phone your PPO before you go in" in planner.verdict.text()
     assert "5 minutes after your due time" in planner.verdict.text()
@@ -138,7 +142,7 @@ def test_a_home_visit_with_poor_reception_from_plan_to_incident(running, qtbot, 
     # Form PO3 from the visits view.
     clock.now = datetime(2026, 11, 25, 15, 30)
     dialog = controller.show_visits()
-    incident = IncidentDialog(controller.visits, dialog.current(), clock, dialog)
+    incident = IncidentDialog(controller.session, dialog.current(), clock, dialog)
     qtbot.addWidget(incident)
     incident.what.setPlainText("Partner shouted and stood in the doorway; I said it was not a good time and left.")
     incident.who.setText("parent's partner")
@@ -153,7 +157,7 @@ def test_a_home_visit_with_poor_reception_from_plan_to_incident(running, qtbot, 
 
     # The outcome closes the visit.
     dialog.refresh()
-    outcome = OutcomeDialog(controller.visits, dialog.current(), dialog)
+    outcome = OutcomeDialog(controller.session, dialog.current(), dialog)
     qtbot.addWidget(outcome)
     outcome.difficult.setChecked(True)
     outcome.save()
@@ -174,8 +178,8 @@ def test_a_half_typed_plan_survives_a_crash_and_goes_when_saved_or_cancelled(run
     planner.autosave.setInterval(10)
     planner.venue.setCurrentIndex(planner.venue.findData(VenueKind.PARENT_HOME))
     planner.place.setText(ADDRESS)
-    planner.day.setDate(QDate(2026, 11, 26))
-    planner.start.setTime(QTime(11, 15))
+    planner.day.line.setText("26/11/2026")
+    planner.start.setText("1115")
     planner.answers[Factor.ANIMALS].setChecked(True)
     qtbot.waitUntil(lambda: planner.draft_id is not None
                     and app.visits.visits.draft_for(case_id)[1].risk == ("animals",))
@@ -186,8 +190,8 @@ def test_a_half_typed_plan_survives_a_crash_and_goes_when_saved_or_cancelled(run
     qtbot.addWidget(again)
     assert again.restored.text().startswith("Your unfinished plan")
     assert again.place.text() == ADDRESS
-    assert again.start.time() == QTime(11, 15)
-    assert again.day.date() == QDate(2026, 11, 26)
+    assert again.start.text() == "11:15"
+    assert again.day.value() == date(2026, 11, 26)
     assert again.answers[Factor.ANIMALS].isChecked()
     again.save_button.click()
     assert app.visits.visits.draft_for(case_id) is None  # saved: the draft went with it
@@ -202,7 +206,7 @@ def test_a_half_typed_plan_survives_a_crash_and_goes_when_saved_or_cancelled(run
     assert app.visits.visits.draft_for(case_id) is None
 
 
-def test_locking_closes_the_planner_and_keeps_what_was_typed(running, qtbot) -> None:
+def test_locking_hides_the_planner_and_keeps_what_was_typed(running, qtbot) -> None:
     app, clock = running
     clock.now = datetime(2026, 11, 24, 9, 0)
     case_id = app.book.open_case("PP-2026-0503")
@@ -213,7 +217,6 @@ def test_locking_closes_the_planner_and_keeps_what_was_typed(running, qtbot) -> 
     app.lock()
     assert not planner.isVisible()
     app.open_with(app.profile.unlock(PASSPHRASE, clock))
-    app.window.select_case(case_id)
-    again = app.visits.plan()
-    qtbot.addWidget(again)
-    assert again.place.text() == "Canary-Kestrel-7310 community centre"
+    assert planner.isVisible(), "the planner comes back after the unlock"
+    assert planner.place.text() == "Canary-Kestrel-7310 community centre"
+    assert app.visits.visits.draft_for(case_id) is not None, "the plan was kept as a draft at the lock"

@@ -8,7 +8,7 @@ audit log without the text itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 import phonenumbers
@@ -25,11 +25,11 @@ from .findings import (
 from .names import find_names, initials_for
 
 __all__ = [
-    "ADVICE", "FieldFinding", "Finding", "FindingKind", "KeepReason", "apply_replacement",
+    "ADVICE", "FieldFinding", "Finding", "FindingKind", "KeepReason", "apply_all", "apply_replacement",
     "initials_for", "neutral_file_name", "screen", "screen_fields",
 ]
 
-_UK_PHONE_SHAPE = re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|0)\d(?:[\s-]?\d){8,9}(?!\d)")
+_UK_PHONE_SHAPE = re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|0|\(0)\d(?:[\s)-]{0,2}\d){8,9}(?!\d)")
 # 03, 080 and 084/087 numbers belong to organisations (helplines, councils, the NHS); a
 # family's or a professional's own number is a mobile (07) or a geographic one (01, 02).
 _SERVICE_PREFIXES = ("3", "80", "84", "87")
@@ -66,24 +66,27 @@ _ADDRESS = re.compile(
     r"(?:[A-Z][a-z'’]+\s+){1,3}(?:" + _STREET_WORDS + r")\b"
 )
 _DATE = (
-    r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
+    r"\d{4}-\d{2}-\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
     r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
     r"[a-z]*\.?,?\s+\d{4}"
     r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
 )
 _DOB = re.compile(
-    r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|born|birthday)\s*[:\-]?\s*"
+    r"\b(?:d\.?o\.?b\.?|date\s+of\s+birth|born|birthday)\s*[:\-,]?\s*"
     r"(?:(?:is|was|as|on|the|of|given|written)\s+){0,3}"
     r"(" + _DATE + r")",
     re.IGNORECASE,
 )
+# HMRC's prefixes, and QQ: the specimen prefix on HMRC's own forms, which people copy.
 _NINO = re.compile(
-    r"\b(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+    r"\b(?:QQ|(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])"
     r"\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b",
     re.IGNORECASE,
 )
 _UPN_SHAPE = re.compile(r"\b[A-Z]\d{11}[0-9A-Z]\b")
-_UPN_CUE = re.compile(r"\b(?:UPN|pupil\s+(?:number|no\.?))\s*[:\-]?\s*([A-Z0-9]{8,14})\b", re.IGNORECASE)
+# "UPN K123…", "pupil number: …", "UPN on the letter: …": the number within a few words of its name.
+_UPN_CUE = re.compile(r"\b(?:UPN|pupil\s+(?:number|no\.?))(?:\s+[a-z]+\b){0,5}\s*[:\-]?\s*"
+                      r"([A-Z]\d{11}[0-9A-Z]|(?=[A-Z]*\d)[A-Z0-9]{8,14})\b", re.IGNORECASE)  # a number has a digit
 
 
 def _regex_findings(text: str) -> list[Finding]:
@@ -168,3 +171,10 @@ def apply_replacement(text: str, finding: Finding, replacement: str) -> str:
             return text
         return text[:index] + replacement + text[index + len(finding.text):]
     return text[:finding.start] + replacement + text[finding.end:]
+
+
+def apply_all(text: str, findings: Sequence[Finding]) -> str:
+    """Every finding replaced by its suggestion, the last first so that earlier offsets hold."""
+    for finding in sorted(findings, key=lambda f: f.start, reverse=True):
+        text = apply_replacement(text, finding, finding.suggestion)
+    return text

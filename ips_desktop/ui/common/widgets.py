@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import QRect, QSize
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QWidget
+
+# Room a window manager takes around a window (title bar, borders), so that a window sized to
+# the screen's free area still shows its bottom edge and its status bar.
+FRAME_ALLOWANCE = QSize(16, 48)
 
 
 def password_field(accessible_name: str) -> QLineEdit:
@@ -13,11 +18,21 @@ def password_field(accessible_name: str) -> QLineEdit:
     return field
 
 
-def error_label(accessible_name: str = "Problem") -> QLabel:
-    """Where a form says, in red, what to put right (empty until then)."""
-    label = QLabel()
+def message_label(role: str, text: str = "") -> QLabel:
+    """A label whose text changes to tell the person something (why a save or unlock failed,
+    the sync state). Its *text* is its accessible name, so a screen reader reads the message
+    itself; ``role`` ("Unlock message") is its accessible description, which says what it is.
+    Never give such a label an accessible name: that would hide the text."""
+    label = QLabel(text)
     label.setWordWrap(True)
-    label.setAccessibleName(accessible_name)
+    label.setAccessibleDescription(role)
+    return label
+
+
+def error_label(role: str = "Problem") -> QLabel:
+    """Where a form says, in red, what to put right (empty until then); read out like
+    :func:`message_label`."""
+    label = message_label(role)
     label.setStyleSheet("color: #b00020;")
     return label
 
@@ -29,3 +44,39 @@ def button_row(*widgets: QWidget) -> QHBoxLayout:
         row.addWidget(widget)
     row.addStretch(1)
     return row
+
+
+def chosen_row(view: QAbstractItemView) -> int | None:
+    """The row the person chose in a table: the selected one (a click, the keyboard or a
+    screen reader each select), else the current row if it is selected; None when none is."""
+    model = view.selectionModel()
+    rows = sorted({index.row() for index in model.selectedRows()} or
+                  {index.row() for index in model.selectedIndexes()})
+    return rows[0] if rows else None
+
+
+def fitted_size(wanted: QSize, available: QRect) -> QSize:
+    """``wanted``, made smaller where the screen's free area (without the taskbar) and the window
+    frame leave less: a 1366×768 laptop with a taskbar shows every window whole."""
+    return QSize(min(wanted.width(), available.width() - FRAME_ALLOWANCE.width()),
+                 min(wanted.height(), available.height() - FRAME_ALLOWANCE.height()))
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Size a window as ``width`` × ``height`` where the screen allows, and place it inside the
+    screen's free area."""
+    available = window.screen().availableGeometry()
+    size = fitted_size(QSize(width, height), available)
+    window.resize(size)
+    window.move(available.x() + max(0, (available.width() - size.width() - FRAME_ALLOWANCE.width()) // 2),
+                available.y())
+
+
+def status_label(role: str) -> QLabel:
+    """A message for a status bar or a row of buttons: however long it gets it never widens the
+    window past the screen (it is cut short, and the whole text is its tooltip)."""
+    label = message_label(role)
+    label.setWordWrap(False)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    label.setMinimumWidth(120)
+    return label

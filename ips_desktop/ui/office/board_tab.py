@@ -1,13 +1,17 @@
 """The live visit board (DESIGN §6, §8): every visit the relay is watching, its place on the
 overdue ladder, and the three answers — acknowledge, a check-in taken by phone, close with a
 reason. A red banner and the window's alert sound while anything is overdue. The relay runs
-the ladder itself, so nothing stops when this window is closed."""
+the ladder itself, so nothing stops when this window is closed.
+
+Threads: the refresh (today's plans from the vault, the watches from the relay) and every
+answer run on the board's lane, on its worker's own vault connection; this widget only fills
+the table. When the relay does not answer, the board says loudly that it is not live.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -27,13 +31,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ... import clock as wall
 from ...domain.escalation import TIER_WORDS, CloseReason, Tier, WatchState
 from ...domain.uk_time import from_epoch
+from ...office.background import BoardView, OfficeWorker
 from ...office.console import OfficeConsole, PlanToApprove
 from ...office.service import OfficeError
 from ...sync.transport import TransportError
 from ...sync.watch_client import BoardEntry
-from ..common.tasks import TaskRunner
+from ..common.tasks import Lane, TaskRunner
+from ..common.widgets import chosen_row, message_label
 
 log = logging.getLogger(__name__)
 
@@ -53,18 +60,23 @@ class BoardTab(QWidget):
     COLUMNS = ("Volunteer", "Visit", "State", "Due back", "Alert at", "Ladder", "Next step", "Taken by")
 
     def __init__(self, console: OfficeConsole, runner: TaskRunner, who: Callable[[], str],
-                 parent: QWidget | None = None) -> None:
+                 worker: OfficeWorker, lane: Lane, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.console, self.runner, self.who = console, runner, who
+        self.worker, self.lane = worker, lane
         self.entries: list[BoardEntry] = []
         self.planned: list[PlanToApprove] = []
         self.refreshing = False
-        self.banner = QLabel()
-        self.banner.setAccessibleName("Overdue alarm")
-        self.banner.setWordWrap(True)
+        self.live = True
+        self.no_relay = False
+        self.banner = message_label("Overdue alarm")
         self.banner.setStyleSheet("background: #b00020; color: white; font-size: 14pt; font-weight: bold; "
                                   "padding: 8px;")
         self.banner.hide()
+        self.not_live = message_label("Board not live")
+        self.not_live.setStyleSheet("background: #fff3cd; color: #5c3c00; font-size: 12pt; font-weight: bold; "
+                                    "padding: 8px; border: 2px solid #b36b00;")
+        self.not_live.hide()
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setAccessibleName("Visit board")
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
@@ -75,8 +87,7 @@ class BoardTab(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.empty = QLabel("No visits out at the moment. Visits appear here when a volunteer checks out.")
-        self.status = QLabel()
-        self.status.setAccessibleName("Board status")
+        self.status = message_label("Board status")
         self.ack_button = QPushButton("Acknowledge")
         self.ack_button.clicked.connect(self.acknowledge)
         self.phone_button = QPushButton("Volunteer phoned in safe")
@@ -95,6 +106,7 @@ class BoardTab(QWidget):
         buttons.addWidget(self.status)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
+        layout.addWidget(self.not_live)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         layout.addLayout(buttons)
@@ -111,20 +123,38 @@ class BoardTab(QWidget):
 
     # -- refresh (network on the pool; widgets here) --------------------------------------------------
     def refresh(self) -> None:
+        """What the timer calls: the board's view is made on the lane, then shown here."""
         if self.refreshing:
             return
         self.refreshing = True
-        console = self.console
-        midnight = int(datetime.now().replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
-        try:
-            self.planned = console.planned_today(datetime.now())
-        except Exception:  # the board must still show what the relay knows
-            self.planned = []
-        self.runner.run(lambda: console.board(midnight), self._show, self._failed)
+        self.runner.run(self.worker.board_view, self.show_view, self._failed, lane=self.lane)
 
     def _failed(self, exc: Exception) -> None:
         self.refreshing = False
-        self.status.setText(f"The board could not be read: {exc}")
+        log.warning("board refresh failed: %s", type(exc).__name__)
+        self.show_view(BoardView([], [], False, "The console could not read the board. It tries again every "
+                                 "5 seconds; if this stays, restart the console."))
+
+    def show_view(self, view: BoardView) -> None:
+        self.refreshing = False
+        self.planned = view.planned
+        self.live = view.live
+        self.no_relay = view.no_relay
+        if view.no_relay:
+            self.not_live.setText(
+                "NOTHING WATCHES HOME VISITS: this office works through a shared folder, without a relay, "
+                "so no one is alerted when a volunteer does not check in. Agree a phone check-in with each "
+                "volunteer before every visit, and ring them if they have not called by their due time.")
+            self.not_live.show()
+        elif not view.live:
+            self.not_live.setText(
+                f"THE BOARD IS NOT LIVE (since {view.at:%H:%M}): {view.problem} Visits out now may be overdue "
+                "without this screen showing it. The relay still runs the ladder if it is up; ring the "
+                "volunteers who are out, and tell your IT contact.")
+            self.not_live.show()
+        else:
+            self.not_live.hide()
+        self._show(view.entries if view.live else self.entries)
 
     @staticmethod
     def state_words(entry: BoardEntry, now: int) -> str:
@@ -140,12 +170,15 @@ class BoardTab(QWidget):
         return words + (" (drill)" if w.drill else "")
 
     def _show(self, entries: list[BoardEntry]) -> None:
-        self.refreshing = False
         selected = self.selected()
+        # A stable order (soonest due first, then by volunteer): a refresh never moves a row
+        # under the pointer, and the chosen visit stays chosen.
+        entries = sorted(entries, key=lambda e: (e.watch.state is WatchState.CLOSED, e.watch.due, e.label,
+                                                 e.watch.visit_id))
         self.entries = entries
         watched = {e.watch.visit_id for e in entries}
         planned = [p for p in self.planned if p.visit_id not in watched]
-        now = int(datetime.now().timestamp())
+        now = int(wall.now().timestamp())
         self.table.setRowCount(len(entries) + len(planned))
         for row, plan in enumerate(planned, start=len(entries)):
             start = str(plan.plan.get("slot", {}).get("start", ""))[11:16]
@@ -167,7 +200,7 @@ class BoardTab(QWidget):
                 self.table.setItem(row, col, item)
             if selected and entry.watch.visit_id == selected.watch.visit_id:
                 self.table.selectRow(row)
-        self.empty.setVisible(not entries and not planned)
+        self.empty.setVisible(not entries and not planned and self.live)
         alerting = [e for e in entries if e.watch.state is WatchState.ALERTING]
         if alerting:
             worst = sorted(alerting, key=lambda e: (not e.watch.duress, e.watch.due))[0]
@@ -180,29 +213,45 @@ class BoardTab(QWidget):
             self.alarm.emit(text)
         else:
             self.banner.hide()
-        self.status.setText(f"Updated {datetime.now():%H:%M:%S} · {len(entries)} watched, {len(planned)} planned today")
+        if self.live:
+            self.status.setText(f"Live · updated {wall.now():%H:%M:%S} · {len(entries)} watched, "
+                                f"{len(planned)} planned today")
+        elif self.no_relay:
+            self.status.setText(f"No relay: {len(planned)} visit(s) planned today; check-ins come by phone")
+        else:
+            self.status.setText("Not live: showing what the board last knew")
 
     def selected(self) -> BoardEntry | None:
-        row = self.table.currentRow()
-        return self.entries[row] if 0 <= row < len(self.entries) and self.table.selectedItems() else None
+        row = chosen_row(self.table)
+        return self.entries[row] if row is not None and row < len(self.entries) else None
 
     # -- answers --------------------------------------------------------------------------------------
-    def _answer(self, act: Callable[[BoardEntry], object]) -> None:
+    def _answer(self, act: Callable[[OfficeConsole, BoardEntry], object]) -> None:
+        """Send the answer from the lane (the relay may be slow); refresh when it is done."""
         entry = self.selected()
         if entry is None:
             QMessageBox.information(self, "Visit board", "Choose a visit on the board first.")
             return
-        try:
-            act(entry)
-        except Exception as exc:  # the relay's own words: e.g. already acknowledged by someone else
-            QMessageBox.warning(self, "Visit board", str(exc) or "The relay did not answer.")
-        self.refresh()
+        worker = self.worker
+
+        def failed(exc: Exception) -> None:  # the relay's own words: e.g. already acknowledged by someone else
+            if not isinstance(exc, OfficeError | TransportError):
+                log.warning("a board answer failed: %s", type(exc).__name__)
+            QMessageBox.warning(self, "Visit board", str(exc) if isinstance(exc, OfficeError | TransportError)
+                                else "The answer could not be sent. Try again, or ring the office relay's IT contact.")
+            self.refresh()
+
+        self.status.setText("Sending…")
+        self.runner.run(lambda: worker.run(lambda console: act(console, entry)), lambda _: self.refresh(), failed,
+                        lane=self.lane)
 
     def acknowledge(self) -> None:
-        self._answer(lambda e: self.console.acknowledge(e, self.who()))
+        who = self.who()
+        self._answer(lambda c, e: c.acknowledge(e, who))
 
     def phoned(self) -> None:
-        self._answer(lambda e: self.console.phone_check_in(e, self.who()))
+        who = self.who()
+        self._answer(lambda c, e: c.phone_check_in(e, who))
 
     def overdue_pack(self, path: Path | None = None) -> Path | None:
         entry = self.selected()
@@ -215,27 +264,41 @@ class BoardTab(QWidget):
             if not name:
                 return None
             path = Path(name)
-        try:
-            pdf = self.console.overdue_pack(entry.device, entry.watch.visit_id)
-            path.write_bytes(pdf)
-        except (OfficeError, OSError, TransportError) as exc:
-            QMessageBox.warning(self, "Overdue pack", str(exc))
-            return None
+        target = path
+
+        def write(pdf: bytes) -> None:
+            try:
+                target.write_bytes(pdf)
+            except OSError as exc:
+                QMessageBox.warning(self, "Overdue pack", f"The pack could not be saved there ({exc.strerror}).")
+                return
+            self.status.setText(f"Overdue pack saved: {target.name}")
+
+        def failed(exc: Exception) -> None:
+            QMessageBox.warning(self, "Overdue pack", str(exc) if isinstance(exc, OfficeError | TransportError)
+                                else "The pack could not be made. Try again.")
+
+        device, visit_id, worker = entry.device, entry.watch.visit_id, self.worker
+        self.runner.run(lambda: worker.run(lambda c: c.overdue_pack(device, visit_id)), write, failed, lane=self.lane)
         return path
 
     def drill(self) -> None:
         minutes, ok = QInputDialog.getInt(self, "Schedule a drill", "Minutes from now until the pretend visit is "
                                           "due (the whole ladder runs, every message marked DRILL):", 10, 1, 240)
         if ok:
-            try:
-                self.console.schedule_drill("ladder drill", minutes)
-            except (OfficeError, TransportError) as exc:
-                QMessageBox.warning(self, "Drill", str(exc))
-            self.refresh()
+            worker = self.worker
+            self.runner.run(lambda: worker.run(lambda c: c.schedule_drill("ladder drill", minutes)),
+                            lambda _: self.refresh(),
+                            lambda exc: self._warn("Drill", exc), lane=self.lane)
+
+    def _warn(self, title: str, exc: Exception) -> None:
+        QMessageBox.warning(self, title, str(exc) if isinstance(exc, OfficeError | TransportError)
+                            else "That did not work. Try again.")
 
     def close_alert(self) -> None:
         reasons = [r.value for r in CloseReason]
         reason, ok = QInputDialog.getItem(self, "Close the alert", "Why is it closed? Everyone who was told "
                                           "hears the all-clear.", reasons, 0, False)
         if ok:
-            self._answer(lambda e: self.console.close(e, CloseReason(reason), self.who()))
+            who = self.who()
+            self._answer(lambda c, e: c.close(e, CloseReason(reason), who))

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -21,31 +22,45 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from ... import clock
 from ...crypto.keyslot import MINIMUM_KDF, KdfParams, VaultSecrets, calibrate
-from ...office.background import BackgroundPull
 from ...office.console import OfficeConsole
-from ...office.service import OfficeService
+from ...office.service import OfficeError, OfficeService, check_relay_address
 from ...store.errors import VaultError
 from ...store.profile import Profile
 from ...store.vault import VaultConnection
+from ..common.lifecycle import tear_down
 from ..common.tasks import TaskRunner
 from ..common.widgets import error_label, password_field
-from .window import OfficeWindow
+from ..volunteer.unlock import UnlockDialog
+from .window import IDLE_LOCK_MS, WHO_KEY, OfficeWindow, Workers
 
 BACKED_UP_KEY = "keys_backed_up"
 
 
 class CreateOfficeDialog(QDialog):
-    """Name, where the laptops send to, and the office vault's passphrase."""
+    """Name, where the laptops send to, and the office vault's passphrase.
+
+    OK emits ``create_requested`` and the dialog stays open, busy, until the office exists and
+    the next window is up (:meth:`finish`), or says what went wrong (:meth:`failed`)."""
+
+    create_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Create the office")
+        self.setMinimumWidth(600)
+        self.creating = False
+        intro = QLabel("Set up this office's console once. The laptops send their records either to a relay "
+                       "(an https:// address and its key, from your IT contact) or to a shared folder that "
+                       "both the office and the laptops can reach.")
+        intro.setWordWrap(True)
         self.name = QLineEdit()
         self.name.setAccessibleName("Service name")
         self.address = QLineEdit()
@@ -53,41 +68,100 @@ class CreateOfficeDialog(QDialog):
         self.address.setPlaceholderText("https://relay.example/ or a shared folder")
         self.relay_key = QLineEdit()
         self.relay_key.setAccessibleName("Relay public key")
-        self.relay_key.setPlaceholderText("from `ips-relay key` (relay only)")
+        self.relay_key.setPlaceholderText("64 letters and digits from your IT contact (relay only)")
+        self.who = QLineEdit()
+        self.who.setAccessibleName("Your name on messages")
+        self.who.setPlaceholderText("as volunteers and the ladder see it, e.g. PPO Jane")
         self.first = password_field("Office vault passphrase")
         self.second = password_field("Office vault passphrase again")
-        self.error = error_label()
+        self.error = error_label("Create the office problem")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setAccessibleName("Creating the office")
+        self.progress.hide()
         form = QFormLayout()
         form.addRow("Service name", self.name)
         form.addRow("Relay or drop folder", self.address)
         form.addRow("Relay key", self.relay_key)
+        form.addRow("Your name on messages", self.who)
         form.addRow("Passphrase", self.first)
         form.addRow("Again", self.second)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._check)
+        self.buttons.rejected.connect(self.reject)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Create the office")
         layout = QVBoxLayout(self)
+        layout.addWidget(intro)
         layout.addLayout(form)
+        layout.addWidget(self.progress)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        layout.addWidget(self.buttons)
 
     def problem(self) -> str:
+        """The first thing to put right, in the form's order from the top."""
         if not self.name.text().strip():
             return "Type the service's name."
+        if (where := self.address_problem()):
+            return where
+        key = self.relay_key.text().strip()
+        if key and (len(key) != 64 or any(c not in "0123456789abcdefABCDEF" for c in key)):
+            return ("The relay key is 64 letters (a to f) and digits: your IT contact has it "
+                    "(`ips-relay key` prints it).")
+        if not self.who.text().strip():
+            return "Type your name or role as volunteers will see it on approvals and alerts, e.g. PPO Jane."
         if len(self.first.text()) < 12:
             return "The office passphrase needs at least 12 characters; several words are easiest."
         if self.first.text() != self.second.text():
             return "The two passphrases differ."
-        key = self.relay_key.text().strip()
-        if key and (len(key) != 64 or any(c not in "0123456789abcdefABCDEF" for c in key)):
-            return "The relay key is the 64 hex digits `ips-relay key` prints."
+        return ""
+
+    def address_problem(self) -> str:
+        """A relay is an https address; anything else must be a folder that is already there (a
+        mistyped address never quietly becomes a new folder that no laptop sends to)."""
+        address = self.address.text().strip()
+        if not address:
+            return "Type the relay's address (https://…) or the shared folder that the laptops send to."
+        if address.startswith(("http://", "https://")):
+            try:
+                check_relay_address(address)
+            except OfficeError as exc:
+                return str(exc)
+            return ""
+        folder = Path(address).expanduser()
+        if not folder.is_absolute() and "." in address.split("/")[0]:
+            return f"A relay's address starts with https:// (https://{address})."
+        if not folder.is_absolute():
+            return "Type the shared folder's whole path, from the drive or / at its start."
+        if not folder.is_dir():
+            return f"There is no folder {folder}. Create it first, or check the path."
         return ""
 
     def _check(self) -> None:
+        if self.creating:
+            return
         problem = self.problem()
         self.error.setText(problem)
         if not problem:
-            self.accept()
+            self.creating = True
+            self.progress.show()
+            self.error.setText("Creating the office and its keys…")
+            self.buttons.setEnabled(False)
+            self.create_requested.emit()
+
+    def failed(self, message: str) -> None:
+        self.creating = False
+        self.progress.hide()
+        self.buttons.setEnabled(True)
+        self.error.setText(message)
+
+    def finish(self) -> None:
+        self.creating = False
+        self.accept()
+
+    def reject(self) -> None:
+        if not self.creating:
+            super().reject()
 
 
 class BackupDialog(QDialog):
@@ -162,8 +236,8 @@ def backed_up(console: OfficeConsole) -> bool:
 class OfficeApp:
     """First run or unlock, the forced backup, then the console window."""
 
-    def __init__(self, profile: Profile, now: Callable[[], datetime] = datetime.now,
-                 kdf: Callable[[], KdfParams] = calibrate) -> None:
+    def __init__(self, profile: Profile, now: Callable[[], datetime] = clock.now,
+                 kdf: Callable[[], KdfParams] = calibrate, idle_ms: int = IDLE_LOCK_MS) -> None:
         self.profile, self.now, self.kdf = profile, now, kdf
         self.runner = TaskRunner()
         self.vault: VaultConnection | None = None
@@ -171,17 +245,18 @@ class OfficeApp:
         self.window: OfficeWindow | None = None
         self.dialog: QDialog | None = None
         self.db_key = b""
-        self.params = kdf() if not profile.exists() else None
+        self.params: KdfParams | None = None
+        self.idle_ms = idle_ms
+        self.locked: UnlockDialog | None = None
 
     def start(self) -> None:
+        dialog: QDialog
         if not self.profile.exists():
             dialog = CreateOfficeDialog()
-            dialog.accepted.connect(lambda: self._create(dialog))
+            dialog.create_requested.connect(lambda: self._create(dialog))
             dialog.rejected.connect(QApplication.quit)
         else:
-            from ..volunteer.unlock import UnlockDialog
-
-            unlock = UnlockDialog(self.profile, self.runner, self.now)
+            unlock = UnlockDialog(self.profile, self.runner, self.now, "The office console is locked.")
             unlock.setWindowTitle("IPS Office — locked")
             unlock.message.setText("Type the office passphrase to open the console.")
             unlock.unlocked.connect(self._opened)
@@ -190,14 +265,38 @@ class OfficeApp:
         dialog.show()
 
     def _create(self, dialog: CreateOfficeDialog) -> None:
-        params = self.params or self.kdf()
-        secrets, vault = self.profile.create(dialog.first.text(), params)
-        self.db_key = secrets.db_key
-        service = OfficeService(vault, self.now)
-        key = dialog.relay_key.text().strip()
-        service.create(dialog.name.text().strip(), address=dialog.address.text().strip(),
-                       relay_public=bytes.fromhex(key) if key else None)
-        self._ready(vault, params)
+        """The slow part (calibrating Argon2id, deriving the key) on the pool, then the vault and
+        the office's keys here; the dialog closes once the backup dialog is up."""
+        passphrase, kdf = dialog.first.text(), self.kdf
+
+        def derive() -> tuple[KdfParams, VaultSecrets, bytes]:
+            from ...crypto import keyslot
+
+            params = kdf()
+            blob, secrets = keyslot.make_passphrase_slot_and_kek(passphrase, VaultSecrets.generate(), params)
+            return params, secrets, blob
+
+        def derived(result: tuple[KdfParams, VaultSecrets, bytes]) -> None:
+            params, secrets, blob = result
+            try:
+                vault = self.profile.install(secrets, blob)
+                service = OfficeService(vault, self.now)
+                key = dialog.relay_key.text().strip()
+                service.create(dialog.name.text().strip(), address=dialog.address.text().strip(),
+                               relay_public=bytes.fromhex(key) if key else None)
+                with vault.transaction():
+                    service.repo.put_setting(WHO_KEY, dialog.who.text().strip())
+            except VaultError as exc:
+                dialog.failed(str(exc))
+                return
+            self.db_key, self.params = secrets.db_key, params
+            self._ready(vault, params)
+            dialog.finish()
+
+        def failed(exc: Exception) -> None:
+            dialog.failed("The office could not be created, so nothing was saved. Press OK to try again.")
+
+        self.runner.run(derive, derived, failed)
 
     def _opened(self, secrets: VaultSecrets) -> None:
         vault = self.profile.open_vault(secrets)
@@ -219,15 +318,48 @@ class OfficeApp:
 
     def _show(self) -> None:
         assert self.console is not None
-        background = BackgroundPull(self.profile.vault_path, self.db_key, self.now) if self.db_key else None
-        self.window = OfficeWindow(self.console, self.runner, background=background)
+        workers = Workers.open(self.profile.vault_path, self.db_key, self.now)
+        self.window = OfficeWindow(self.console, self.runner, workers, idle_ms=self.idle_ms)
+        self.window.idle.connect(self.lock_screen)
+        self.window.board.alarm.connect(self._alarm_while_locked)
         self.window.show()
         self.window.start()
+
+    # -- the idle lock ----------------------------------------------------------------------------------
+    def lock_screen(self) -> None:
+        """After 15 minutes without use the console hides and asks for the passphrase again. The
+        board keeps refreshing behind the lock, and the lock says when a visit is overdue; the
+        relay runs the ladder either way."""
+        if self.window is None or self.locked is not None:
+            return
+        self.window.hide()
+        lock = UnlockDialog(self.profile, self.runner, self.now, "The office console is locked.")
+        lock.setWindowTitle("IPS Office — locked")
+        lock.message.setText("The console locked itself after 15 minutes without use. The relay keeps watching "
+                             "visits and tells the ladder if one is overdue. Type the office passphrase to go on.")
+        lock.unlocked.connect(self._unlock_screen)
+        lock.rejected.connect(QApplication.quit)
+        self.locked = lock
+        lock.show()
+
+    def _alarm_while_locked(self, text: str) -> None:
+        if self.locked is not None:
+            self.locked.message.setText(f"{text} Type the office passphrase to see the board and answer it.")
+            QApplication.alert(self.locked)
+
+    def _unlock_screen(self, _secrets: VaultSecrets) -> None:
+        lock, self.locked = self.locked, None
+        if self.window is not None:
+            self.window.woke()
+            self.window.show()
+        if lock is not None:
+            lock.hide()
+            lock.deleteLater()
 
     def shutdown(self) -> None:
         if self.window is not None:
             self.window.stop()
-        self.runner.wait()
+        self.runner.close()
         if self.vault is not None:
             self.vault.close()
             self.vault = None
@@ -240,4 +372,5 @@ def run(data_dir: Path) -> int:
     office.start()
     code = app.exec()
     office.shutdown()
+    tear_down(app)
     return int(code)

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...office.console import ClaimToReview, OfficeConsole
-from .tabs import ConsoleTab, fill_table, make_table
+from ..common.widgets import chosen_row
+from .tabs import Background, ConsoleTab, fill_table, make_table
 
 
 class InboxTab(ConsoleTab):
@@ -35,14 +36,16 @@ class InboxTab(ConsoleTab):
         pull_button.clicked.connect(pull)
         self.cases = QListWidget()
         self.cases.setAccessibleName("Cases")
-        self.cases.currentTextChanged.connect(self._show)
+        # Selection, not only the current item: a screen reader or a click may select without
+        # moving the current item.
+        self.cases.itemSelectionChanged.connect(lambda: self._show(self.chosen_case()))
         self.records = make_table(("Received", "Kind", "Summary"), "Records of the case")
         export = QPushButton("Export case…")
         export.clicked.connect(self.export)
         export_pdf = QPushButton("Case as PDF…")
         export_pdf.clicked.connect(self.export_pdf)
         self.result = QLabel()
-        self.result.setAccessibleName("Last pull")
+        self.result.setAccessibleDescription("Last pull")
         self.level1 = QLabel()
         self.level1.setAccessibleName("Level 1 contacts")
         self.level1.setWordWrap(True)
@@ -61,17 +64,23 @@ class InboxTab(ConsoleTab):
         layout.addWidget(self.level1)
         self.refresh()
 
+    def chosen_case(self) -> str:
+        chosen = self.cases.selectedItems()
+        return chosen[0].text() if chosen else ""
+
     def refresh(self) -> None:
         counts = self.console.level1_counts()
         self.level1.setText("Level 1 contacts (anonymous): " + (", ".join(f"{k} {v}" for k, v in counts.items())
                                                                  or "none yet"))
-        current = self.cases.currentItem().text() if self.cases.currentItem() else ""
+        current = self.chosen_case()
         self.by_case = self.console.cases()
+        self.cases.blockSignals(True)
         self.cases.clear()
         self.cases.addItems(list(self.by_case))
         matches = self.cases.findItems(current, Qt.MatchFlag.MatchExactly) if current else []
         if matches:
             self.cases.setCurrentItem(matches[0])
+        self.cases.blockSignals(False)
         self._show(current)
 
     def _show(self, case_ref: str) -> None:
@@ -84,7 +93,7 @@ class InboxTab(ConsoleTab):
         fill_table(self.records, rows)
 
     def export(self, path: Path | None = None) -> None:
-        item = self.cases.currentItem()
+        item = self.cases.selectedItems()[0] if self.cases.selectedItems() else None
         if item is None:
             QMessageBox.information(self, "Export", "Choose a case first.")
             return
@@ -99,7 +108,7 @@ class InboxTab(ConsoleTab):
 
 
     def export_pdf(self, path: Path | None = None) -> None:
-        item = self.cases.currentItem()
+        item = self.cases.selectedItems()[0] if self.cases.selectedItems() else None
         if item is None:
             QMessageBox.information(self, "Export", "Choose a case first.")
             return
@@ -114,8 +123,9 @@ class InboxTab(ConsoleTab):
 
 
 class ClaimsTab(ConsoleTab):
-    def __init__(self, console: OfficeConsole, who: Callable[[], str], parent: QWidget | None = None) -> None:
-        super().__init__(console, who, parent)
+    def __init__(self, console: OfficeConsole, who: Callable[[], str], parent: QWidget | None = None,
+                 background: Background | None = None) -> None:
+        super().__init__(console, who, parent, background)
         self.setWindowTitle("Claims")
         self.table = make_table(("Volunteer", "Month", "Total", "Status"), "Expense claims")
         self.table.itemSelectionChanged.connect(self._show)
@@ -144,8 +154,8 @@ class ClaimsTab(ConsoleTab):
         self._show()
 
     def chosen(self) -> ClaimToReview | None:
-        row = self.table.currentRow()
-        return self.claims[row] if 0 <= row < len(self.claims) and self.table.selectedItems() else None
+        row = chosen_row(self.table)
+        return self.claims[row] if row is not None and row < len(self.claims) else None
 
     def _show(self) -> None:
         claim = self.chosen()
@@ -189,4 +199,5 @@ class ClaimsTab(ConsoleTab):
             reason, ok = QInputDialog.getText(self, "Return the claim", "What must the volunteer put right?")
             if not ok:
                 return
-        self._try(lambda: self.console.claim_status(claim, state, self.who(), reason or ""))
+        who = self.who()
+        self._send(lambda console: console.claim_status(claim, state, who, reason or ""))

@@ -24,15 +24,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...crypto.wire import fingerprint
 from ...domain.risk import ADVICE, QUESTIONS, Factor
 from ...office.console import OfficeConsole, PlanToApprove
 from ...office.service import OfficeError
 from ...store.errors import VaultError
 from ...sync.transport import TransportError
-from ..common.widgets import button_row
+from ..common.widgets import button_row, chosen_row, message_label
 from ..volunteer.phone_link import qr_pixmap
 
 PROBLEMS = (OfficeError, VaultError, TransportError, ValueError)
+# Runs an action on the records' lane with that worker's console (docs/architecture.md, "Threads"):
+# (action, on done, on failed), the callbacks on the GUI thread.
+Background = Callable[[Callable[[OfficeConsole], object], Callable[[object], None], Callable[[Exception], None]],
+                      None]
 
 
 def make_table(headers: tuple[str, ...], name: str) -> QTableWidget:
@@ -49,8 +54,7 @@ def make_table(headers: tuple[str, ...], name: str) -> QTableWidget:
 
 
 def _row(table: QTableWidget) -> int | None:
-    row = table.currentRow()
-    return row if row >= 0 and table.selectedItems() else None
+    return chosen_row(table)
 
 
 def fill_table(table: QTableWidget, rows: Sequence[tuple[str, ...]]) -> None:
@@ -63,9 +67,11 @@ def fill_table(table: QTableWidget, rows: Sequence[tuple[str, ...]]) -> None:
 class ConsoleTab(QWidget):
     changed = Signal()
 
-    def __init__(self, console: OfficeConsole, who: Callable[[], str], parent: QWidget | None = None) -> None:
+    def __init__(self, console: OfficeConsole, who: Callable[[], str], parent: QWidget | None = None,
+                 background: Background | None = None) -> None:
         super().__init__(parent)
-        self.console, self.who = console, who
+        self.console, self.who, self.background = console, who, background
+        self.sending = False
 
     def _try(self, act: Callable[[], object], done: str = "") -> bool:
         try:
@@ -79,6 +85,29 @@ class ConsoleTab(QWidget):
         self.changed.emit()
         return True
 
+    def _send(self, act: Callable[[OfficeConsole], object], done: str = "") -> None:
+        """An action that reaches the relay or the drop folder: on the records' lane when the
+        window gave one (a slow relay never freezes the console), refreshing when it is done."""
+        if self.background is None:
+            self._try(lambda: act(self.console), done)
+            return
+        self.sending = True
+
+        def finished(_: object) -> None:
+            self.sending = False
+            if done:
+                QMessageBox.information(self, "Office", done)
+            self.refresh()
+            self.changed.emit()
+
+        def failed(exc: Exception) -> None:
+            self.sending = False
+            QMessageBox.warning(self, self.windowTitle() or "Office", str(exc) if isinstance(exc, PROBLEMS)
+                                else "That did not work, and nothing was changed. Try again.")
+            self.refresh()
+
+        self.background(act, finished, failed)
+
     def refresh(self) -> None:
         raise NotImplementedError
 
@@ -91,8 +120,9 @@ def invite_words(label: str, code: str) -> str:
 
 
 class DevicesTab(ConsoleTab):
-    def __init__(self, console: OfficeConsole, who: Callable[[], str], parent: QWidget | None = None) -> None:
-        super().__init__(console, who, parent)
+    def __init__(self, console: OfficeConsole, who: Callable[[], str], parent: QWidget | None = None,
+                 background: Background | None = None) -> None:
+        super().__init__(console, who, parent, background)
         self.setWindowTitle("Devices")
         invite = QPushButton("New invite…")
         invite.clicked.connect(self.new_invite)
@@ -115,7 +145,17 @@ class DevicesTab(ConsoleTab):
         rotate.setToolTip("New encryption and receipt keys, signed by the root key; laptops pick them up at their "
                           "next sync. Back up the keys again afterwards.")
         rotate.clicked.connect(self.rotate)
+        root = console.service.root_public()
+        self.root_key = message_label("Office root key", root.hex())
+        self.root_key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.root_key.setStyleSheet("font-family: monospace;")
+        relay_note = QLabel(f"Relay set-up: the relay is started with this office root key "
+                            f"(<code>ips-relay serve --office-root …</code>; fingerprint {fingerprint(root)}). "
+                            "<code>ips-office root-key</code> prints it too.")
+        relay_note.setWordWrap(True)
         layout = QVBoxLayout(self)
+        layout.addWidget(relay_note)
+        layout.addWidget(self.root_key)
         top = QHBoxLayout()
         top.addWidget(invite)
         top.addWidget(self.invite_text, 1)
@@ -156,7 +196,7 @@ class DevicesTab(ConsoleTab):
         row = _row(self.pending)
         if row is not None and row < len(self.waiting):
             invite_id = self.waiting[row].invite_id
-            self._try(lambda: self.console.accept(invite_id))
+            self._send(lambda console: console.accept(invite_id))
 
     def refuse(self) -> None:
         row = _row(self.pending)
@@ -168,7 +208,7 @@ class DevicesTab(ConsoleTab):
         answer = QMessageBox.question(self, "Rotate keys", "Make new office keys now? Laptops change over at their "
                                       "next sync. Back up the keys again straight afterwards.")
         if answer == QMessageBox.StandardButton.Yes:
-            self._try(lambda: self.console.transport().publish_bundle(self.console.service.rotate()),
+            self._send(lambda console: console.transport().publish_bundle(console.service.rotate()),
                       "New keys published. Back up the office keys again (Office ▸ Back up keys…).")
 
     def revoke(self) -> None:
@@ -179,7 +219,7 @@ class DevicesTab(ConsoleTab):
         answer = QMessageBox.question(self, "Revoke", f"Revoke {device.label}'s laptop? It can send nothing more "
                                       "until it is enrolled again.")
         if answer == QMessageBox.StandardButton.Yes:
-            self._try(lambda: self.console.transport().publish_bundle(self.console.service.revoke(device.device_kid)))
+            self._send(lambda console: console.transport().publish_bundle(console.service.revoke(device.device_kid)))
 
 
 def uk_time(iso: object) -> str:
@@ -204,8 +244,9 @@ def describe_plan(plan: PlanToApprove) -> str:
 
 
 class VisitsTab(ConsoleTab):
-    def __init__(self, console: OfficeConsole, who: Callable[[], str], parent: QWidget | None = None) -> None:
-        super().__init__(console, who, parent)
+    def __init__(self, console: OfficeConsole, who: Callable[[], str], parent: QWidget | None = None,
+                 background: Background | None = None) -> None:
+        super().__init__(console, who, parent, background)
         self.setWindowTitle("Visits to approve")
         self.table = make_table(("Volunteer", "Case", "When", "Risk flags"), "Home visits to approve")
         self.table.itemSelectionChanged.connect(self._show)
@@ -248,8 +289,8 @@ class VisitsTab(ConsoleTab):
         self._show()
 
     def chosen(self) -> PlanToApprove | None:
-        row = self.table.currentRow()
-        return self.plans[row] if 0 <= row < len(self.plans) and self.table.selectedItems() else None
+        row = _row(self.table)
+        return self.plans[row] if row is not None and row < len(self.plans) else None
 
     def _show(self) -> None:
         plan = self.chosen()
@@ -264,7 +305,8 @@ class VisitsTab(ConsoleTab):
     def approve(self) -> None:
         plan = self.chosen()
         if plan is not None:
-            self._try(lambda: self.console.approve(plan, self.who(), self.checks.toPlainText().strip()))
+            who, checks = self.who(), self.checks.toPlainText().strip()
+            self._send(lambda console: console.approve(plan, who, checks))
             self.checks.clear()
 
     def refuse(self, reason: str | None = None) -> None:
@@ -275,4 +317,5 @@ class VisitsTab(ConsoleTab):
             reason, ok = QInputDialog.getText(self, "Refuse the visit", "Why (the volunteer sees this)?")
             if not ok:
                 return
-        self._try(lambda: self.console.refuse(plan, self.who(), reason))
+        who = self.who()
+        self._send(lambda console: console.refuse(plan, who, reason))

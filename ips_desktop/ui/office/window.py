@@ -1,50 +1,96 @@
 """The PPO's console window: the live visit board first, then visits to approve, the inbox,
-claims and devices. It pulls from the relay or drop folder every minute and on demand."""
+claims and devices. It pulls from the relay or drop folder every minute and on demand.
+
+Two lanes (docs/architecture.md, "Threads"), each a thread with its own worker connection to
+the office vault: the board's (its 5-second refresh and the answers to alerts) and the
+records' (pulling). So a slow pull never delays the board, and the window never waits for
+the network.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
-from ...office.background import BackgroundPull
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QInputDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from ...office.background import OfficeWorker
 from ...office.console import OfficeConsole
 from ...office.inbox import PullResult
 from ...store.errors import VaultError
 from ...sync.transport import TransportError
-from ..common.tasks import TaskRunner
+from ..common.tasks import Lane, TaskRunner
+from ..common.widgets import fit_to_screen, status_label
 from .board_tab import BoardTab
 from .records_tabs import ClaimsTab, InboxTab
 from .tabs import DevicesTab, VisitsTab
 
 WHO_KEY = "console_user"
+IDLE_LOCK_MS = 15 * 60 * 1000  # the console locks its screen after 15 minutes without use
+_ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel, QEvent.Type.MouseMove}
+
+
+@dataclass
+class Workers:
+    """The board's and the records' workers, each on a lane of its own."""
+
+    board: OfficeWorker
+    board_lane: Lane
+    records: OfficeWorker
+    records_lane: Lane
+
+    @classmethod
+    def open(cls, vault_path: Path, db_key: bytes, now: Callable[[], datetime]) -> Workers:
+        return cls(OfficeWorker(vault_path, db_key, now), Lane("office-board"),
+                   OfficeWorker(vault_path, db_key, now), Lane("office-records"))
+
+    def close(self) -> None:
+        """Each worker's connection is closed on its own lane's thread."""
+        self.board_lane.close(self.board.close)
+        self.records_lane.close(self.records.close)
 
 
 class OfficeWindow(QMainWindow):
-    def __init__(self, console: OfficeConsole, runner: TaskRunner, parent: QWidget | None = None,
-                 background: BackgroundPull | None = None) -> None:
+    """``idle`` is emitted after ``idle_ms`` without a key or the mouse (real time: a shift of
+    the shared clock never locks the board while a visit is out)."""
+
+    idle = Signal()
+
+    def __init__(self, console: OfficeConsole, runner: TaskRunner, workers: Workers,
+                 parent: QWidget | None = None, idle_ms: int = IDLE_LOCK_MS) -> None:
         super().__init__(parent)
-        self.console, self.runner, self.background = console, runner, background
+        self.console, self.runner, self.workers = console, runner, workers
         self.pulling = False
+        self.idle_ms = idle_ms
+        self.quiet = QElapsedTimer()
+        self.quiet.start()
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setInterval(min(5_000, max(50, idle_ms // 4)))
+        self.idle_timer.timeout.connect(self._check_idle)
         state = console.service.repo.state()
         self.setWindowTitle(f"IPS Office — {state.office_name if state else ''}")
-        self.resize(1200, 760)
+        fit_to_screen(self, 1200, 760)
         self.tabs = QTabWidget()
-        self.board = BoardTab(console, runner, self.who)
-        self.visits = VisitsTab(console, self.who)
+        self.board = BoardTab(console, runner, self.who, workers.board, workers.board_lane)
+        self.visits = VisitsTab(console, self.who, background=self.on_records_lane)
         self.inbox = InboxTab(console, self.who, self.pull)
-        self.claims = ClaimsTab(console, self.who)
-        self.devices = DevicesTab(console, self.who)
+        self.claims = ClaimsTab(console, self.who, background=self.on_records_lane)
+        self.devices = DevicesTab(console, self.who, background=self.on_records_lane)
         for tab, title in ((self.board, "Visit board"), (self.visits, "Visits to approve"), (self.inbox, "Inbox"),
                            (self.claims, "Claims"), (self.devices, "Devices")):
             self.tabs.addTab(tab, title)
         self.setCentralWidget(self.tabs)
-        self.pulled = QLabel()
-        self.statusBar().addPermanentWidget(self.pulled)
+        self.pulled = status_label("Last pull")
+        self.statusBar().addPermanentWidget(self.pulled, 1)
         self.board.alarm.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         menu = self.menuBar().addMenu("&Office")
-        for words, keys, slot in (("Pull now", "Ctrl+R", self.pull), ("Ladder contacts…", "", self.edit_contacts),
-                                  ("Office policy…", "", self.edit_policy),
+        for words, keys, slot in (("Pull now", "Ctrl+R", self.pull),
+                                  ("Ladder contacts…", "Ctrl+Shift+L", self.edit_contacts),
+                                  ("Office policy…", "Ctrl+Shift+P", self.edit_policy),
                                   ("Back up keys…", "", self.backup_keys),
                                   ("Your name on messages…", "", self.ask_who),
                                   ("Quit", QKeySequence.StandardKey.Quit, self.close)):
@@ -61,11 +107,36 @@ class OfficeWindow(QMainWindow):
     def start(self) -> None:
         self.timer.start()
         self.board.start()
+        self.idle_timer.start()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
 
     def stop(self) -> None:
         self.timer.stop()
+        self.idle_timer.stop()
         self.board.stop()
+        self.workers.close()
         self.runner.wait()
+
+    def on_records_lane(self, act: Callable[[OfficeConsole], object], done: Callable[[object], None],
+                        failed: Callable[[Exception], None]) -> None:
+        """An action that reaches the relay, run with the records' worker (see ``Background``)."""
+        worker = self.workers.records
+        self.runner.run(lambda: worker.run(act), done, failed, lane=self.workers.records_lane)
+
+    # -- the idle lock ------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY:
+            self.quiet.restart()
+        return False
+
+    def _check_idle(self) -> None:
+        if self.isVisible() and self.quiet.elapsed() >= self.idle_ms:
+            self.idle.emit()
+
+    def woke(self) -> None:
+        self.quiet.restart()
 
     # -- who is answering ----------------------------------------------------------------------------
     def who(self) -> str:
@@ -101,28 +172,20 @@ class OfficeWindow(QMainWindow):
 
     # -- pulling -------------------------------------------------------------------------------------
     def pull(self) -> None:
-        """Receive what the laptops sent, send receipts, file enrolments: on a worker with its
-        own vault connection when there is one, else on the window's."""
-        if self.background is not None:
-            if self.pulling:
-                return
-            self.pulling = True
-            self.pulled.setText("Pulling…")
-            self.runner.run(self.background.run, self._pulled, self._pull_failed)
+        """Receive what the laptops sent, send receipts, file enrolments: on the records' lane,
+        with its worker's own vault connection."""
+        if self.pulling:
             return
-        try:
-            result = self.console.pull()
-        except Exception as exc:
-            self._pull_failed(exc)
-            return
-        self._pulled(result)
+        self.pulling = True
+        self._say_pulled("Pulling…")
+        self.runner.run(self.workers.records.pull, self._pulled, self._pull_failed, lane=self.workers.records_lane)
 
     def _pull_failed(self, exc: Exception) -> None:
         self.pulling = False
         if isinstance(exc, TransportError | VaultError):
-            self.pulled.setText(f"Not pulled: {exc}")
+            self._say_pulled(f"Not pulled: {exc}")
             return
-        self.pulled.setText("Not pulled: the office could not read what arrived.")  # never a traceback
+        self._say_pulled("Not pulled: the office could not read what arrived.")  # never a traceback
         QMessageBox.warning(self, "Pull", f"Pulling stopped: {type(exc).__name__}. Nothing was lost; try again.")
 
     def _pulled(self, result: PullResult) -> None:
@@ -132,8 +195,15 @@ class OfficeWindow(QMainWindow):
             words += f", {len(result.enrolments)} enrolment(s) to check by phone"
         if result.rejected:
             words += f", {result.rejected} refused"
-        self.pulled.setText(words)
+        if result.more_waiting:
+            words += "; more are waiting (the relay asked us to slow down): pulling again in a moment"
+            QTimer.singleShot(5_000, self.pull)
+        self._say_pulled(words)
         self.refresh()
+
+    def _say_pulled(self, words: str) -> None:
+        self.pulled.setText(words)
+        self.pulled.setToolTip(words)
 
     def refresh(self) -> None:
         for tab in (self.visits, self.inbox, self.claims, self.devices):

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from ...domain.claim import PreparedReceipt
 from ...domain.expenses import ExpenseRates
-from ...store.casebook import CaseBook
 from ...store.expensebook import ExpenseBook
+from ...store.session import VaultSession
 from ..common.tasks import TaskRunner
 from .expenses import ExpensesDialog, SavePath, ask_save_path
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 
-def _prepare_receipt(name: str, data: bytes) -> PreparedReceipt:
+def prepare_receipt(name: str, data: bytes) -> PreparedReceipt:
     """Pillow and pypdf load with the first receipt, not with the window."""
     from ...reports.receipts import prepare_receipt
 
@@ -37,10 +37,11 @@ class ExpenseController(QObject):
         super().__init__(window)
         self.now, self.runner, self.save_path = now, runner, save_path
         self.expenses: ExpenseBook | None = None
+        self.session: VaultSession | None = None
         self.rates = ExpenseRates()
         self.dialog: ExpensesDialog | None = None
         self.reminder = QLabel()
-        self.reminder.setAccessibleName("Expense claim reminder")
+        self.reminder.setAccessibleDescription("Expense claim reminder")
         self.reminder.setStyleSheet("color: #8a4b00; font-weight: bold;")
         self.reminder.hide()
         window.add_status_widget(self.reminder)
@@ -57,20 +58,21 @@ class ExpenseController(QObject):
     def window(self) -> MainWindow:
         return cast("MainWindow", self.parent())
 
-    def attach(self, book: CaseBook, rates: ExpenseRates) -> None:
-        self.rates = rates
-        self.expenses = ExpenseBook(book, self.now, lambda: self.rates, _prepare_receipt)
-        if self.dialog is not None:  # after a re-key the vault connection is a new one
-            self.dialog.book = self.expenses
-            self.dialog.refresh()
+    def attach(self, session: VaultSession, rates: ExpenseRates) -> None:
+        """After an unlock or a re-key: the session's expense book (the window asks the session
+        for it itself each time)."""
+        self.session, self.rates = session, rates
+        self.expenses = session.expenses
+        if self.dialog is not None:
+            self.dialog.unlocked()
         self.check_reminder()
         self.timer.start()
 
     def detach(self) -> None:
-        """On lock: every expenses window closes; what was saved is in the vault."""
+        """On lock: the expenses window is hidden with the main window, its forms as they were;
+        nothing in it touches the vault until the unlock."""
         if self.dialog is not None:
-            self.dialog.close_for_lock()
-            self.dialog = None
+            self.dialog.locked = True
         self.expenses = None
         self.timer.stop()
         self.reminder.hide()
@@ -94,8 +96,9 @@ class ExpenseController(QObject):
             return None
         if self.dialog is None:
             book = self.window.book
+            assert self.session is not None
             self.dialog = ExpensesDialog(
-                self.expenses, self.runner, lambda: self.now().date(),
+                self.session, self.runner, lambda: self.now().date(),
                 lambda: [c.reference for c in book.case_list(include_closed=False)],
                 lambda: book.settings.ips_code, self.window, self.save_path)
             self.dialog.submitted.connect(self._submitted)

@@ -4,14 +4,12 @@ claimant's details. Each keeps what was typed when the book refuses it, and says
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ... import clock
 from ...domain.claim import ClaimMonth, FirstClaimDetails
 from ...domain.expenses import (
     CATEGORY_WORDS,
@@ -40,25 +39,23 @@ from ...domain.expenses import (
 )
 from ...store.errors import VaultError
 from ...store.expensebook import ExpenseBook
+from ...store.session import VaultSession
+from ..common.when_fields import DateField
 from ..common.widgets import error_label
 
 RECEIPT_FILTER = "Receipts (*.jpg *.jpeg *.png *.pdf *.JPG *.JPEG *.PNG *.PDF);;All files (*)"
 
 
-def _date_edit(month: ClaimMonth, name: str) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setCalendarPopup(True)
-    edit.setAccessibleName(name)
-    first = QDate(month.year, month.month, 1)
-    edit.setDateRange(first, first.addMonths(1).addDays(-1))
-    today = QDate.currentDate()
-    edit.setDate(today if edit.minimumDate() <= today <= edit.maximumDate() else first)
+def _date_edit(month: ClaimMonth, name: str) -> DateField:
+    """A date inside the claim's month (a claim covers one calendar month), today if it can."""
+    first = date(month.year, month.month, 1)
+    last = (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+    edit = DateField(name)
+    edit.set_range(first, last, f"This claim is for {month.title}: type a date from {first:%d/%m/%Y} to "
+                                f"{last:%d/%m/%Y}, or put it on that month's claim.")
+    today = clock.today()
+    edit.set_value(today if first <= today <= last else first)
     return edit
-
-
-def _py(d: QDate) -> date:
-    return date(d.year(), d.month(), d.day())
 
 
 class ExpenseForm(QDialog):
@@ -75,6 +72,7 @@ class ExpenseForm(QDialog):
         help_text.setWordWrap(True)
         help_text.setStyleSheet("color: #555;")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         buttons.accepted.connect(self._ok)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -83,6 +81,12 @@ class ExpenseForm(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.saved_id: str | None = None
+        self.session: VaultSession
+
+    @property
+    def book(self) -> ExpenseBook:
+        """The expense book of the vault open now (docs/architecture.md, "Sessions")."""
+        return self.session.expenses
 
     def save(self) -> str:
         raise NotImplementedError
@@ -98,11 +102,11 @@ class ExpenseForm(QDialog):
 
 
 class ItemForm(ExpenseForm):
-    def __init__(self, book: ExpenseBook, month: ClaimMonth, parent: QWidget | None = None,
+    def __init__(self, session: VaultSession, month: ClaimMonth, parent: QWidget | None = None,
                  receipt: Path | None = None) -> None:
         super().__init__(f"Add an expense — {month.title}", f"Handbook: {HANDBOOK['allowed']} {HANDBOOK['fines']}",
                          parent)
-        self.book, self.month = book, month
+        self.session, self.month = session, month
         self.on = _date_edit(month, "Date")
         self.category = QComboBox()
         self.category.setAccessibleName("Kind of expense")
@@ -131,7 +135,7 @@ class ItemForm(ExpenseForm):
     def edit(self, record_id: str, i: ExpenseItem) -> None:
         self.saved_id = record_id
         self.setWindowTitle(f"Change an expense — {self.month.title}")
-        self.on.setDate(QDate(i.on.year, i.on.month, i.on.day))
+        self.on.set_value(i.on)
         self.category.setCurrentIndex(self.category.findData(i.category))
         self.amount.setText(f"{i.amount:.2f}")
         self.description.setText(i.description)
@@ -152,7 +156,7 @@ class ItemForm(ExpenseForm):
             raise ValueError(str(exc)) from None
         if not self.description.text().strip():
             raise ValueError("Say what it was for, with the case reference if there is one.")
-        item = ExpenseItem(_py(self.on.date()), Category(self.category.currentData()), amount,
+        item = ExpenseItem(self.on.required(self.on.name), Category(self.category.currentData()), amount,
                            self.description.text().strip())
         record_id = self.book.add_item(self.month, item, self.saved_id)
         self.saved_id = record_id  # a refused receipt must not add the item twice
@@ -167,12 +171,12 @@ class ItemForm(ExpenseForm):
 
 
 class JourneyForm(ExpenseForm):
-    def __init__(self, book: ExpenseBook, month: ClaimMonth, references: list[str],
+    def __init__(self, session: VaultSession, month: ClaimMonth, references: list[str],
                  parent: QWidget | None = None) -> None:
         super().__init__(f"Add a journey — {month.title}",
                          "Places, not addresses: a town or “school”, never a family's street. The purpose is the "
                          "case reference. Mileage needs no receipt.", parent)
-        self.book, self.month = book, month
+        self.session, self.month = session, month
         self.on = _date_edit(month, "Date of the journey")
         self.start = QLineEdit()
         self.start.setAccessibleName("From")
@@ -206,7 +210,7 @@ class JourneyForm(ExpenseForm):
             raise ValueError("Type the miles as a number, like 18.4.") from None
         if not miles.is_finite() or miles != miles.quantize(Decimal("0.1")):
             raise ValueError("Type the miles to one decimal place at most, like 18.4.")
-        journey = Journey(_py(self.on.date()), self.start.text().strip(), self.end.text().strip(),
+        journey = Journey(self.on.required(self.on.name), self.start.text().strip(), self.end.text().strip(),
                           self.purpose.currentText().strip(), miles, Vehicle(self.vehicle.currentData()),
                           self.passengers.value())
         return self.book.add_journey(self.month, journey, self.saved_id)
@@ -214,7 +218,7 @@ class JourneyForm(ExpenseForm):
     def edit(self, record_id: str, j: Journey) -> None:
         self.saved_id = record_id
         self.setWindowTitle(f"Change a journey — {self.month.title}")
-        self.on.setDate(QDate(j.on.year, j.on.month, j.on.day))
+        self.on.set_value(j.on)
         self.start.setText(j.start)
         self.end.setText(j.end)
         self.purpose.setEditText(j.purpose)
@@ -224,13 +228,13 @@ class JourneyForm(ExpenseForm):
 
 
 class CallForm(ExpenseForm):
-    def __init__(self, book: ExpenseBook, month: ClaimMonth, references: list[str],
+    def __init__(self, session: VaultSession, month: ClaimMonth, references: list[str],
                  parent: QWidget | None = None) -> None:
         super().__init__(f"Log a call — {month.title}",
                          "Handbook: “Create a list of each date you use your telephone as an IPS and every telephone "
                          "number you use and how much time was spent so that your telephone bill can be verified.”",
                          parent)
-        self.book, self.month = book, month
+        self.session, self.month = session, month
         self.on = _date_edit(month, "Date of the call")
         self.number = QLineEdit()
         self.number.setAccessibleName("Number called")
@@ -248,13 +252,14 @@ class CallForm(ExpenseForm):
 
     def save(self) -> str:
         number = parse_phone_number(self.number.text())
-        call = PhoneCall(_py(self.on.date()), number, self.minutes.value(), self.purpose.currentText().strip())
+        call = PhoneCall(self.on.required(self.on.name), number, self.minutes.value(),
+                         self.purpose.currentText().strip())
         return self.book.add_call(self.month, call, self.saved_id)
 
     def edit(self, record_id: str, c: PhoneCall) -> None:
         self.saved_id = record_id
         self.setWindowTitle(f"Change a call — {self.month.title}")
-        self.on.setDate(QDate(c.on.year, c.on.month, c.on.day))
+        self.on.set_value(c.on)
         self.number.setText(c.number)
         self.minutes.setValue(c.minutes)
         self.purpose.setEditText(c.purpose)
@@ -263,18 +268,18 @@ class CallForm(ExpenseForm):
 class ClaimantForm(ExpenseForm):
     """Section 1's name always; Section 3's details only while the first claim is to be sent."""
 
-    def __init__(self, book: ExpenseBook, parent: QWidget | None = None) -> None:
+    def __init__(self, session: VaultSession, parent: QWidget | None = None) -> None:
         super().__init__("Your details for the claim",
                          "Handbook: Section 1 “every time a claim is made”; Section 3 “for the first claim only: "
                          "National Insurance number, Details of car; registration, exact cc capacity, Date started "
                          "claiming in this role”.", parent)
-        self.book = book
-        profile = book.profile()
+        self.session = session
+        profile = self.book.profile()
         d = profile.details
         self.claimant = QLineEdit(profile.claimant)
         self.claimant.setAccessibleName("Your name as the claimant")
         self.form.addRow("Your &name", self.claimant)
-        self.first = book.is_first_claim()
+        self.first = self.book.is_first_claim()
         self.ni = QLineEdit(d.ni_display)
         self.ni.setAccessibleName("National Insurance number")
         self.ni.setPlaceholderText("AB 12 34 56 C")
@@ -286,12 +291,7 @@ class ClaimantForm(ExpenseForm):
         self.cc.setSuffix(" cc")
         self.cc.setValue(d.engine_cc or 0)
         self.cc.setAccessibleName("Exact engine size in cc")
-        self.started = QDateEdit()
-        self.started.setDisplayFormat("dd/MM/yyyy")
-        self.started.setCalendarPopup(True)
-        self.started.setAccessibleName("Date you started claiming")
-        started = d.started_on or date.today()
-        self.started.setDate(QDate(started.year, started.month, started.day))
+        self.started = DateField("Date you started claiming", d.started_on or clock.today())
         if self.first:
             self.form.addRow("National &Insurance number", self.ni)
             self.form.addRow("Car &registration", self.registration)
@@ -304,12 +304,15 @@ class ClaimantForm(ExpenseForm):
     def save(self) -> str:
         old = self.book.profile().details
         details = old if not self.first else FirstClaimDetails(
-            self.ni.text(), self.registration.text(), self.cc.value() or None, _py(self.started.date()))
+            self.ni.text(), self.registration.text(), self.cc.value() or None,
+            self.started.required("Date you started claiming"))
         self.book.save_claimant(self.claimant.text(), details)
         return "profile"
 
 
-def ask(form_factory: Callable[[], ExpenseForm]) -> str | None:
-    """Show a form modally; the id it saved, or None when cancelled."""
-    form = form_factory()
-    return form.saved_id if form.exec() == QDialog.DialogCode.Accepted else None
+def ask(form: ExpenseForm, done: Callable[[str | None], None]) -> ExpenseForm:
+    """Show a form (window-modal, not a nested event loop: a lock hides it and the unlock brings
+    it back as it was); ``done`` gets the id it saved, or None when it was cancelled."""
+    form.finished.connect(lambda result: done(form.saved_id if result == QDialog.DialogCode.Accepted else None))
+    form.open()
+    return form

@@ -40,7 +40,9 @@ from ...domain.claim import ClaimMonth, ClaimState, MonthClaim, PreparedReceipt
 from ...domain.expenses import CATEGORY_WORDS, ExpenseItem, Journey, PhoneCall, pounds, tax_year_of
 from ...store.errors import VaultError
 from ...store.expensebook import ExpenseBook
+from ...store.session import VaultSession
 from ..common.tasks import TaskRunner
+from ..common.widgets import chosen_row
 from .claim_build import ClaimBuild
 from .expense_forms import RECEIPT_FILTER, CallForm, ClaimantForm, ExpenseForm, ItemForm, JourneyForm, ask
 from .expense_preview import ClaimPreviewDialog
@@ -48,6 +50,8 @@ from .expense_preview import ClaimPreviewDialog
 log = logging.getLogger(__name__)
 
 SavePath = Callable[[QWidget, str], Path | None]
+NOT_ENROLLED_SENT = ("Waiting to send: this laptop is not enrolled with the office yet, so nothing has gone. "
+                     "Print and post the PDF, or enrol first (Sync ▸ Enrol with the office…).")
 
 
 def ask_save_path(parent: QWidget, name: str) -> Path | None:
@@ -60,16 +64,17 @@ class ExpensesDialog(QDialog):
 
     COLUMNS = ("Date", "Kind", "Description", "Miles / minutes", "Amount", "Receipt")
 
-    def __init__(self, book: ExpenseBook, runner: TaskRunner, today: Callable[[], date],
+    def __init__(self, session: VaultSession, runner: TaskRunner, today: Callable[[], date],
                  references: Callable[[], list[str]], ips_code: Callable[[], str],
                  parent: QWidget | None = None, save_path: SavePath = ask_save_path) -> None:
         super().__init__(parent)
-        self.book, self.runner, self.today = book, runner, today
+        self.session, self.runner, self.today = session, runner, today
         self.references, self.ips_code, self.save_path = references, ips_code, save_path
         self.last_pdf: Path | None = None
         self.building = False
         self.locked = False
         self.adding = 0  # receipts being prepared on the pool
+        self.waiting_receipts: list[tuple[str, PreparedReceipt]] = []  # prepared while locked
         self.setWindowTitle("Expenses")
         self.resize(980, 640)
         self.setAcceptDrops(True)
@@ -78,14 +83,20 @@ class ExpensesDialog(QDialog):
         self.refresh()
 
     # -- layout ---------------------------------------------------------------------------------
+
+    @property
+    def book(self) -> ExpenseBook:
+        """The expense book of the vault open now (docs/architecture.md, "Sessions")."""
+        return self.session.expenses
+
     def _build(self) -> None:
         self.month_box = QComboBox()
         self.month_box.setAccessibleName("Claim month")
         self.month_box.currentIndexChanged.connect(lambda _: self.refresh())
         self.state = QLabel()
-        self.state.setAccessibleName("Claim status")
+        self.state.setAccessibleDescription("Claim status")
         self.due = QLabel()
-        self.due.setAccessibleName("When the claim must arrive")
+        self.due.setAccessibleDescription("When the claim must arrive")
         top = QHBoxLayout()
         top.addWidget(QLabel("Claim month:"))
         top.addWidget(self.month_box)
@@ -105,9 +116,9 @@ class ExpensesDialog(QDialog):
         self.empty = QLabel("Nothing for this month yet. Add an expense (Ctrl+E), a journey (Ctrl+J) or a call "
                             "(Ctrl+K). You can drop a receipt photo or PDF onto this window.")
         self.empty.setWordWrap(True)
-        self.empty.setAccessibleName("No expenses yet")
+        self.empty.setAccessibleDescription("No expenses yet")
         self.total = QLabel()
-        self.total.setAccessibleName("Running total")
+        self.total.setAccessibleDescription("Running total")
         self.total.setStyleSheet("font-size: 13pt; font-weight: bold;")
         self.checklist = QListWidget()
         self.checklist.setAccessibleName("What is missing")
@@ -179,13 +190,14 @@ class ExpensesDialog(QDialog):
         return chosen
 
     # -- refresh --------------------------------------------------------------------------------
-    def close_for_lock(self) -> None:
-        """The vault is closing: open forms are cancelled (what was saved is in the vault) and
-        nothing here touches the book again."""
-        self.locked = True
-        for form in self.findChildren(ExpenseForm):
-            form.reject()
-        self.close()
+    def unlocked(self) -> None:
+        """After the unlock (or a re-key): the window carries on with the vault open now; a
+        receipt that finished preparing while the notes were locked is stored now."""
+        self.locked = False
+        waiting, self.waiting_receipts = self.waiting_receipts, []
+        for record_id, prepared in waiting:
+            self._store_receipt(record_id, prepared)
+        self.refresh()
 
     def refresh(self) -> None:
         if self.locked:
@@ -194,9 +206,11 @@ class ExpensesDialog(QDialog):
         claim = self.book.month(month)
         status = self.book.status(month)
         open_ = status.state in (ClaimState.OPEN, ClaimState.RETURNED)
+        enrolled = self.session.book.enrolled()
+        sent = ("Sent to the office" + (f" on {status.submitted_at:%d/%m/%Y}" if status.submitted_at else "") + "."
+                if enrolled else NOT_ENROLLED_SENT)
         words = {ClaimState.OPEN: "Open: add what you spent this month.",
-                 ClaimState.SUBMITTED: "Sent to the office" + (f" on {status.submitted_at:%d/%m/%Y}"
-                                                               if status.submitted_at else "") + ".",
+                 ClaimState.SUBMITTED: sent,
                  ClaimState.RECEIVED: "Received by the office.",
                  ClaimState.APPROVED: "Approved by the office for payment.",
                  ClaimState.RETURNED: f"Returned by the office: {status.reason}"}
@@ -250,7 +264,9 @@ class ExpensesDialog(QDialog):
     def _fill_checklist(self, claim: MonthClaim, open_: bool) -> None:
         self.checklist.clear()
         checks = claim.missing() if open_ else []
-        if not open_:
+        if not open_ and not self.session.book.enrolled():
+            self.checklist.addItem("! Not sent yet: this laptop is not enrolled with the office.")
+        elif not open_:
             self.checklist.addItem("✓ Sent. The office confirms it with a signed receipt.")
         elif not any(c.blocking for c in checks):
             self.checklist.addItem("✓ Ready to send: everything the office needs is here.")
@@ -264,8 +280,8 @@ class ExpensesDialog(QDialog):
         return str(items[0].data(Qt.ItemDataRole.UserRole)) if items else None
 
     def _selected_kind(self) -> str:
-        row = self.table.currentRow()
-        kind = self.table.item(row, 1) if row >= 0 and self.table.selectedItems() else None
+        row = chosen_row(self.table)
+        kind = self.table.item(row, 1) if row is not None else None
         return kind.text() if kind else ""
 
     def _selection(self) -> None:
@@ -287,14 +303,13 @@ class ExpensesDialog(QDialog):
                     self.table.selectRow(row)
 
     def add_item(self, receipt: Path | None = None) -> None:
-        self._after(ask(lambda: ItemForm(self.book, self.month, self, receipt if isinstance(receipt, Path)
-                                         else None)))
+        ask(ItemForm(self.session, self.month, self, receipt if isinstance(receipt, Path) else None), self._after)
 
     def add_journey(self) -> None:
-        self._after(ask(lambda: JourneyForm(self.book, self.month, self.references(), self)))
+        ask(JourneyForm(self.session, self.month, self.references(), self), self._after)
 
     def add_call(self) -> None:
-        self._after(ask(lambda: CallForm(self.book, self.month, self.references(), self)))
+        ask(CallForm(self.session, self.month, self.references(), self), self._after)
 
     def add_receipt(self, path: Path | None = None) -> None:
         record_id = self.selected_id()
@@ -313,16 +328,9 @@ class ExpensesDialog(QDialog):
         def done(prepared: PreparedReceipt) -> None:
             self.adding -= 1
             if self.locked:
+                self.waiting_receipts.append((record_id, prepared))  # stored after the unlock
                 return
-            try:
-                self.book.store_receipt(record_id, prepared)
-            except VaultError as exc:
-                QMessageBox.warning(self, "Receipt not added", str(exc))
-                return
-            if self.book.same_receipt_elsewhere(record_id):
-                QMessageBox.information(self, "Same receipt twice", "This receipt is also attached to another "
-                                        "item. If it is the same expense, remove one of them.")
-            self._after(record_id)
+            self._store_receipt(record_id, prepared)
 
         def failed(exc: Exception) -> None:
             self.adding -= 1
@@ -332,6 +340,17 @@ class ExpensesDialog(QDialog):
                                     else f"“{chosen.name}” could not be read as a receipt.")
 
         self.runner.run(lambda: book.prepare_file(chosen), done, failed)
+
+    def _store_receipt(self, record_id: str, prepared: PreparedReceipt) -> None:
+        try:
+            self.book.store_receipt(record_id, prepared)
+        except VaultError as exc:
+            QMessageBox.warning(self, "Receipt not added", str(exc))
+            return
+        if self.book.same_receipt_elsewhere(record_id):
+            QMessageBox.information(self, "Same receipt twice", "This receipt is also attached to another "
+                                    "item. If it is the same expense, remove one of them.")
+        self._after(record_id)
 
     def edit_form(self) -> ExpenseForm | None:
         """The form for the selected entry, filled in; None when nothing can be changed."""
@@ -345,15 +364,15 @@ class ExpensesDialog(QDialog):
             value = entry.value
             form: ExpenseForm
             if isinstance(value, ExpenseItem):
-                item_form = ItemForm(self.book, self.month, self)
+                item_form = ItemForm(self.session, self.month, self)
                 item_form.edit(record_id, value)
                 form = item_form
             elif isinstance(value, Journey):
-                journey_form = JourneyForm(self.book, self.month, self.references(), self)
+                journey_form = JourneyForm(self.session, self.month, self.references(), self)
                 journey_form.edit(record_id, value)
                 form = journey_form
             else:
-                call_form = CallForm(self.book, self.month, self.references(), self)
+                call_form = CallForm(self.session, self.month, self.references(), self)
                 call_form.edit(record_id, value)
                 form = call_form
             return form
@@ -362,7 +381,7 @@ class ExpensesDialog(QDialog):
     def edit(self) -> None:
         form = self.edit_form()
         if form is not None:
-            self._after(ask(lambda: form))
+            ask(form, self._after)
 
     def remove(self) -> None:
         record_id = self.selected_id()
@@ -378,8 +397,7 @@ class ExpensesDialog(QDialog):
         self.refresh()
 
     def edit_details(self) -> None:
-        ask(lambda: ClaimantForm(self.book, self))
-        self.refresh()
+        ask(ClaimantForm(self.session, self), lambda _saved: self.refresh())
 
     def other_miles(self) -> None:
         year = tax_year_of(self.today())

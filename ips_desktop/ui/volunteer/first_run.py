@@ -1,9 +1,16 @@
-"""The first-run wizard: passphrase, IPS code, case-reference format, and what is kept."""
+"""The first-run wizard: passphrase, IPS code, the PPO's name and number, the case-reference
+format, and what is kept.
+
+Finish does not close the wizard: it shows "Creating your notes…" while the keyslot is made on
+a worker (a second or two of Argon2id), and the controller closes it only once the main window
+is showing. The app therefore always has a window, and Qt never quits half-way through.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -19,8 +26,8 @@ from ...crypto import keyslot
 from ...crypto.keyring_adapter import KeyringStatus
 from ...crypto.keyslot import KdfParams, VaultSecrets
 from ...domain import passphrase as strength
-from ...domain.references import DEFAULT_FORMAT
-from ..common.widgets import password_field
+from ...domain.references import DEFAULT_FORMAT, ReferenceFormat, format_from_example, normalise_reference
+from ..common.widgets import error_label, message_label, password_field
 
 KEEPS = (
     "<p><b>What IPS Desktop keeps, and for how long</b></p><ul>"
@@ -76,10 +83,16 @@ class _DetailsPage(QWizardPage):
         self.ips_code = QLineEdit()
         self.ips_code.setAccessibleName("Your IPS code")
         self.ips_code.setPlaceholderText("as given by your PPO, e.g. IPS-17")
-        self.pattern = QLineEdit(DEFAULT_FORMAT.pattern)
-        self.pattern.setAccessibleName("Case reference format")
+        self.ppo_name = QLineEdit()
+        self.ppo_name.setAccessibleName("Your PPO's name")
+        self.ppo_name.setPlaceholderText("e.g. Jane (used in the safety steps)")
+        self.ppo_phone = QLineEdit()
+        self.ppo_phone.setAccessibleName("Your PPO's phone number")
+        self.ppo_phone.setPlaceholderText("e.g. 01392 383080")
         self.example = QLineEdit(DEFAULT_FORMAT.example)
-        self.example.setAccessibleName("Example case reference")
+        self.example.setAccessibleName("One of your case references")
+        self.example.setToolTip("Type one reference as your PPO gave it, so that IPS Desktop knows the shape "
+                                "of your office's references. Never a name.")
         self.remember = QCheckBox("Remember the passphrase on this computer")
         self.remember.setAccessibleName("Remember on this computer")
         if keyring.available:
@@ -93,20 +106,52 @@ class _DetailsPage(QWizardPage):
         note.setWordWrap(True)
         form = QFormLayout(self)
         form.addRow("Your IPS code", self.ips_code)
-        form.addRow("Case reference format", self.pattern)
-        form.addRow("Example reference", self.example)
-        form.addRow(QLabel("The office sends its own format when your computer is enrolled."))
+        form.addRow("Your PPO's name", self.ppo_name)
+        form.addRow("Your PPO's phone", self.ppo_phone)
+        form.addRow("A case reference", self.example)
+        shape = QLabel("Type one of the case references your PPO gave you (or keep the example): the notes are kept "
+                       "under references like it, never a name. The office sends its own when this computer is "
+                       "enrolled.")
+        shape.setWordWrap(True)
+        form.addRow(shape)
         form.addRow(self.remember)
         form.addRow(note)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setAccessibleName("Creating your notes")
+        self.progress.hide()
+        self.status = message_label("First-run status")
+        self.problem = error_label("First-run problem")
+        form.addRow(self.progress)
+        form.addRow(self.status)
+        form.addRow(self.problem)
+
+    def reference_format(self) -> ReferenceFormat:
+        """The shape of the reference typed (or the default until the office sends its own)."""
+        return _shape(self.example.text())
+
+
+def _shape(example: str) -> ReferenceFormat:
+    example = example.strip()
+    if not example or normalise_reference(example) == DEFAULT_FORMAT.example:
+        return DEFAULT_FORMAT
+    return format_from_example(example)
 
 
 class FirstRunWizard(QWizard):
-    """Passphrase (with meter and confirmation), IPS code, reference format, what is kept."""
+    """Passphrase (with meter and confirmation), IPS code, the PPO, reference format, what is kept.
+
+    ``finish_requested`` is emitted when the volunteer presses Finish; the wizard stays open,
+    busy, until the controller calls :meth:`finish` (success) or :meth:`failed`.
+    """
+
+    finish_requested = Signal()
 
     def __init__(self, keyring: KeyringStatus, kdf: Callable[[], KdfParams]) -> None:
         super().__init__()
         self.setWindowTitle("Welcome to IPS Desktop")
         self._kdf = kdf
+        self.creating = False
         welcome = QWizardPage()
         welcome.setTitle("Welcome")
         text = QLabel(KEEPS)
@@ -114,9 +159,45 @@ class FirstRunWizard(QWizard):
         QVBoxLayout(welcome).addWidget(text)
         self.passphrase_page = _PassphrasePage()
         self.details_page = _DetailsPage(keyring)
+        self._keyring_available = keyring.available
         self.addPage(welcome)
         self.addPage(self.passphrase_page)
         self.addPage(self.details_page)
+
+    def accept(self) -> None:
+        """Finish pressed: start creating the notes; the wizard closes when they are ready."""
+        if self.creating:
+            return
+        self.creating = True
+        self._busy(True)
+        self.details_page.problem.clear()
+        self.details_page.status.setText("Creating your notes… this takes a few seconds.")
+        self.finish_requested.emit()
+
+    def reject(self) -> None:
+        if not self.creating:  # never half-way through creating the notes
+            super().reject()
+
+    def failed(self, message: str) -> None:
+        self.creating = False
+        self._busy(False)
+        self.details_page.status.clear()
+        self.details_page.problem.setText(message)
+
+    def finish(self) -> None:
+        """The main window is up: close the wizard."""
+        self.creating = False
+        super().accept()
+
+    def _busy(self, busy: bool) -> None:
+        self.details_page.progress.setVisible(busy)
+        for which in (QWizard.WizardButton.FinishButton, QWizard.WizardButton.BackButton,
+                      QWizard.WizardButton.CancelButton):
+            self.button(which).setEnabled(not busy)
+        page = self.details_page
+        for field in (page.ips_code, page.ppo_name, page.ppo_phone, page.example):
+            field.setReadOnly(busy)
+        page.remember.setEnabled(not busy and self._keyring_available)
 
     def passphrase(self) -> str:
         return self.passphrase_page.first.text()

@@ -12,23 +12,30 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
-from ...crypto.keyring_adapter import KeyringAdapter, KeyringStatus
+from ... import clock
+from ...crypto.keyring_adapter import KeyringAdapter, KeyringProblem, KeyringStatus
 from ...domain import lockout
 from ...store.errors import VaultError
 from ...store.profile import Profile, cloud_synced, default_root
+from ...store.session import VaultSession
+from ..common.lifecycle import tear_down
 from ..common.tasks import TaskRunner
 from .unlock import UnlockDialog
 
 if TYPE_CHECKING:
     from ...crypto.device import DeviceKeys
     from ...crypto.keyslot import KdfParams, VaultSecrets
+    from ...domain.claim import PreparedReceipt
+    from ...domain.expenses import ExpenseRates
+    from ...domain.visits import VisitPolicy
     from ...store.casebook import CaseBook
     from ...store.vault import VaultConnection
     from ...sync.background import BackgroundSync
@@ -42,6 +49,14 @@ if TYPE_CHECKING:
     from .visit_controller import VisitController
 
 TransportFactory = Callable[[str, "DeviceKeys"], "DeviceTransport"]
+LOCK_WAIT_MS = 20_000
+
+
+def _prepare_receipt(name: str, data: bytes) -> PreparedReceipt:
+    """Pillow and pypdf load with the first receipt, not with the window."""
+    from ...reports.receipts import prepare_receipt
+
+    return prepare_receipt(name, data)
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +69,10 @@ _AFTER_UNLOCK = ("ips_desktop.crypto.keyslot", "ips_desktop.store.casebook", "ip
 def _preload() -> None:
     for name in _AFTER_UNLOCK:
         importlib.import_module(name)
+    from ...domain.pii import names
+
+    names.first_names()  # the name gazetteer (about 0.7 s), so the first save does not wait for it
+    names.surnames()
 
 _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel,
              QEvent.Type.MouseMove}
@@ -63,7 +82,7 @@ class VolunteerApp(QObject):
     """States: first run → unlocked ⇄ locked. Services are passed in, never global."""
 
     def __init__(self, profile: Profile, keyring: KeyringAdapter | None,
-                 now: Callable[[], datetime] = datetime.now,
+                 now: Callable[[], datetime] = clock.now,
                  kdf: Callable[[], KdfParams] | None = None, demo_banner: str = "",
                  transport_for: TransportFactory | None = None) -> None:
         super().__init__()
@@ -79,10 +98,15 @@ class VolunteerApp(QObject):
         self.runner = TaskRunner(self)
         self.vault: VaultConnection | None = None
         self.book: CaseBook | None = None
+        # The open vault and its books for every window (docs/architecture.md, "Sessions").
+        self.visit_policy: VisitPolicy | None = None
+        self.rates: ExpenseRates | None = None
+        self.session = VaultSession(now, self._visit_policy, self._rates, _prepare_receipt)
         self.window: MainWindow | None = None
         self.unlock_dialog: UnlockDialog | None = None
         self.wizard: FirstRunWizard | None = None
         self.settings_dialog: QDialog | None = None
+        self.hidden_for_lock: list[QWidget] = []
         self.last_activity = now()
         self.idle_timer = QTimer(self)
         self.idle_timer.setInterval(5000)
@@ -113,37 +137,51 @@ class VolunteerApp(QObject):
         from .first_run import FirstRunWizard
 
         self.wizard = FirstRunWizard(self._keyring_status(), self.kdf or calibrate)
-        self.wizard.accepted.connect(self._wizard_done)
+        self.wizard.finish_requested.connect(self._wizard_done)
         self.wizard.rejected.connect(QApplication.quit)
         self.wizard.show()
 
     def _wizard_done(self) -> None:
+        """Finish: make the keyslot on a worker while the wizard shows "Creating your notes…",
+        then open the main window, and only then close the wizard (never a moment with no
+        window, when Qt would quit)."""
         wizard = self.wizard
         assert wizard is not None
-        wizard.setEnabled(False)
 
         def created(result: tuple[VaultSecrets, bytes]) -> None:
-            secrets, blob = result
-            try:
-                vault = self.profile.install(secrets, blob)
-            except VaultError as exc:
-                QMessageBox.critical(None, "IPS Desktop", str(exc))
-                return
             from ...store.casebook import CaseBook
             from ...store.settings import VolunteerSettings
 
-            book = CaseBook(vault, self.now)
+            secrets, blob = result
             details = wizard.details_page
-            book.save_settings(VolunteerSettings(
-                ips_code=details.ips_code.text().strip(),
-                reference_pattern=details.pattern.text().strip() or VolunteerSettings.reference_pattern,
-                reference_example=details.example.text().strip() or VolunteerSettings.reference_example))
+            shape = details.reference_format()
+            try:
+                vault = self.profile.install(secrets, blob)
+                book = CaseBook(vault, self.now)
+                book.save_settings(VolunteerSettings(
+                    ips_code=details.ips_code.text().strip(), ppo_name=details.ppo_name.text().strip(),
+                    ppo_phone=details.ppo_phone.text().strip(),
+                    reference_pattern=shape.pattern, reference_example=shape.example))
+            except VaultError as exc:
+                wizard.failed(str(exc))
+                return
+            not_remembered = ""
             if details.remember.isChecked() and self.keyring is not None:
-                self.remember(secrets)
+                try:
+                    self.remember(secrets)
+                except KeyringProblem as exc:
+                    not_remembered = str(exc)
             self._show_main(vault, book, secrets)
+            wizard.finish()
+            self.wizard = None
+            if not_remembered and self.window is not None:
+                self.window.statusBar().showMessage(not_remembered, 30000)
 
-        self.runner.run(wizard.prepare_keyslot, created,
-                        lambda exc: QMessageBox.critical(None, "IPS Desktop", "The vault could not be created."))
+        def failed(exc: Exception) -> None:
+            log.warning("first run: the keys could not be made (%s)", type(exc).__name__)
+            wizard.failed("Your notes could not be created, so nothing was saved. Press Finish to try again.")
+
+        self.runner.run(wizard.prepare_keyslot, created, failed)
 
     def remember(self, secrets: VaultSecrets) -> None:
         assert self.keyring is not None
@@ -191,17 +229,29 @@ class VolunteerApp(QObject):
         if answer == QMessageBox.StandardButton.Yes:
             self.profile.restore_backup(backups[0])
 
+    def _visit_policy(self) -> VisitPolicy:
+        from ...domain.visits import VisitPolicy
+
+        return self.visit_policy or VisitPolicy()
+
+    def _rates(self) -> ExpenseRates:
+        from ...domain.expenses import ExpenseRates
+
+        return self.rates or ExpenseRates()
+
     def _show_main(self, vault: VaultConnection, book: CaseBook, secrets: VaultSecrets) -> None:
-        self.vault, self.book, self.secrets = vault, book, secrets
+        self.session.open(vault)
+        self.vault, self.book, self.secrets = vault, self.session.book, secrets
+        book = self.book
         if self.window is None:
             from .main_window import MainWindow
             from .sync_ui import SyncController, SyncStatus
 
-            self.window = MainWindow(book, self.demo_banner, lambda: self.now().date())
+            self.window = MainWindow(self.session, self.demo_banner, lambda: self.now().date())
             self.window.lock_requested.connect(self.lock)
             self.window.settings_requested.connect(self.show_settings)
             self.sync = SyncController(self.runner, self.now, self._editing)
-            self.window.add_status_widget(SyncStatus(self.sync, self.show_enrol))
+            self.window.add_status_widget(SyncStatus(self.sync, self.show_enrol), 1)
             self.window.send_requested.connect(self.sync.send_now)
             self.window.enrol_requested.connect(self.show_enrol)
             self.window.retention_requested.connect(self.show_retention)
@@ -224,8 +274,11 @@ class VolunteerApp(QObject):
                                        f"{book.settings.idle_lock_minutes} min idle (Ctrl+L locks now)")
         if cloud_synced(self.profile.dir):
             self.window.statusBar().showMessage(
-                "Warning: the vault is in a cloud-synced folder. Move it out (see Help).", 15000)
+                "Warning: your notes are in a cloud-synced folder. Move them out (see Help).", 15000)
         self.window.show()
+        for dialog in self.hidden_for_lock:  # what was open before the lock, on the vault open now
+            dialog.show()
+        self.hidden_for_lock = []
         self.last_activity = self.now()
         self.idle_timer.start()
         self._start_sync()
@@ -257,12 +310,14 @@ class VolunteerApp(QObject):
 
     def _after_sync(self) -> None:
         """A purge may have removed records from view; the office's policy may have changed."""
-        if self.window is not None and self.book is not None:
+        if self.window is not None and self.book is not None and self.session.is_open:
             self.window.refresh()
             self._attach_visits()
 
     def _office_spoke(self, said: list[str]) -> None:
         """The office approved or refused a visit, took a check-in by phone, or answered a claim."""
+        if not self.session.is_open:
+            return
         if self.visits is not None:
             self.visits.after_step(urgent=False)
             for text in said:
@@ -271,9 +326,8 @@ class VolunteerApp(QObject):
             self.expenses.dialog.refresh()
 
     def _use_book(self, book: CaseBook) -> None:
+        """The session holds the vault now open; the windows ask it for their books."""
         assert self.window is not None
-        self.window.book = book
-        self.window.editor.book = book
         self.window.refresh()
         self._attach_visits()
 
@@ -289,9 +343,10 @@ class VolunteerApp(QObject):
             office = pinned_policy(self.vault, self.now)
         except VaultError:
             office = {}
-        self.visits.attach(self.book, VisitPolicy.from_policy(office))
+        self.visit_policy, self.rates = VisitPolicy.from_policy(office), ExpenseRates.from_policy(office)
+        self.visits.attach(self.session, self.visit_policy)
         if self.expenses is not None:
-            self.expenses.attach(self.book, ExpenseRates.from_policy(office))
+            self.expenses.attach(self.session, self.rates)
 
     def _watcher(self) -> VisitWatcher | None:
         """The relay's visit watch, when this laptop is enrolled through a relay (a drop
@@ -331,7 +386,6 @@ class VolunteerApp(QObject):
         return self.rekey()
 
     def rekey(self) -> bool:
-        from ...store.casebook import CaseBook
         from ...store.sync_state import SyncRepository
 
         if self.vault is None or self.secrets is None or self.window is None:
@@ -352,11 +406,11 @@ class VolunteerApp(QObject):
             vault, secrets = self.vault, self.secrets
         with vault.transaction():
             SyncRepository(vault, self.now).note_rekeyed()
-        book = CaseBook(vault, self.now)
-        self.vault, self.book, self.secrets = vault, book, secrets
-        self._use_book(book)
-        self.window.statusBar().showMessage("The vault was re-keyed: removed records are now beyond recovery.",
-                                            8000)
+        self.session.open(vault)
+        self.vault, self.book, self.secrets = vault, self.session.book, secrets
+        self._use_book(self.book)
+        self.window.statusBar().showMessage(
+            "Your notes were locked under a new key: removed records are now beyond recovery.", 8000)
         self._start_sync()
         return True
 
@@ -387,7 +441,7 @@ class VolunteerApp(QObject):
 
         if self.book is None:
             return
-        self.settings_dialog = SettingsDialog(self.book, self.profile, self._keyring_status(), self.runner,
+        self.settings_dialog = SettingsDialog(self.session, self.profile, self._keyring_status(), self.runner,
                                               self.now, self.kdf or calibrate, self.window)
         self.settings_dialog.remember_changed.connect(self._remember_changed)
         self.settings_dialog.wipe_confirmed.connect(self.wipe)
@@ -397,7 +451,10 @@ class VolunteerApp(QObject):
         if self.keyring is None:
             return
         if on:
-            self.remember(secrets)
+            try:
+                self.remember(secrets)
+            except KeyringProblem as exc:
+                QMessageBox.warning(self.window, "IPS Desktop", str(exc))
         else:
             self.profile.forget()
             self.keyring.forget(self.profile.name)
@@ -418,6 +475,7 @@ class VolunteerApp(QObject):
         if self.sync is not None:
             self.sync.stop()
             self.runner.wait()
+        self.session.close()
         if self.vault is not None:
             self.vault.close()
             self.vault = self.book = self.secrets = None
@@ -438,11 +496,15 @@ class VolunteerApp(QObject):
         if self.expenses is not None:
             self.expenses.detach()
         if self.window is not None:
+            self.hidden_for_lock = self.window.hide_dialogs()
             self.window.wipe_content()
             self.window.lock_state.setText("Locked")
             self.window.hide()
         if self.sync is not None:
             self.sync.stop()
+        QApplication.processEvents()  # the window is gone from the screen before we wait
+        self.runner.wait(LOCK_WAIT_MS)  # the sync in progress stops at its next record; wait for it
+        self.session.close()
         self.vault.close()
         self.vault = self.book = self.secrets = None
         self.idle_timer.stop()
@@ -472,16 +534,17 @@ class VolunteerApp(QObject):
         if self.window is not None:
             self.window.editor.flush()
             self.window.editor.stop()
+        self.session.close()
         if self.vault is not None:
             self.vault.close()
             self.vault = None
-        self.runner.wait()
+        self.runner.close()
 
 
 def run(data_dir: str | None, demo: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("IPS Desktop")
-    app.setDesktopFileName("ips-desktop")
+    QGuiApplication.setDesktopFileName("ips-desktop")
     cleanup: Path | None = None
     if demo:
         from ...crypto.keyslot import MINIMUM_KDF
@@ -491,11 +554,11 @@ def run(data_dir: str | None, demo: bool = False) -> int:
         cleanup = Path(tempfile.mkdtemp(prefix="ips-demo-"))
         profile = Profile(cleanup, "demo")
         secrets, vault = profile.create(sample.DEMO_PASSPHRASE, MINIMUM_KDF)
-        sample.fill(CaseBook(vault, datetime.now), date.today())
-        sample.fill_expenses(CaseBook(vault, datetime.now), date.today())
+        sample.fill(CaseBook(vault, clock.now), clock.today())
+        sample.fill_expenses(CaseBook(vault, clock.now), clock.today())
         vault.close()
         controller = VolunteerApp(profile, None, kdf=lambda: MINIMUM_KDF,
-                                  demo_banner="DEMO — not for real cases. A throwaway vault, deleted when you quit; "
+                                  demo_banner="DEMO — not for real cases. Practice notes, deleted when you quit; "
                                               f"its passphrase is “{sample.DEMO_PASSPHRASE}”.")
     else:
         profile = Profile(Path(data_dir) if data_dir else default_root())
@@ -506,6 +569,7 @@ def run(data_dir: str | None, demo: bool = False) -> int:
         controller.start()
     code = app.exec()
     controller.shutdown()
+    tear_down(app)
     if cleanup is not None:
         shutil.rmtree(cleanup, ignore_errors=True)
     return int(code)

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -24,6 +22,8 @@ from PySide6.QtWidgets import (
 from ...domain.records import LEVEL1_CATEGORIES, Level1Contact, Level1Focus
 from ...store.casebook import CaseBook
 from ...store.errors import VaultError
+from ...store.session import VaultSession
+from ..common.when_fields import DateField
 
 RULE = ("Service description: Level 1 contacts are “recorded anonymously and simply indicate the "
         "category of the query …, which services were signposted, whether the query was mainly "
@@ -35,16 +35,13 @@ SIGNPOSTED = ("none", "SENDIASS", "IPSEA", "Contact", "Citizens Advice", "Family
 
 
 class Level1Dialog(QDialog):
-    def __init__(self, book: CaseBook, today: date, parent: QWidget | None = None) -> None:
+    def __init__(self, session: VaultSession, today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.book, self.today = book, today
+        self.session, self.today = session, today
         self.setWindowTitle("Level 1 contact (anonymous)")
         rule = QLabel(RULE)
         rule.setWordWrap(True)
-        self.on = QDateEdit(QDate(today.year, today.month, today.day))
-        self.on.setDisplayFormat("dd/MM/yyyy")
-        self.on.setCalendarPopup(True)
-        self.on.setAccessibleName("Date of the contact")
+        self.on = DateField("Date of the contact", today, today=lambda: self.today)
         self.category = QComboBox()
         self.category.addItems(LEVEL1_CATEGORIES)
         self.category.setAccessibleName("Category of the query")
@@ -66,7 +63,7 @@ class Level1Dialog(QDialog):
         form.addRow("Signposted to", self.signposted)
         form.addRow("The query was", focus_row)
         self.tally = QLabel()
-        self.tally.setAccessibleName("This month's Level 1 tally")
+        self.tally.setAccessibleDescription("This month's Level 1 tally")
         self.tally.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
         buttons.accepted.connect(self.record)
@@ -77,6 +74,12 @@ class Level1Dialog(QDialog):
         layout.addWidget(self.tally)
         layout.addWidget(buttons)
         self.refresh()
+
+
+    @property
+    def book(self) -> CaseBook:
+        """The case book of the vault open now (docs/architecture.md, "Sessions")."""
+        return self.session.book
 
     def refresh(self) -> None:
         month_start = self.today.replace(day=1)
@@ -89,9 +92,13 @@ class Level1Dialog(QDialog):
         self.tally.setText(f"Since {month_start:%d/%m/%Y}: {len(contacts)} contact(s) — {lines}.")
 
     def record(self) -> None:
-        on = self.on.date()
+        on = self.on.value()
+        if on is None:
+            QMessageBox.warning(self, "Level 1 contact", f"Date of the contact: {self.on.problem()}")
+            self.on.setFocus()
+            return
         contact = Level1Contact(
-            date(on.year(), on.month(), on.day()), self.category.currentText(),
+            on, self.category.currentText(),
             self.signposted.currentText(), Level1Focus.CHILD if self.child.isChecked() else Level1Focus.PARENT)
         try:
             self.book.add_level1(contact)

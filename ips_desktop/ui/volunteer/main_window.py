@@ -27,9 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ... import clock
 from ...domain.records import ContactRecord
 from ...store.casebook import CaseBook, RecordView
 from ...store.errors import VaultError
+from ...store.session import VaultSession
+from ..common.widgets import chosen_row, fit_to_screen
 from .level1 import Level1Dialog
 from .models import CaseTableModel, uk
 from .papers import PapersDialog, papers_out
@@ -55,13 +58,14 @@ class MainWindow(QMainWindow):
     enrol_requested = Signal()
     retention_requested = Signal()
 
-    def __init__(self, book: CaseBook, demo_banner: str = "", today: Callable[[], date] = date.today) -> None:
+    def __init__(self, session: VaultSession, demo_banner: str = "", today: Callable[[], date] = clock.today) -> None:
         super().__init__()
-        self.book = book
+        self.session = session
         self.today = today
         self.setWindowTitle("IPS Desktop")
-        self.resize(1200, 760)
+        fit_to_screen(self, 1200, 760)
         self.cases = CaseTableModel()
+        self.last_case_id: str | None = None
         self._build(demo_banner)
         self._actions()
         self.refresh()
@@ -71,6 +75,12 @@ class MainWindow(QMainWindow):
             self.select_case(first.id)
 
     # -- layout ---------------------------------------------------------------------------
+
+    @property
+    def book(self) -> CaseBook:
+        """The case book of the vault open now (docs/architecture.md, "Sessions")."""
+        return self.session.book
+
     def _build(self, demo_banner: str) -> None:
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search your notes (Ctrl+F)")
@@ -86,7 +96,7 @@ class MainWindow(QMainWindow):
         header = self.case_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.case_table.selectionModel().currentRowChanged.connect(lambda *_: self._case_selected())
+        self.case_table.selectionModel().selectionChanged.connect(lambda *_: self._case_selected())
         self.empty_cases = QLabel(EMPTY_CASES)
         self.empty_cases.setWordWrap(True)
         self.empty_cases.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -106,7 +116,7 @@ class MainWindow(QMainWindow):
         self.case_title.setStyleSheet("font-weight: bold; font-size: 14pt;")
         self.record_list = QListWidget()
         self.record_list.setAccessibleName("Records")
-        self.record_list.currentItemChanged.connect(lambda *_: self._record_selected())
+        self.record_list.itemSelectionChanged.connect(self._record_selected)
         self.empty_records = QLabel(EMPTY_RECORDS)
         self.empty_records.setWordWrap(True)
         self.new_record_button = QPushButton("New record")
@@ -130,9 +140,10 @@ class MainWindow(QMainWindow):
         buttons.addWidget(self.close_case_button)
         middle_layout.addLayout(buttons)
 
-        self.editor = RecordEditor(self.book)
-        self.editor.saved.connect(lambda _id: self._refresh_records(select=_id))
-        self.editor.changed.connect(self._refresh_status)
+        self.editor = RecordEditor(self.session)
+        self.editor.saved.connect(self._saved)
+        self.editor.changed.connect(self._draft_written)
+        self.editor.discarded.connect(lambda _id: self._refresh_records())
 
         splitter = QSplitter()
         splitter.addWidget(left)
@@ -143,7 +154,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         if demo_banner:
             banner = QLabel(demo_banner)
-            banner.setAccessibleName("Demo banner")
+            banner.setAccessibleDescription("Demo banner")
             banner.setStyleSheet("background: #b00020; color: white; padding: 6px; font-weight: bold;")
             banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             layout.addWidget(banner)
@@ -156,7 +167,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.unsent)
 
     def _actions(self) -> None:
-        def add(text: str, shortcut: QKeySequence | str, slot: object) -> QAction:
+        def add(text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str, slot: object) -> QAction:
             action = QAction(text, self)
             action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(slot)
@@ -181,11 +192,17 @@ class MainWindow(QMainWindow):
 
     # -- refresh ----------------------------------------------------------------------------
     def refresh(self) -> None:
-        selected = self.current_case_id()
+        """The register again; the case chosen before (or before the lock), else the first one,
+        stays chosen, so the volunteer carries on where they were."""
+        selected = self.current_case_id() or self.last_case_id
         self.cases.set_cases(self.book.case_list())
         self.case_stack.setCurrentIndex(1 if self.cases.rowCount() else 0)
-        if selected:
+        if selected and self.cases.row_of(selected) >= 0:
             self.select_case(selected)
+        elif self.cases.rowCount():
+            first = self.cases.case_at(0)
+            if first is not None:
+                self.select_case(first.id)
         self._case_selected()
         self._refresh_status()
 
@@ -194,8 +211,8 @@ class MainWindow(QMainWindow):
         self.unsent.setText(f"{count} record(s) waiting to go to the office" if count else "")
 
     def current_case_id(self) -> str | None:
-        index = self.case_table.currentIndex()
-        case = self.cases.case_at(index.row()) if index.isValid() else None
+        row = chosen_row(self.case_table)
+        case = self.cases.case_at(row) if row is not None else None
         return case.id if case else None
 
     def select_case(self, case_id: str) -> None:
@@ -219,7 +236,7 @@ class MainWindow(QMainWindow):
             self.record_list.clear()
             self.empty_records.setVisible(False)
             return
-        case = self.cases.case_at(self.cases.row_of(case_id))
+        case = self.cases.case_at(self.cases.row_of(case_id)) if case_id else None
         assert case is not None
         self.case_title.setText(f"Case {case.reference}" + ("" if case.open else " (closed)"))
         self.close_case_button.setText("Close case" if case.open else "Reopen case")
@@ -244,10 +261,27 @@ class MainWindow(QMainWindow):
         self.empty_records.setVisible(not views and bool(case_id) and not self.search.text())
         self._refresh_status()
 
+    def _draft_written(self) -> None:
+        """A new draft appears in the case's list as soon as it is first saved by itself."""
+        listed = {self.record_list.item(i).data(Qt.ItemDataRole.UserRole).id for i in range(self.record_list.count())}
+        if self.editor.record_id and self.editor.record_id not in listed and not self.search.text():
+            self._refresh_records(select=self.editor.record_id)
+        else:
+            self._refresh_status()
+
+    def _saved(self, record_id: str) -> None:
+        """The register's counts and the case's list both show the record just saved."""
+        case_id = self.current_case_id()
+        self.cases.set_cases(self.book.case_list())
+        if case_id:
+            self.select_case(case_id)
+        self._refresh_records(select=record_id)
+
     def _record_selected(self) -> None:
-        item = self.record_list.currentItem()
-        if item is None:
+        chosen = self.record_list.selectedItems()
+        if not chosen:
             return
+        item = chosen[0]
         view: RecordView = item.data(Qt.ItemDataRole.UserRole)
         if isinstance(view.record, ContactRecord) and view.case_id:
             if view.case_id != self.current_case_id():
@@ -302,12 +336,15 @@ class MainWindow(QMainWindow):
         if case_id is None:
             QMessageBox.information(self, "Papers held", "Choose the case the papers belong to first.")
             return
-        PapersDialog(self.book, case_id, self.today(), self).exec()
-        self._refresh_records()
+        # Window-modal, not a nested event loop: a lock hides it, and the unlock brings it back.
+        dialog = PapersDialog(self.session, case_id, self.today(), self)
+        dialog.finished.connect(lambda _result: self._refresh_records() if self.session.is_open else None)
+        dialog.open()
 
     def show_level1(self) -> None:
-        Level1Dialog(self.book, self.today(), self).exec()
-        self._refresh_status()
+        dialog = Level1Dialog(self.session, self.today(), self)
+        dialog.finished.connect(lambda _result: self._refresh_status() if self.session.is_open else None)
+        dialog.open()
 
     def _search(self, text: str) -> None:
         if not text.strip():
@@ -326,12 +363,21 @@ class MainWindow(QMainWindow):
         """A banner above the register (today's visit), below the demo banner if any."""
         self.central_layout.insertWidget(self.central_layout.count() - 1, widget)
 
-    def add_status_widget(self, widget: QWidget) -> None:
-        self.statusBar().addPermanentWidget(widget)
+    def add_status_widget(self, widget: QWidget, stretch: int = 0) -> None:
+        self.statusBar().addPermanentWidget(widget, stretch)
+
+    def hide_dialogs(self) -> list[QWidget]:
+        """On lock: hide every window of ours still open (what they show stays off screen);
+        they come back, on the vault then open, after the unlock."""
+        shown = [w for w in self.findChildren(QWidget) if w.isWindow() and w.isVisible() and w is not self]
+        for window in shown:
+            window.hide()
+        return shown
 
     def wipe_content(self) -> None:
         """On lock: flush typing, then clear every widget showing record content and the clipboard."""
         self.editor.flush()
+        self.last_case_id = self.current_case_id()  # an id only: the case is chosen again after the unlock
         clipboard = QGuiApplication.clipboard()
         held = clipboard.text()
         shown = [self.editor.summary.toPlainText(), self.editor.safeguarding_actions.toPlainText()]

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -28,6 +27,9 @@ from ...domain.pii import FieldFinding, KeepReason, apply_replacement
 from ...domain.records import PapersHeld
 from ...store.casebook import CaseBook, InputError, Kept, RecordView, UnresolvedFindings
 from ...store.errors import VaultError
+from ...store.session import VaultSession
+from ..common.when_fields import DateField
+from ..common.widgets import chosen_row
 from .models import uk
 from .pii_panel import PiiPanel
 
@@ -41,9 +43,9 @@ def papers_out(views: list[RecordView]) -> list[RecordView]:
 
 
 class PapersDialog(QDialog):
-    def __init__(self, book: CaseBook, case_id: str, today: date, parent: QWidget | None = None) -> None:
+    def __init__(self, session: VaultSession, case_id: str, today: date, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.book, self.case_id, self.today = book, case_id, today
+        self.session, self.case_id, self.today = session, case_id, today
         self.kept: list[Kept] = []
         self.setWindowTitle("Papers held")
         self.resize(640, 420)
@@ -58,10 +60,7 @@ class PapersDialog(QDialog):
         self.description = QLineEdit()
         self.description.setAccessibleName("Description of the papers")
         self.description.setPlaceholderText("e.g. EP report and school's provision map (originals)")
-        self.received = QDateEdit(QDate(today.year, today.month, today.day))
-        self.received.setDisplayFormat("dd/MM/yyyy")
-        self.received.setCalendarPopup(True)
-        self.received.setAccessibleName("Date received")
+        self.received = DateField("Date received", today)
         self.pii = PiiPanel()
         self.pii.replace_requested.connect(self._replace)
         self.pii.keep_requested.connect(self._keep)
@@ -87,6 +86,12 @@ class PapersDialog(QDialog):
         layout.addWidget(close)
         self.refresh()
 
+
+    @property
+    def book(self) -> CaseBook:
+        """The case book of the vault open now (docs/architecture.md, "Sessions")."""
+        return self.session.book
+
     def views(self) -> list[RecordView]:
         return [v for v in self.book.records_for_case(self.case_id) if isinstance(v.record, PapersHeld)]
 
@@ -105,11 +110,15 @@ class PapersDialog(QDialog):
         self.returned_button.setEnabled(bool(views))
 
     def _papers(self) -> PapersHeld:
-        received = self.received.date()
-        return PapersHeld(self.description.text().strip(), date(received.year(), received.month(), received.day()))
+        return PapersHeld(self.description.text().strip(), self.received.required("Date received"))
 
     def add(self) -> None:
-        papers = self._papers()
+        try:
+            papers = self._papers()
+        except InputError as exc:
+            QMessageBox.warning(self, "Papers held", str(exc))
+            self.received.setFocus()
+            return
         if not papers.description:
             self.description.setFocus()
             return
@@ -139,11 +148,14 @@ class PapersDialog(QDialog):
         self.add()
 
     def mark_returned(self) -> None:
-        row = self.table.currentRow()
-        if row < 0:
+        row = chosen_row(self.table)
+        if row is None:
             QMessageBox.information(self, "Papers held", "Choose the papers you posted back first.")
             return
-        record_id = self.table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        cell = self.table.item(row, 0)
+        if cell is None:
+            return
+        record_id = cell.data(Qt.ItemDataRole.UserRole)
         proof, ok = QInputDialog.getText(
             self, "Papers returned", "Proof of posting (the certificate number from the Post Office):")
         if not ok:

@@ -36,7 +36,7 @@ class PhoneLinkDialog(QDialog):
         self.code.setAccessibleName("QR code of the check-in link")
         self.link = QLabel(url)
         self.link.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.link.setAccessibleName("Check-in link")
+        self.link.setAccessibleDescription("Check-in link")
         self.link.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

@@ -41,14 +41,18 @@ class FindingRow(QFrame):
         f = finding.finding
         title = QLabel(f"<b>{f.kind.value.capitalize()}</b> in the {field_label(finding.field)}: "
                        f"“{f.text[:60]}”")
+        title.setWordWrap(True)
         advice = QLabel(f.advice)
         advice.setWordWrap(True)
-        advice.setStyleSheet("color: palette(dark);")
+        advice.setStyleSheet("color: #3c3c3c;")
         self.fix = QPushButton(f"Replace with “{f.suggestion}”")
         self.fix.setAccessibleName(f"Replace {f.kind.value} with {f.suggestion}")
         self.fix.clicked.connect(lambda: self.replace_requested.emit(finding, f.suggestion))
         self.reason = QComboBox()
         self.reason.setAccessibleName("Reason for keeping it")
+        # The reasons are long: the list shows them whole, the closed box does not widen the editor.
+        self.reason.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.reason.setMinimumContentsLength(16)
         self.reason.addItem("Keep it because…", None)
         for reason in KeepReason:
             self.reason.addItem(reason.value, reason)
@@ -58,21 +62,24 @@ class FindingRow(QFrame):
         self.reason.currentIndexChanged.connect(
             lambda: self.keep.setEnabled(self.reason.currentData() is not None))
         self.keep.clicked.connect(lambda: self.keep_requested.emit(finding, self.reason.currentData()))
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.fix)
-        buttons.addStretch()
-        buttons.addWidget(self.reason)
-        buttons.addWidget(self.keep)
+        replace_row = QHBoxLayout()
+        replace_row.addWidget(self.fix)
+        replace_row.addStretch()
+        keep_row = QHBoxLayout()  # a line of its own: the panel fits the narrow editor
+        keep_row.addWidget(self.reason, 1)
+        keep_row.addWidget(self.keep)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(advice)
-        layout.addLayout(buttons)
+        layout.addLayout(replace_row)
+        layout.addLayout(keep_row)
 
 
 class PiiPanel(QWidget):
     """Shows the findings that block saving. Emits the volunteer's decision for each."""
 
     replace_requested = Signal(object, str)
+    replace_all_requested = Signal(object)  # list[FieldFinding]
     keep_requested = Signal(object, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -82,7 +89,13 @@ class PiiPanel(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self.heading = QLabel()
         self.heading.setWordWrap(True)
-        self._layout.addWidget(self.heading)
+        self.replace_all = QPushButton("Replace all")
+        self.replace_all.setToolTip("Replace every detail below with its suggestion, then save")
+        self.replace_all.clicked.connect(lambda: self.replace_all_requested.emit([r.finding for r in self.rows]))
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.replace_all)
+        self._layout.addLayout(top)
         self.rows: list[FindingRow] = []
         self.hide()
 
@@ -97,6 +110,7 @@ class PiiPanel(QWidget):
         self.heading.setText(
             f"<b>Before saving: {len(findings)} detail(s) could identify someone.</b> "
             "Use roles and initials instead, or keep a detail with a reason.")
+        self.replace_all.setText(f"Replace all {len(findings)}" if len(findings) > 1 else "Replace it")
         for finding in findings:
             row = FindingRow(finding, self)
             row.replace_requested.connect(self.replace_requested)

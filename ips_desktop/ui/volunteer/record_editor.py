@@ -7,16 +7,15 @@ so a crash or power cut loses at most that much typing. Saving screens the text 
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.pii import FieldFinding, KeepReason, apply_replacement
+from ... import clock
+from ...domain.pii import FieldFinding, KeepReason, apply_all, apply_replacement
 from ...domain.records import (
     CONSENT_HOW,
     ROLES,
@@ -47,13 +48,19 @@ from ...domain.records import (
     ContactRecord,
     SafeguardingNote,
 )
+from ...domain.typed_when import read_date
 from ...store.casebook import CaseBook, InputError, Kept, UnresolvedFindings
 from ...store.errors import VaultError
+from ...store.session import VaultSession
+from ..common.when_fields import DateTimeField
+from ..common.widgets import button_row
 from .pii_panel import PiiPanel
 
 log = logging.getLogger(__name__)
 
 AUTOSAVE_MS = 3000
+NOT_ENROLLED_SAVED = ("Saved on this laptop. It waits here until the laptop is enrolled with the office "
+                      "(Sync ▸ Enrol with the office…); nothing has been sent yet.")
 SCAN_FILTER = "Scans and documents (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;All files (*)"
 EMPTY_EDITOR = ("No record open.\n\nChoose a record from the case's list, or press “New record” (Ctrl+Shift+N) "
                 "after a call or meeting. Drafts save themselves every few seconds.")
@@ -70,53 +77,88 @@ def _parse_uk_date(text: str) -> date | None:
     text = text.strip()
     if not text:
         return None
-    try:
-        return datetime.strptime(text, "%d/%m/%Y").date()
-    except ValueError:
-        raise InputError(f"“{text}” is not a date: type it as day/month/year, e.g. 05/12/2026.") from None
+    day = read_date(text, clock.today())
+    if day is None:
+        raise InputError(f"“{text}” is not a date: type it as day/month/year, e.g. 05/12/2026.")
+    return day
 
 
-def _qdt(value: datetime) -> QDateTime:
-    return QDateTime.fromString(value.strftime("%Y-%m-%dT%H:%M:%S"), Qt.DateFormat.ISODate)
+class RowTable(QTableWidget):
+    """Rows of agreed actions or consents. A new row opens for typing in its first cell; Delete
+    removes the chosen row (when not typing in it); a row whose first cell is empty is blank
+    and is not saved, whatever defaults it shows."""
 
+    removed = Signal()
 
-def _py(value: QDateTime) -> datetime:
-    return datetime.fromisoformat(value.toString(Qt.DateFormat.ISODate)).replace(tzinfo=None)
-
-
-class _RowTable(QTableWidget):
     def __init__(self, headers: tuple[str, ...], name: str) -> None:
         super().__init__(0, len(headers))
         self.setHorizontalHeaderLabels(list(headers))
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.verticalHeader().hide()
         self.setAccessibleName(name)
         self.setMinimumHeight(90)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setTabKeyNavigation(False)  # Tab leaves the table, as everywhere else in the form
 
-    def add_row(self, values: tuple[str, ...]) -> None:
+    def add_row(self, values: tuple[str, ...], edit: bool = False) -> int:
         row = self.rowCount()
         self.insertRow(row)
         for col, value in enumerate(values):
             self.setItem(row, col, QTableWidgetItem(value))
+        first = self.item(row, 0)
+        if edit and first is not None:
+            self.setFocus()
+            self.setCurrentCell(row, 0)
+            self.editItem(first)
+        return row
 
-    def rows(self) -> list[tuple[str, ...]]:
+    def remove_chosen(self) -> None:
+        rows = sorted({i.row() for i in self.selectionModel().selectedRows()} or
+                      ({self.currentRow()} if self.currentRow() >= 0 else set()), reverse=True)
+        for row in rows:
+            self.removeRow(row)
+        if rows:
+            self.removed.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.state() != self.State.EditingState:
+            self.remove_chosen()
+            return
+        super().keyPressEvent(event)
+
+    def filled_rows(self) -> list[tuple[int, tuple[str, ...]]]:
+        """(table row, values) of every row whose first cell has something in it."""
         out = []
         for row in range(self.rowCount()):
-            values = tuple((self.item(row, c).text() if self.item(row, c) else "").strip()
-                           for c in range(self.columnCount()))
-            if any(values):
-                out.append(values)
+            values = tuple(self.text_at(row, c) for c in range(self.columnCount()))
+            if values[0]:
+                out.append((row, values))
         return out
+
+    def rows(self) -> list[tuple[str, ...]]:
+        return [values for _, values in self.filled_rows()]
+
+    def text_at(self, row: int, col: int) -> str:
+        item = self.item(row, col)
+        return item.text().strip() if item is not None else ""
+
+    def set_text_at(self, row: int, col: int, value: str) -> None:
+        item = self.item(row, col)
+        if item is None:
+            self.setItem(row, col, QTableWidgetItem(value))
+        else:
+            item.setText(value)
 
 
 class RecordEditor(QWidget):
     saved = Signal(str)  # record id
     changed = Signal()  # draft written (lists may refresh)
+    discarded = Signal(str)  # record id: gone from the vault
 
-    def __init__(self, book: CaseBook, parent: QWidget | None = None) -> None:
+    def __init__(self, session: VaultSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.book = book
+        self.session = session
         self.case_id: str | None = None
         self.record_id: str | None = None
         self.kept: list[Kept] = []
@@ -127,18 +169,20 @@ class RecordEditor(QWidget):
         self._autosave.setInterval(AUTOSAVE_MS)
         self._autosave.timeout.connect(self.autosave)
         self._autosave.start()
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
 
     # -- layout -----------------------------------------------------------------------------
+
+    @property
+    def book(self) -> CaseBook:
+        """The case book of the vault open now (docs/architecture.md, "Sessions")."""
+        return self.session.book
     def _build(self) -> None:
         self.kind = QComboBox()
         for kind in ContactKind:
             self.kind.addItem(kind.value.capitalize(), kind)
         self.kind.setAccessibleName("Kind of contact")
-        self.when = QDateTimeEdit()
-        self.when.setDisplayFormat("dd/MM/yyyy HH:mm")
-        self.when.setCalendarPopup(True)
-        self.when.setAccessibleName("Date and time")
+        self.when = DateTimeField("Date and time")
         self.duration = QSpinBox()
         self.duration.setRange(0, 600)
         self.duration.setSuffix(" min")
@@ -161,28 +205,34 @@ class RecordEditor(QWidget):
             "Objective, succinct and careful: what was discussed and decided. "
             "Roles and initials, never names.")
         self.summary.setMinimumHeight(140)
-        self.actions = _RowTable(("Action", "Who (role)", "By when (dd/mm/yyyy)"), "Agreed actions")
-        self.consents = _RowTable(("With (role or agency)", "How given", "Date (dd/mm/yyyy)"), "Consents")
+        self.summary.setTabChangesFocus(True)  # Tab moves on; a summary needs no tab characters
+        self.action_rows = RowTable(("Action", "Who (role)", "By when (dd/mm/yyyy)"), "Agreed actions")
+        self.consent_rows = RowTable(("With (role or agency)", "How given", "Date (dd/mm/yyyy)"), "Consents")
         add_action = QPushButton("Add action")
-        add_action.clicked.connect(lambda: self.actions.add_row(("", "IPS", "")))
+        add_action.clicked.connect(lambda: self.action_rows.add_row(("", "IPS", ""), edit=True))
+        remove_action = QPushButton("Remove action")
+        remove_action.setToolTip("Or choose the row and press Delete")
+        remove_action.clicked.connect(self.action_rows.remove_chosen)
         add_consent = QPushButton("Add consent")
         add_consent.clicked.connect(
-            lambda: self.consents.add_row(("", CONSENT_HOW[0], date.today().strftime("%d/%m/%Y"))))
+            lambda: self.consent_rows.add_row(("", CONSENT_HOW[0], clock.today().strftime("%d/%m/%Y")), edit=True))
+        remove_consent = QPushButton("Remove consent")
+        remove_consent.setToolTip("Or choose the row and press Delete")
+        remove_consent.clicked.connect(self.consent_rows.remove_chosen)
         self.safeguarding = QCheckBox("Safeguarding concern")
         self.safeguarding.setAccessibleName("Safeguarding concern")
         self.safeguarding_box = QGroupBox("Safeguarding: what to do")
         self.safeguarding_steps = QLabel()
         self.safeguarding_steps.setWordWrap(True)
         self.ppo_told = QCheckBox("PPO told by phone at")
-        self.ppo_told_at = QDateTimeEdit()
-        self.ppo_told_at.setDisplayFormat("dd/MM/yyyy HH:mm")
+        self.ppo_told_at = DateTimeField("PPO told")
         self.edt_called = QCheckBox("Emergency Duty Team called at")
-        self.edt_called_at = QDateTimeEdit()
-        self.edt_called_at.setDisplayFormat("dd/MM/yyyy HH:mm")
+        self.edt_called_at = DateTimeField("Emergency Duty Team called")
         self.safeguarding_actions = QPlainTextEdit()
         self.safeguarding_actions.setAccessibleName("Safeguarding actions taken")
         self.safeguarding_actions.setPlaceholderText("What you did and who you spoke to (roles).")
         self.safeguarding_actions.setMaximumHeight(70)
+        self.safeguarding_actions.setTabChangesFocus(True)
         sg = QFormLayout(self.safeguarding_box)
         sg.addRow(self.safeguarding_steps)
         sg.addRow(self.ppo_told, self.ppo_told_at)
@@ -197,16 +247,17 @@ class RecordEditor(QWidget):
         self.attachment_list.setAccessibleName("Scanned letters attached")
         self.attachment_list.setMaximumHeight(80)
         attach = QPushButton("Attach scanned letter…")
-        attach.setToolTip("Or drop the file here. Kept inside the encrypted vault, 25 MB at most.")
+        attach.setToolTip("Or drop the file here. Kept inside your encrypted notes, 25 MB at most.")
         attach.clicked.connect(self.choose_attachment)
         self.setAcceptDrops(True)
 
         self.pii = PiiPanel()
         self.pii.replace_requested.connect(self._replace)
+        self.pii.replace_all_requested.connect(self._replace_all)
         self.pii.keep_requested.connect(self._keep)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setAccessibleName("Editor message")
+        self.message.setAccessibleDescription("Editor message")
         self.draft_state = QLabel()
         self.save_button = QPushButton("Save and queue for the office")
         self.save_button.setToolTip("Ctrl+S")
@@ -223,10 +274,10 @@ class RecordEditor(QWidget):
         form.addRow("Parent initials", self.initials)
         form.addRow("Roles present", self.roles)
         form.addRow("Summary", self.summary)
-        form.addRow("Agreed actions", self.actions)
-        form.addRow("", add_action)
-        form.addRow("Consents", self.consents)
-        form.addRow("", add_consent)
+        form.addRow("Agreed actions", self.action_rows)
+        form.addRow("", button_row(add_action, remove_action))
+        form.addRow("Consents", self.consent_rows)
+        form.addRow("", button_row(add_consent, remove_consent))
         form.addRow(self.safeguarding)
         form.addRow(self.safeguarding_box)
         form.addRow(self.notes_destroyed)
@@ -237,7 +288,7 @@ class RecordEditor(QWidget):
         inner_layout.addLayout(form)
         inner_layout.addWidget(self.pii)
         inner_layout.addStretch()
-        scroll = QScrollArea()
+        scroll = self.scroll_area = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
         buttons = QHBoxLayout()
@@ -254,15 +305,17 @@ class RecordEditor(QWidget):
         self.empty = QLabel(EMPTY_EDITOR)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setAccessibleName("No record open")
+        self.empty.setAccessibleDescription("No record open")
         self.pages = QStackedWidget()
         self.pages.addWidget(self.empty)
         self.pages.addWidget(editing)
         QVBoxLayout(self).addWidget(self.pages)
 
-        for signal in (self.kind.currentIndexChanged, self.when.dateTimeChanged, self.duration.valueChanged,
+        for signal in (self.kind.currentIndexChanged, self.when.changed, self.ppo_told_at.changed,
+                       self.edt_called_at.changed, self.duration.valueChanged,
                        self.initials.textChanged, self.roles.itemChanged, self.summary.textChanged,
-                       self.actions.itemChanged, self.consents.itemChanged, self.safeguarding.toggled,
+                       self.action_rows.itemChanged, self.consent_rows.itemChanged, self.action_rows.removed,
+                       self.consent_rows.removed, self.safeguarding.toggled,
                        self.ppo_told.toggled, self.edt_called.toggled, self.safeguarding_actions.textChanged,
                        self.notes_destroyed.toggled):
             signal.connect(self._mark_dirty)
@@ -288,9 +341,9 @@ class RecordEditor(QWidget):
         settings = self.book.settings
         self.safeguarding_steps.setText(SAFEGUARDING_STEPS.format(
             ppo=settings.ppo_phone or "your PPO's number", office=settings.office_phone, edt=settings.edt_phone))
-        record = record or ContactRecord(ContactKind.TELEPHONE, datetime.now().replace(second=0, microsecond=0))
+        record = record or ContactRecord(ContactKind.TELEPHONE, clock.now().replace(second=0, microsecond=0))
         self.kind.setCurrentIndex(list(ContactKind).index(record.kind))
-        self.when.setDateTime(_qdt(record.occurred_at))
+        self.when.set_value(record.occurred_at)
         self.duration.setValue(record.duration_minutes)
         self.initials.setText(record.parent_initials)
         for i in range(self.roles.count()):
@@ -298,18 +351,18 @@ class RecordEditor(QWidget):
             item.setCheckState(Qt.CheckState.Checked if item.text() in record.roles_present
                                else Qt.CheckState.Unchecked)
         self.summary.setPlainText(record.summary)
-        self.actions.setRowCount(0)
+        self.action_rows.setRowCount(0)
         for a in record.agreed_actions:
-            self.actions.add_row((a.what, a.who, a.by_when.strftime("%d/%m/%Y") if a.by_when else ""))
-        self.consents.setRowCount(0)
+            self.action_rows.add_row((a.what, a.who, a.by_when.strftime("%d/%m/%Y") if a.by_when else ""))
+        self.consent_rows.setRowCount(0)
         for c in record.consents:
-            self.consents.add_row((c.with_whom, c.how_given, c.given_on.strftime("%d/%m/%Y")))
+            self.consent_rows.add_row((c.with_whom, c.how_given, c.given_on.strftime("%d/%m/%Y")))
         sg = record.safeguarding
         self.safeguarding.setChecked(sg is not None)
         self.ppo_told.setChecked(bool(sg and sg.ppo_told_at))
-        self.ppo_told_at.setDateTime(_qdt(sg.ppo_told_at if sg and sg.ppo_told_at else datetime.now()))
+        self.ppo_told_at.set_value(sg.ppo_told_at if sg and sg.ppo_told_at else clock.now())
         self.edt_called.setChecked(bool(sg and sg.edt_called_at))
-        self.edt_called_at.setDateTime(_qdt(sg.edt_called_at if sg and sg.edt_called_at else datetime.now()))
+        self.edt_called_at.set_value(sg.edt_called_at if sg and sg.edt_called_at else clock.now())
         self.safeguarding_actions.setPlainText(sg.actions if sg else "")
         self.notes_destroyed.setChecked(record.handwritten_notes_destroyed)
         self.pii.show_findings([])
@@ -323,9 +376,9 @@ class RecordEditor(QWidget):
 
     def current_record(self) -> ContactRecord:
         actions = tuple(AgreedAction(what, who, _parse_uk_date(by))
-                        for what, who, by in self.actions.rows())
+                        for what, who, by in self.action_rows.rows())
         consents = []
-        for with_whom, how, given in self.consents.rows():
+        for with_whom, how, given in self.consent_rows.rows():
             given_on = _parse_uk_date(given)
             if given_on is None:
                 raise InputError("Each consent needs the date it was given (day/month/year).")
@@ -333,13 +386,14 @@ class RecordEditor(QWidget):
         safeguarding = None
         if self.safeguarding.isChecked():
             safeguarding = SafeguardingNote(
-                _py(self.ppo_told_at.dateTime()) if self.ppo_told.isChecked() else None,
-                _py(self.edt_called_at.dateTime()) if self.edt_called.isChecked() else None,
+                self.ppo_told_at.required("When you told your PPO") if self.ppo_told.isChecked() else None,
+                (self.edt_called_at.required("When you called the Emergency Duty Team")
+                 if self.edt_called.isChecked() else None),
                 self.safeguarding_actions.toPlainText())
         roles = tuple(self.roles.item(i).text() for i in range(self.roles.count())
                       if self.roles.item(i).checkState() == Qt.CheckState.Checked)
         return ContactRecord(
-            kind=self.kind.currentData(), occurred_at=_py(self.when.dateTime()),
+            kind=self.kind.currentData(), occurred_at=self.when.required("Date and time of the contact"),
             duration_minutes=self.duration.value(), parent_initials=self.initials.text().strip(),
             roles_present=roles, summary=self.summary.toPlainText(), agreed_actions=actions,
             consents=tuple(consents), safeguarding=safeguarding,
@@ -359,7 +413,7 @@ class RecordEditor(QWidget):
             self.message.setText(str(exc))
             return
         self._dirty = False
-        self.draft_state.setText(f"Draft saved {datetime.now():%H:%M:%S}")
+        self.draft_state.setText(f"Draft saved {clock.now():%H:%M:%S}")
         self.changed.emit()
 
     def flush(self) -> None:
@@ -374,6 +428,7 @@ class RecordEditor(QWidget):
             record_id = self.book.save(self.record_id, self.case_id, record, self.kept)
         except UnresolvedFindings as exc:
             self.pii.show_findings(exc.findings)
+            QTimer.singleShot(0, lambda: self.scroll_area.ensureWidgetVisible(self.pii, 0, 0))  # where to look next
             self.message.setText(str(exc))
             return
         except VaultError as exc:
@@ -383,18 +438,29 @@ class RecordEditor(QWidget):
         self._dirty = False
         self.pii.show_findings([])
         urgent = record.has_safeguarding_concern
-        self.message.setText("Saved and queued for the office" + (" first (safeguarding)." if urgent else "."))
+        if self.book.enrolled():
+            self.message.setText("Saved and queued for the office" + (" first (safeguarding)." if urgent else "."))
+        else:
+            self.message.setText(NOT_ENROLLED_SAVED + (" Phone your PPO now about the safeguarding concern."
+                                                       if urgent else ""))
         self.draft_state.setText("")
         self.saved.emit(record_id)
 
     def discard(self) -> None:
-        if self.record_id is not None:
+        """Asks first; then the draft goes from the vault and from the case's list."""
+        answer = QMessageBox.question(self, "Discard draft", "Discard this draft? What you typed in it is deleted "
+                                      "from this computer and cannot be got back.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        record_id = self.record_id
+        if record_id is not None:
             try:
-                self.book.discard_draft(self.record_id)
+                self.book.discard_draft(record_id)
             except VaultError as exc:
                 self.message.setText(str(exc))
                 return
         self.clear()
+        self.discarded.emit(record_id or "")
         self.changed.emit()
 
     def _replace(self, finding: FieldFinding, replacement: str) -> None:
@@ -402,10 +468,35 @@ class RecordEditor(QWidget):
         current = record.text_fields()[finding.field]
         self._apply_field(finding.field, apply_replacement(current, finding.finding, replacement), record)
         self.save()
+        self._focus_after_fix(finding.field)
+
+    def _replace_all(self, findings: list[FieldFinding]) -> None:
+        """Every finding by its suggestion (roles for professionals, initials for others), then save."""
+        record = self.current_record()
+        by_field: dict[str, list[FieldFinding]] = {}
+        for finding in findings:
+            by_field.setdefault(finding.field, []).append(finding)
+        for field, found in by_field.items():
+            current = record.text_fields().get(field)
+            if current is not None:
+                self._apply_field(field, apply_all(current, [f.finding for f in found]), record)
+        self.save()
+        self._focus_after_fix(findings[0].field if findings else "summary")
 
     def _keep(self, finding: FieldFinding, reason: KeepReason) -> None:
         self.kept.append(Kept(finding.field, finding.finding.text, reason))
         self.save()
+        self._focus_after_fix(finding.field)
+
+    def _focus_after_fix(self, field: str) -> None:
+        """The button pressed has gone with its row: the keyboard goes to the next detail to
+        decide on, or back to the text that was fixed (Qt would move it to the search box)."""
+        if self.pii.isVisible() and self.pii.rows:
+            self.pii.rows[0].fix.setFocus()
+        elif field == "safeguarding.actions":
+            self.safeguarding_actions.setFocus()
+        else:
+            self.summary.setFocus()
 
     def _apply_field(self, field: str, value: str, record: ContactRecord) -> None:
         updated = record.with_text_field(field, value)
@@ -419,9 +510,10 @@ class RecordEditor(QWidget):
             self.safeguarding_actions.setPlainText(value)
         else:
             head, index, attr = field.split(".")
-            table = self.actions if head == "action" else self.consents
+            table = self.action_rows if head == "action" else self.consent_rows
             col = {"what": 0, "who": 1, "with_whom": 0}[attr]
-            table.item(int(index), col).setText(value)
+            row = table.filled_rows()[int(index)][0]  # blank rows are not in the record
+            table.set_text_at(row, col, value)
         assert updated.text_fields()[field] == value
 
     def stop(self) -> None:
@@ -436,8 +528,8 @@ class RecordEditor(QWidget):
         self.kept = []
         self.summary.clear()
         self.initials.clear()
-        self.actions.setRowCount(0)
-        self.consents.setRowCount(0)
+        self.action_rows.setRowCount(0)
+        self.consent_rows.setRowCount(0)
         self.safeguarding.setChecked(False)
         self.safeguarding_actions.clear()
         self.pii.show_findings([])
@@ -473,7 +565,7 @@ class RecordEditor(QWidget):
         except VaultError as exc:
             self.message.setText(str(exc))
             return
-        self.message.setText(f"“{path.name}” is now kept inside the vault. You can delete your copy.")
+        self.message.setText(f"“{path.name}” is now kept inside your encrypted notes. You can delete your copy.")
         self._refresh_attachments()
         self.changed.emit()
 

@@ -15,12 +15,13 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ...domain.visit_flow import CheckInRoute, State, Visit
+from ...domain.visit_flow import RelayStep, Visit, relay_owed
 from ...domain.visits import VisitPolicy
+from ...store.errors import VaultError
 from ...store.visitbook import VisitBook
 from ...sync.relay_client import NotFound
 from ...sync.transport import TransportError
-from ...sync.visit_watch import VisitWatcher, Watching, epoch
+from ...sync.visit_watch import VisitWatcher, Watching
 from ..common.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,6 @@ class RelayWatchKeeper(QObject):
         self.visits: VisitBook | None = None
         self.policy = VisitPolicy()
         self._busy: set[str] = set()
-        self._sent_due: dict[str, int] = {}
-        self._checked_in: set[str] = set()
         self._told: set[tuple[str, str]] = set()  # (visit id, what): each problem is said once until it clears
         self.timer = QTimer(self)
         self.timer.setInterval(30_000)
@@ -62,14 +61,11 @@ class RelayWatchKeeper(QObject):
             visit = view.visit
             if visit.visit_id in self._busy:
                 continue
-            if visit.state is State.OUT and not visit.monitored:
+            owed = relay_owed(visit)  # from the vault: a restart forgets nothing owed to the relay
+            if owed is RelayStep.WATCH:
                 self._open(watcher, view.record_id, visit)
-            elif visit.state is State.OUT and self._sent_due.get(visit.visit_id, epoch(visit.due_at)) != epoch(
-                    visit.due_at):
-                self._call(watcher, visit, "extension")
-            elif (visit.state in (State.IN, State.CLOSED) and visit.monitored and visit.visit_id not in self._checked_in
-                  and visit.check_in_route is CheckInRoute.APP):
-                self._call(watcher, visit, "check-in")
+            elif owed is not None:
+                self._call(watcher, view.record_id, visit, owed)
 
     def _open(self, watcher: VisitWatcher, record_id: str, visit: Visit) -> None:
         self._busy.add(visit.visit_id)
@@ -77,12 +73,11 @@ class RelayWatchKeeper(QObject):
 
         def done(watching: Watching) -> None:
             self._busy.discard(visit.visit_id)
-            self._sent_due[visit.visit_id] = watching.watch.due
             self._told.discard((visit.visit_id, "watch"))
             if self.visits is None:
                 return
             try:
-                self.visits.confirm_watch(record_id)
+                self.visits.confirm_watch(record_id, visit.due_at)  # the due time the watch was opened with
             except Exception as exc:  # the visit changed meanwhile; the next sync sorts it out
                 log.info("watch confirmed for a visit that moved on: %s", type(exc).__name__)
                 return
@@ -94,24 +89,30 @@ class RelayWatchKeeper(QObject):
 
         self.runner.run(lambda: watcher.open(visit, policy, pins), done, failed)
 
-    def _call(self, watcher: VisitWatcher, visit: Visit, what: str) -> None:
+    def _call(self, watcher: VisitWatcher, record_id: str, visit: Visit, step: RelayStep) -> None:
         self._busy.add(visit.visit_id)
+        what = step.value
 
         def work() -> object:
-            return watcher.check_in(visit) if what == "check-in" else watcher.extend(visit)
+            return watcher.check_in(visit) if step is RelayStep.CHECK_IN else watcher.extend(visit)
+
+        def told() -> None:
+            if self.visits is None:
+                return  # locked meanwhile: the vault still says it is owed, and it is sent again
+            try:
+                self.visits.relay_told(record_id, step, visit.due_at)
+            except VaultError as exc:
+                log.info("could not note what the relay was told: %s", type(exc).__name__)
 
         def done(_: object) -> None:
             self._busy.discard(visit.visit_id)
             self._told.discard((visit.visit_id, what))
-            if what == "check-in":
-                self._checked_in.add(visit.visit_id)
-            else:
-                self._sent_due[visit.visit_id] = epoch(visit.due_at)
+            told()
 
         def failed(exc: Exception) -> None:
             self._busy.discard(visit.visit_id)
-            if what == "check-in" and (isinstance(exc, NotFound) or "already closed" in str(exc)):
-                self._checked_in.add(visit.visit_id)  # the office or the phone page got there first
+            if step is RelayStep.CHECK_IN and (isinstance(exc, NotFound) or "already closed" in str(exc)):
+                told()  # the office or the phone page got there first
                 return
             self._say(visit.visit_id, what, self._words(exc, f"The office has not received your {what}"))
 

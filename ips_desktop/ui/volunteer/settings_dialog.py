@@ -30,6 +30,7 @@ from ...domain import passphrase as strength
 from ...store.casebook import CaseBook
 from ...store.errors import VaultError
 from ...store.profile import Profile
+from ...store.session import VaultSession
 from ..common.tasks import TaskRunner
 from ..common.widgets import password_field
 
@@ -48,11 +49,11 @@ class SettingsDialog(QDialog):
     remember_changed = Signal(bool, object)
     wipe_confirmed = Signal()
 
-    def __init__(self, book: CaseBook, profile: Profile, keyring: KeyringStatus, runner: TaskRunner,
+    def __init__(self, session: VaultSession, profile: Profile, keyring: KeyringStatus, runner: TaskRunner,
                  now: Callable[[], datetime], kdf: Callable[[], KdfParams],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.book, self.profile, self.runner, self.now, self.kdf = book, profile, runner, now, kdf
+        self.session, self.profile, self.runner, self.now, self.kdf = session, profile, runner, now, kdf
         self.setWindowTitle("Settings")
         tabs = QTabWidget()
         tabs.addTab(self._general(), "General")
@@ -60,7 +61,7 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._office(), "Office")
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setAccessibleName("Settings message")
+        self.message.setAccessibleDescription("Settings message")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
         buttons.accepted.connect(self.save_general)
         buttons.rejected.connect(self.reject)
@@ -70,6 +71,12 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     # -- general -----------------------------------------------------------------------------
+
+    @property
+    def book(self) -> CaseBook:
+        """The case book of the vault open now (docs/architecture.md, "Sessions")."""
+        return self.session.book
+
     def _general(self) -> QWidget:
         settings = self.book.settings
         page = QWidget()
@@ -129,7 +136,7 @@ class SettingsDialog(QDialog):
             form.addRow(note)
             return page
         self.fingerprint = QLabel(enrolled.fingerprint)
-        self.fingerprint.setAccessibleName("Office key fingerprint")
+        self.fingerprint.setAccessibleDescription("Office key fingerprint")
         self.fingerprint.setStyleSheet("font-family: monospace;")
         self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("Office", QLabel(enrolled.office_name))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -24,14 +24,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ... import clock
 from ...sync.background import BackgroundSync, SyncSnapshot
 from ...sync.engine import CancelToken, EnrolmentError, SyncResult
 from ..common.tasks import TaskRunner
+from ..common.widgets import status_label
 from .models import uk
 
 log = logging.getLogger(__name__)
 
 SYNC_EVERY_MS = 5 * 60 * 1000
+SCHEDULE_TICK_MS = 30 * 1000
 SOON_MS = 10 * 1000
 ENROL_POLL_MS = 5000
 HANDBOOK_SEND = ("Handbook: case notes are passed to your PPO, and “once passed to DPPS no records "
@@ -77,7 +80,8 @@ def describe(snapshot: SyncSnapshot | None, last: SyncResult | None, busy: bool)
 
 
 class SyncController(QObject):
-    """Owns the schedule: every five minutes, soon after a save, and on "Send now"."""
+    """Owns the schedule: every five minutes by the wall clock (so the shared clock moves it
+    too), soon after a save, and on "Send now"."""
 
     changed = Signal(object, object, bool)  # snapshot, last result, busy
     progress = Signal(str, int, int)  # step, done, total (emitted from the worker; queued to the GUI)
@@ -85,7 +89,7 @@ class SyncController(QObject):
     office_spoke = Signal(object)  # list[str]: approvals, claim status, check-ins the PPO recorded
     finished = Signal()  # after every run: the app re-keys when one is due
 
-    def __init__(self, runner: TaskRunner, now: Callable[[], datetime] = datetime.now,
+    def __init__(self, runner: TaskRunner, now: Callable[[], datetime] = clock.now,
                  editing: Callable[[], frozenset[str]] = frozenset) -> None:
         super().__init__()
         self.runner = runner
@@ -97,9 +101,10 @@ class SyncController(QObject):
         self.busy = False
         self._again = False
         self._cancel = CancelToken()
+        self.last_started: datetime | None = None
         self.timer = QTimer(self)
-        self.timer.setInterval(SYNC_EVERY_MS)
-        self.timer.timeout.connect(self.send_now)
+        self.timer.setInterval(SCHEDULE_TICK_MS)
+        self.timer.timeout.connect(self._tick)
         self.soon = QTimer(self)
         self.soon.setSingleShot(True)
         self.soon.setInterval(SOON_MS)
@@ -118,6 +123,12 @@ class SyncController(QObject):
         self.soon.stop()
         self.service = None
 
+    def _tick(self) -> None:
+        now = self.now()
+        if self.last_started is None or not timedelta(0) <= now - self.last_started < timedelta(
+                milliseconds=SYNC_EVERY_MS):
+            self.send_now()
+
     def record_saved(self, priority: bool = False) -> None:
         if priority:
             self.send_now()  # safeguarding goes at once
@@ -132,6 +143,7 @@ class SyncController(QObject):
             self._again = True
             return
         self.busy = True
+        self.last_started = self.now()
         self.changed.emit(self.snapshot, self.last, True)
         keep = self.editing()
         cancel = self._cancel
@@ -170,8 +182,8 @@ class SyncStatus(QWidget):
         super().__init__()
         self.controller = controller
         self.enrol = enrol
-        self.label = QLabel("Sync: starting…")
-        self.label.setAccessibleName("Sync status")
+        self.label = status_label("Sync status")
+        self.label.setText("Sync: starting…")
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.button = QPushButton("Send now")
         self.button.setAccessibleName("Send now")
@@ -180,7 +192,7 @@ class SyncStatus(QWidget):
         self.busy = False
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label)
+        layout.addWidget(self.label, 1)
         layout.addWidget(self.button)
         controller.changed.connect(self.show_state)
         controller.progress.connect(self.show_progress)
@@ -225,7 +237,7 @@ class EnrolDialog(QDialog):
         self.stack.addWidget(self._compare_page())
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setAccessibleName("Enrolment message")
+        self.message.setAccessibleDescription("Enrolment message")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.continue_button = self.buttons.addButton("Continue", QDialogButtonBox.ButtonRole.AcceptRole)
         self.continue_button.clicked.connect(self.submit)
@@ -259,7 +271,7 @@ class EnrolDialog(QDialog):
                        "someone may be trying to listen in.")
         intro.setWordWrap(True)
         self.sas = QLabel()
-        self.sas.setAccessibleName("Six-digit check")
+        self.sas.setAccessibleDescription("Six-digit check")
         self.sas.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.sas.setStyleSheet("font-size: 32pt; font-weight: bold; letter-spacing: 4px;")
         self.waiting = QLabel("Waiting for the office to accept this laptop…")

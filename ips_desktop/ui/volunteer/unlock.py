@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 class UnlockDialog(QDialog):
     unlocked = Signal(object)  # VaultSecrets
 
-    def __init__(self, profile: Profile, runner: TaskRunner, now: Callable[[], datetime]) -> None:
+    def __init__(self, profile: Profile, runner: TaskRunner, now: Callable[[], datetime],
+                 heading: str = "Your notes are locked.") -> None:
         super().__init__()
         self.setWindowTitle("IPS Desktop — locked")
         self.profile, self.runner, self.now = profile, runner, now
@@ -28,7 +29,7 @@ class UnlockDialog(QDialog):
         self.passphrase.returnPressed.connect(self.attempt)
         self.message = QLabel("Type your passphrase to open your notes.")
         self.message.setWordWrap(True)
-        self.message.setAccessibleName("Unlock message")
+        self.message.setAccessibleDescription("Unlock message")
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.hide()
@@ -36,7 +37,8 @@ class UnlockDialog(QDialog):
         self.button.setDefault(True)
         self.button.clicked.connect(self.attempt)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<b>Your notes are locked.</b>"))
+        self.heading = QLabel(f"<b>{heading}</b>")
+        layout.addWidget(self.heading)
         layout.addWidget(self.passphrase)
         layout.addWidget(self.message)
         layout.addWidget(self.busy)
@@ -61,4 +63,4 @@ class UnlockDialog(QDialog):
         self.busy.hide()
         self.button.setEnabled(True)
         self.passphrase.selectAll()
-        self.message.setText(str(exc) if str(exc) else "The vault could not be opened.")
+        self.message.setText(str(exc) if str(exc) else "Your notes could not be opened.")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from ...domain.visit_flow import Alarm, State, alarm
@@ -127,9 +127,9 @@ class VisitBanner(QFrame):
         watch.changed.connect(self.refresh)
         self.refresh()
 
-    def _emit(self, signal: Signal) -> None:
+    def _emit(self, signal: SignalInstance) -> None:
         if self.watch.current is not None:
-            signal.emit(self.watch.current.record_id)  # type: ignore[attr-defined]
+            signal.emit(self.watch.current.record_id)
 
     def refresh(self) -> None:
         view = self.watch.current

@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from ...domain.visit_flow import State, TransitionError
 from ...domain.visits import VisitPolicy
-from ...store.casebook import CaseBook, InputError
+from ...store.casebook import InputError
 from ...store.errors import VaultError
+from ...store.session import VaultSession
 from ...store.visitbook import VisitBook
 from ...sync.visit_watch import VisitWatcher, Watching
 from ..common.tasks import TaskRunner
@@ -23,7 +24,7 @@ from .phone_link import PhoneLinkDialog
 from .relay_watch import RelayWatchKeeper
 from .visit_banner import VisitBanner, VisitWatch
 from .visit_planner import VisitPlannerDialog
-from .visits import ScreenedDialog, SignsDialog, VisitsDialog, ask_extension
+from .visits import SignsDialog, VisitsDialog, ask_extension
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -45,6 +46,7 @@ class VisitController(QObject):
         self.keeper.problem.connect(lambda text: self.remind("Not monitored", text))
         self.link_dialog: PhoneLinkDialog | None = None
         self.visits: VisitBook | None = None
+        self.session: VaultSession | None = None
         self.policy = VisitPolicy()
         self.dialog: VisitsDialog | None = None
         self.watch = VisitWatch(now, self)
@@ -83,31 +85,22 @@ class VisitController(QObject):
             menu.addAction(action)
 
     # -- vault -------------------------------------------------------------------------------
-    def attach(self, book: CaseBook, policy: VisitPolicy) -> None:
-        self.policy = policy
-        self.visits = VisitBook(book, self.now, lambda: self.policy)
+    def attach(self, session: VaultSession, policy: VisitPolicy) -> None:
+        """After an unlock or a re-key: the session's visit book (open windows ask the session
+        for it themselves each time)."""
+        self.session, self.policy = session, policy
+        self.visits = session.visits
         self.watch.attach(self.visits)
         self.keeper.attach(self.visits, policy)
-        # After a re-key the vault connection is a new one: open windows must use it.
-        for planner in self.window.findChildren(VisitPlannerDialog):
-            planner.visits = self.visits
         if self.dialog is not None:
-            self.dialog.visits = self.visits
             self.dialog.refresh()
 
     def detach(self) -> None:
-        """On lock: the planner keeps its draft, then every visit window closes."""
+        """On lock: the planner keeps its draft; the visit windows are hidden with the main
+        window and come back after the unlock, on the vault open then."""
         for planner in self.window.findChildren(VisitPlannerDialog):
             if planner.isVisible():
-                planner.close_for_lock()
-        for form in self.window.findChildren(ScreenedDialog):
-            form.reject()
-        if self.dialog is not None:
-            self.dialog.close()
-            self.dialog = None
-        if self.link_dialog is not None:
-            self.link_dialog.close()
-            self.link_dialog = None
+                planner.save_draft()
         self.visits = None
         self.keeper.detach()
         self.watch.detach()
@@ -176,7 +169,8 @@ class VisitController(QObject):
             QMessageBox.information(self.window, "Plan a meeting", "Choose the case the meeting is for first.")
             return None
         reference = self.window.book.cases.reference_of(case_id) or ""
-        dialog = VisitPlannerDialog(self.visits, case_id, reference, self.now, self.window)
+        assert self.session is not None  # attached: the visits exist
+        dialog = VisitPlannerDialog(self.session, case_id, reference, self.now, self.window)
         dialog.planned.connect(lambda _rid: self.after_step(urgent=False))
         dialog.open()
         return dialog
@@ -185,7 +179,8 @@ class VisitController(QObject):
         if self.visits is None:
             return None
         if self.dialog is None:
-            self.dialog = VisitsDialog(self.visits, self.now, self._phones, self.window)
+            assert self.session is not None
+            self.dialog = VisitsDialog(self.session, self.now, self._phones, self.window)
             self.dialog.changed.connect(lambda: self.after_step(urgent=True))
             self.dialog.finished.connect(self._dialog_closed)
         self.dialog.refresh()

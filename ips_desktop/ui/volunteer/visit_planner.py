@@ -8,11 +8,10 @@ from collections.abc import Callable
 from contextlib import suppress
 from datetime import date, datetime, time
 
-from PySide6.QtCore import QDate, Qt, QTime, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QSpinBox,
-    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +32,10 @@ from ...domain.visit_flow import PlanDraft, PlanRefused, TransitionError
 from ...domain.visits import HANDBOOK, Rule, Slot, VenueKind
 from ...store.casebook import InputError, Kept, UnresolvedFindings
 from ...store.errors import VaultError
+from ...store.session import VaultSession
 from ...store.visitbook import VisitBook
+from ..common.when_fields import DateField, TimeField
+from ..common.widgets import fit_to_screen
 from .pii_panel import PiiPanel
 
 log = logging.getLogger(__name__)
@@ -55,10 +56,10 @@ DEFAULT_EFFECT = "Goes to your PPO and into the overdue pack, with the handbook'
 class VisitPlannerDialog(QDialog):
     planned = Signal(str)
 
-    def __init__(self, visits: VisitBook, case_id: str, reference: str, now: Callable[[], datetime],
+    def __init__(self, session: VaultSession, case_id: str, reference: str, now: Callable[[], datetime],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.visits, self.case_id, self.now = visits, case_id, now
+        self.session, self.case_id, self.now = session, case_id, now
         self.kept: list[Kept] = []
         self.draft_id: str | None = None
         self.autosave = QTimer(self)
@@ -66,7 +67,7 @@ class VisitPlannerDialog(QDialog):
         self.autosave.setInterval(1500)
         self.autosave.timeout.connect(self.save_draft)
         self.setWindowTitle(f"Plan a meeting · case {reference}")
-        self.resize(760, 720)
+        fit_to_screen(self, 760, 720)
         self.venue = QComboBox()
         self.venue.setAccessibleName("Where you will meet")
         for kind, words in VENUES:
@@ -75,13 +76,8 @@ class VisitPlannerDialog(QDialog):
         self.place.setAccessibleName("Venue or address")
         self.place.setPlaceholderText("e.g. Central Library café, or the address for a home visit (no names)")
         today = now().date()
-        self.day = QDateEdit(QDate(today.year, today.month, today.day))
-        self.day.setDisplayFormat("dd/MM/yyyy")
-        self.day.setCalendarPopup(True)
-        self.day.setAccessibleName("Date")
-        self.start = QTimeEdit(QTime(10, 0))
-        self.start.setDisplayFormat("HH:mm")
-        self.start.setAccessibleName("Start time")
+        self.day = DateField("Date", today, today=lambda: self.now().date())
+        self.start = TimeField("Start time", time(10, 0))
         self.minutes = QSpinBox()
         self.minutes.setRange(0, 600)
         self.minutes.setSingleStep(15)
@@ -108,25 +104,41 @@ class VisitPlannerDialog(QDialog):
         form.addRow("Meeting whom (roles)", self.attendees)
         form.addRow("Vehicle", self.vehicle)
 
+        # The questions never move: what each "yes" does is shown below them, in an area of its
+        # own that scrolls, so ticking one never shifts the next under the pointer.
         self.risk_box = QGroupBox("Risk assessment (handbook Appendix 3)")
         risk_layout = QVBoxLayout(self.risk_box)
         self.answers: dict[Factor, QCheckBox] = {}
         self.effects: dict[Factor, QLabel] = {}
+        effects_body = QWidget()
+        effects_layout = QVBoxLayout(effects_body)
+        effects_layout.setContentsMargins(4, 4, 4, 4)
+        self.no_effects = QLabel("Tick a question to see what that answer means for the visit.")
+        self.no_effects.setStyleSheet("color: #555;")
+        effects_layout.addWidget(self.no_effects)
         for factor in Factor:
             box = QCheckBox(QUESTIONS[factor])
             box.setAccessibleName(QUESTIONS[factor])
-            effect = QLabel(f"{EFFECT.get(factor, DEFAULT_EFFECT)} {ADVICE[factor]}")
+            effect = QLabel(f"<b>{QUESTIONS[factor]}</b> {EFFECT.get(factor, DEFAULT_EFFECT)} {ADVICE[factor]}")
             effect.setWordWrap(True)
-            effect.setStyleSheet("color: #5a3d00; margin-left: 22px;")
+            effect.setStyleSheet("color: #5a3d00;")
             effect.setVisible(False)
             box.toggled.connect(self.check)
             self.answers[factor], self.effects[factor] = box, effect
             risk_layout.addWidget(box)
-            risk_layout.addWidget(effect)
+            effects_layout.addWidget(effect)
+        effects_layout.addStretch(1)
+        effects_area = QScrollArea()
+        effects_area.setWidgetResizable(True)
+        effects_area.setWidget(effects_body)
+        effects_area.setFixedHeight(120)
+        effects_area.setAccessibleName("What your answers mean")
+        risk_layout.addWidget(QLabel("What your answers mean:"))
+        risk_layout.addWidget(effects_area)
 
         self.verdict = QLabel()
         self.verdict.setWordWrap(True)
-        self.verdict.setAccessibleName("What the rules say about this plan")
+        self.verdict.setAccessibleDescription("What the rules say about this plan")
         self.verdict.setTextFormat(Qt.TextFormat.RichText)
         self.pii = PiiPanel()
         self.pii.replace_requested.connect(self._replace)
@@ -149,13 +161,13 @@ class VisitPlannerDialog(QDialog):
         layout.addWidget(self.verdict)
         layout.addWidget(self.pii)
         layout.addWidget(self.buttons)
-        for signal in (self.venue.currentIndexChanged, self.day.dateChanged, self.start.timeChanged,
+        for signal in (self.venue.currentIndexChanged, self.day.changed, self.start.changed,
                        self.minutes.valueChanged):
             signal.connect(self.check)
         self.restored = QLabel()
         layout.insertWidget(0, self.restored)
         self.restore()
-        for signal in (self.venue.currentIndexChanged, self.day.dateChanged, self.start.timeChanged,
+        for signal in (self.venue.currentIndexChanged, self.day.changed, self.start.changed,
                        self.minutes.valueChanged, self.place.textChanged, self.attendees.textChanged,
                        self.vehicle.textChanged):
             signal.connect(self.autosave.start)
@@ -164,11 +176,19 @@ class VisitPlannerDialog(QDialog):
         self.check()
 
     # -- the half-typed plan survives a crash ---------------------------------------------------
+
+    @property
+    def visits(self) -> VisitBook:
+        """The visit book of the vault open now (docs/architecture.md, "Sessions")."""
+        return self.session.visits
+
     def draft(self) -> PlanDraft:
-        slot = self.slot()
-        return PlanDraft(slot.venue.value, self.place.text(), slot.start.date().isoformat(),
-                         f"{slot.start:%H:%M}", slot.minutes, self.attendees.text(), self.vehicle.text(),
-                         tuple(sorted(f.value for f in self.risk())))
+        """The plan as it stands; a date or time not yet readable is kept as typed."""
+        day, start = self.day.value(), self.start.value()
+        return PlanDraft(VenueKind(self.venue.currentData()).value, self.place.text(),
+                         day.isoformat() if day else self.day.text(),
+                         f"{start:%H:%M}" if start else self.start.text(), self.minutes.value(),
+                         self.attendees.text(), self.vehicle.text(), tuple(sorted(f.value for f in self.risk())))
 
     def save_draft(self) -> None:
         try:
@@ -185,12 +205,14 @@ class VisitPlannerDialog(QDialog):
         index = self.venue.findData(draft.venue)
         self.venue.setCurrentIndex(max(index, 0))
         self.place.setText(draft.place)
-        with suppress(ValueError):
-            day = date.fromisoformat(draft.day)
-            self.day.setDate(QDate(day.year, day.month, day.day))
-        with suppress(ValueError):
-            start = time.fromisoformat(draft.start)
-            self.start.setTime(QTime(start.hour, start.minute))
+        try:
+            self.day.set_value(date.fromisoformat(draft.day))
+        except ValueError:
+            self.day.line.setText(draft.day)
+        try:
+            self.start.set_value(time.fromisoformat(draft.start))
+        except ValueError:
+            self.start.setText(draft.start)
         self.minutes.setValue(draft.minutes)
         self.attendees.setText(draft.attendees)
         self.vehicle.setText(draft.vehicle)
@@ -198,13 +220,6 @@ class VisitPlannerDialog(QDialog):
             box.setChecked(factor.value in draft.risk)
         self.restored.setText("Your unfinished plan for this case was kept; carry on where you left off.")
         self.restored.setStyleSheet("color: #1a57c4;")
-
-    def close_for_lock(self) -> None:
-        """Locking: keep what was typed as the draft, then close so nothing stays on screen."""
-        self.autosave.stop()
-        self.save_draft()
-        self.draft_id = None
-        super().reject()
 
     def reject(self) -> None:
         """Cancel means the plan is not wanted: its draft goes too."""
@@ -216,10 +231,20 @@ class VisitPlannerDialog(QDialog):
         super().reject()
 
     # -- reading the form ---------------------------------------------------------------------
-    def slot(self) -> Slot:
-        day: date = self.day.date().toPython()  # type: ignore[assignment]
-        start: time = self.start.time().toPython()  # type: ignore[assignment]
+    def slot(self) -> Slot | None:
+        """The meeting's place and time, or None while the date or time cannot be read."""
+        day, start = self.day.value(), self.start.value()
+        if day is None or start is None:
+            return None
         return Slot(VenueKind(self.venue.currentData()), datetime.combine(day, start), self.minutes.value())
+
+    def when_problem(self) -> str | None:
+        """What to put right in the date or time before the plan can be checked."""
+        if (problem := self.day.problem()):
+            return f"Date: {problem}"
+        if (problem := self.start.problem()):
+            return f"Start time: {problem}"
+        return None
 
     def risk(self) -> frozenset[Factor]:
         return frozenset(f for f, box in self.answers.items() if box.isChecked())
@@ -229,9 +254,15 @@ class VisitPlannerDialog(QDialog):
 
     # -- live check ---------------------------------------------------------------------------
     def check(self) -> None:
-        preview = self.visits.preview(self.slot(), self.risk())
+        slot = self.slot()
+        if slot is None:
+            self.verdict.setText(f"<p style='color:#b00020'><b>✗ {self.when_problem()}</b></p>")
+            self.save_button.setEnabled(False)
+            return
+        preview = self.visits.preview(slot, self.risk())
         for factor, label in self.effects.items():
             label.setVisible(self.answers[factor].isChecked())
+        self.no_effects.setVisible(not any(box.isChecked() for box in self.answers.values()))
         lines = []
         for refusal in preview.refusals:
             lines.append(f"<p style='color:#b00020'><b>✗ {refusal.message}</b><br/>"
@@ -256,9 +287,13 @@ class VisitPlannerDialog(QDialog):
 
     # -- saving -------------------------------------------------------------------------------
     def save(self) -> None:
+        slot = self.slot()
+        if slot is None:
+            QMessageBox.warning(self, "Plan a meeting", self.when_problem() or "")
+            return
         try:
             self.autosave.stop()
-            record_id = self.visits.plan(self.case_id, self.slot(), place=self.place.text(), attendees=self.roles(),
+            record_id = self.visits.plan(self.case_id, slot, place=self.place.text(), attendees=self.roles(),
                                          vehicle=self.vehicle.text(), risk=self.risk(), kept=self.kept,
                                          draft_id=self.draft_id)
         except UnresolvedFindings as exc:

@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -37,7 +36,10 @@ from ...domain.visit_flow import State, TransitionError, Visit
 from ...domain.visits import VENUE_WORDS
 from ...store.casebook import InputError, Kept, UnresolvedFindings
 from ...store.errors import VaultError
+from ...store.session import VaultSession
 from ...store.visitbook import VisitBook, VisitView
+from ..common.when_fields import DateTimeField
+from ..common.widgets import fit_to_screen
 from .pii_panel import PiiPanel
 
 STATE_WORDS = {State.PLANNED: "planned", State.APPROVED: "approved", State.REFUSED: "refused by PPO",
@@ -68,10 +70,10 @@ class VisitsDialog(QDialog):
 
     changed = Signal()
 
-    def __init__(self, visits: VisitBook, now: Callable[[], datetime], phones: Callable[[], tuple[str, str, str]],
+    def __init__(self, session: VaultSession, now: Callable[[], datetime], phones: Callable[[], tuple[str, str, str]],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.visits, self.now, self.phones = visits, now, phones
+        self.session, self.now, self.phones = session, now, phones
         self.setWindowTitle("Visits")
         self.resize(880, 460)
         self.table = QTableWidget(0, 6)
@@ -111,8 +113,15 @@ class VisitsDialog(QDialog):
         self.views: list[VisitView] = []
         self.refresh()
 
+
+    @property
+    def visits(self) -> VisitBook:
+        """The visit book of the vault open now (docs/architecture.md, "Sessions")."""
+        return self.session.visits
+
     def refresh(self, select: str | None = None) -> None:
-        current = select or (self.current().record_id if self.current() else None)
+        chosen = self.current()
+        current = select or (chosen.record_id if chosen is not None else None)
         self.views = self.visits.visits()
         self.table.setRowCount(len(self.views))
         for i, view in enumerate(self.views):
@@ -204,18 +213,23 @@ class VisitsDialog(QDialog):
     def record_outcome(self) -> None:
         view = self.current()
         if view is not None:
-            dialog = OutcomeDialog(self.visits, view, self)
-            if dialog.exec():
-                self.refresh(view.record_id)
-                self.changed.emit()
+            self._open_form(OutcomeDialog(self.session, view, self), view.record_id)
 
     def report_incident(self) -> None:
         view = self.current()
         if view is not None:
-            dialog = IncidentDialog(self.visits, view, self.now, self)
-            if dialog.exec():
-                self.refresh(view.record_id)
+            self._open_form(IncidentDialog(self.session, view, self.now, self), view.record_id)
+
+    def _open_form(self, dialog: QDialog, record_id: str) -> None:
+        """Window-modal, not a nested event loop: a lock hides it and the unlock brings it back."""
+
+        def finished(result: int) -> None:
+            if result == QDialog.DialogCode.Accepted:
+                self.refresh(record_id)
                 self.changed.emit()
+
+        dialog.finished.connect(finished)
+        dialog.open()
 
     def save_card(self) -> None:
         """The card names no parent and gives no address, so it is safe to print or keep."""
@@ -287,9 +301,9 @@ class OutcomeDialog(ScreenedDialog):
 
     title = "Visit outcome"
 
-    def __init__(self, visits: VisitBook, view: VisitView, parent: QWidget | None = None) -> None:
+    def __init__(self, session: VaultSession, view: VisitView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.visits, self.view = visits, view
+        self.session, self.view = session, view
         self.setWindowTitle(self.title)
         self.difficult = QCheckBox("The visit was difficult: forewarn others who visit")
         self.notes = QPlainTextEdit()
@@ -305,6 +319,12 @@ class OutcomeDialog(ScreenedDialog):
         layout.addWidget(self.pii)
         layout.addWidget(buttons)
 
+
+    @property
+    def visits(self) -> VisitBook:
+        """The visit book of the vault open now (docs/architecture.md, "Sessions")."""
+        return self.session.visits
+
     def submit(self) -> None:
         self.visits.close(self.view.record_id, self.difficult.isChecked(), self.notes.toPlainText(), self.kept)
 
@@ -319,16 +339,14 @@ class IncidentDialog(ScreenedDialog):
 
     title = "Incident report (Form PO3)"
 
-    def __init__(self, visits: VisitBook, view: VisitView, now: Callable[[], datetime],
+    def __init__(self, session: VaultSession, view: VisitView, now: Callable[[], datetime],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.visits, self.view, self.now = visits, view, now
+        self.session, self.view, self.now = session, view, now
         self.setWindowTitle(self.title)
-        self.resize(640, 700)
+        fit_to_screen(self, 640, 700)
         at = min(now(), max(view.visit.checked_out_at or view.visit.slot.start, view.visit.slot.start))
-        self.when = QDateTimeEdit(QDateTime(at))
-        self.when.setDisplayFormat("dd/MM/yyyy HH:mm")
-        self.when.setAccessibleName("When it happened")
+        self.when = DateTimeField("When it happened", at, today=lambda: self.now().date())
         self.place = QLineEdit(view.visit.place)
         self.place.setAccessibleName("Where it happened")
         self.what = QPlainTextEdit()
@@ -368,8 +386,16 @@ class IncidentDialog(ScreenedDialog):
         layout.addWidget(self.pii)
         layout.addWidget(buttons)
 
+
+    @property
+    def visits(self) -> VisitBook:
+        """The visit book of the vault open now (docs/architecture.md, "Sessions")."""
+        return self.session.visits
+
     def report(self) -> IncidentReport:
-        occurred: datetime = self.when.dateTime().toPython()  # type: ignore[assignment]
+        occurred = self.when.value()
+        if occurred is None:
+            raise InputError(f"When it happened: {self.when.problem()}")
         return IncidentReport(
             occurred.replace(second=0, microsecond=0), self.place.text().strip(), self.what.toPlainText().strip(),
             tuple(r.strip() for r in self.who.text().split(",") if r.strip()),
@@ -380,8 +406,9 @@ class IncidentDialog(ScreenedDialog):
         self.visits.report_incident(self.view.case_id, self.report(), self.kept)
 
     def editor(self, field: str) -> QLineEdit | QPlainTextEdit:
-        return {"what_happened": self.what, "injuries": self.injuries, "action_taken": self.action,
-                "place": self.place}[field]
+        editors: dict[str, QLineEdit | QPlainTextEdit] = {"what_happened": self.what, "injuries": self.injuries,
+                                                          "action_taken": self.action, "place": self.place}
+        return editors[field]
 
 
 class SignsDialog(QDialog):
