@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import shutil
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,20 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 4096
+
+# Memory security (wipe what SQLCipher frees) is one setting for the whole process, read by its
+# allocator on every thread without a lock: it is switched on once, by the first connection,
+# never again while another thread's connection is allocating (docs/architecture.md, "Threads").
+_memory_security_lock = threading.Lock()
+_memory_security_set = False
+
+
+def _memory_security_once(conn: Any) -> None:
+    global _memory_security_set
+    with _memory_security_lock:
+        if not _memory_security_set:
+            conn.execute("PRAGMA cipher_memory_security = ON")
+            _memory_security_set = True
 # Set on every connection after the key (``make bench`` gives its plain-SQLite baseline the
 # same). Pages in the cache are already decrypted: 16 MiB holds a year's search index, so a
 # search or a save decrypts few pages; memory security wipes the cache when it is freed.
@@ -109,7 +124,7 @@ class VaultConnection:
         conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=True)
         try:
             conn.execute(f"PRAGMA key = \"x'{db_key.hex()}'\"")
-            conn.execute("PRAGMA cipher_memory_security = ON")
+            _memory_security_once(conn)
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             except sqlcipher3.DatabaseError:
