@@ -134,10 +134,14 @@ class RelayStorage:
     def add_envelope(self, device_kid: bytes, seq: int, env_hash: bytes, body: bytes, now: int,
                      stored_receipt: bytes) -> bytes:
         """Keep an envelope once; returns the STORED receipt it was first given (a duplicate
-        gets the same one back)."""
+        gets the same one back). A laptop sends one again only when the office's receipts show
+        it never arrived, or none came: one the office has finished with is queued for it once
+        more (it answers with the same receipt, which may be the one that was lost)."""
         self.db.execute(
             "INSERT INTO envelopes (device_kid, seq, env_hash, body, size, received_at, stored_receipt)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_kid, seq, env_hash) DO UPDATE SET"
+            " body = excluded.body, size = excluded.size, received_at = excluded.received_at, done_at = NULL"
+            " WHERE done_at IS NOT NULL",
             (device_kid, seq, env_hash, body, len(body), now, stored_receipt))
         row = self._one("SELECT stored_receipt FROM envelopes WHERE device_kid = ? AND seq = ? AND env_hash = ?",
                         (device_kid, seq, env_hash))

@@ -132,10 +132,17 @@ CREATE TABLE purge_log (
 );
 """
 
+# An envelope the office's receipts showed it lacks (the relay lost it): sent again, and the
+# volunteer is told until the office confirms it.
+_V4 = """
+ALTER TABLE envelopes ADD COLUMN missing_at TEXT;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "cases, records, record keys, outbox, audit log", _V1),
     Migration(2, "full-text search index and attachments", _V2),
     Migration(3, "sealed sync: enrolment, envelopes, purge log", _V3),
+    Migration(4, "envelopes the office lacks, sent again", _V4),
 )
 LATEST = MIGRATIONS[-1].version
 

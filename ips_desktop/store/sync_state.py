@@ -55,6 +55,7 @@ class SyncCounts:
     waiting_for_office: int
     rejected: int
     verified: int
+    missing: int = 0  # the office's receipts showed it had not arrived: sent again, not confirmed yet
 
 
 @dataclass(frozen=True)
@@ -199,8 +200,26 @@ class SyncRepository:
         """The office holds it: the sealed copy is no longer needed (the record itself waits
         for its retention rule)."""
         self._vault.execute(
-            "UPDATE envelopes SET state = 'verified', verified_at = ?, receipt = ?, body = NULL, reason = NULL"
-            " WHERE seq = ? AND state IN ('sealed', 'stored')", (self._stamp(), receipt, seq))
+            "UPDATE envelopes SET state = 'verified', verified_at = ?, receipt = ?, body = NULL, reason = NULL,"
+            " missing_at = NULL WHERE seq = ? AND state IN ('sealed', 'stored')", (self._stamp(), receipt, seq))
+
+    def mark_missing(self, after: int, before: int) -> int:
+        """The office has confirmed envelope ``before`` but holds every envelope only up to
+        ``after``: those in between the relay said it stored never reached the office. Queue
+        them to be sent again (an envelope the office has after all gets the same receipt).
+        Returns how many."""
+        cursor = self._vault.execute(
+            "UPDATE envelopes SET state = 'sealed', next_attempt_at = NULL, missing_at = coalesce(missing_at, ?)"
+            " WHERE state = 'stored' AND body IS NOT NULL AND seq > ? AND seq < ?", (self._stamp(), after, before))
+        return int(cursor.rowcount)
+
+    def resend_unanswered(self, stored_before: datetime) -> int:
+        """Envelopes the relay took before ``stored_before`` with no word from the office since:
+        send them again, in case the last of them was lost where no later receipt can show it."""
+        cursor = self._vault.execute(
+            "UPDATE envelopes SET state = 'sealed', next_attempt_at = NULL WHERE state = 'stored'"
+            " AND body IS NOT NULL AND stored_at < ?", (stored_before.isoformat(timespec="seconds"),))
+        return int(cursor.rowcount)
 
     def mark_rejected(self, seq: int, receipt: bytes, reason: str) -> None:
         self._vault.execute(
@@ -210,9 +229,12 @@ class SyncRepository:
     def counts(self) -> SyncCounts:
         queued = self._vault.query_one("SELECT count(*) FROM outbox")
         by_state = dict(self._vault.query("SELECT state, count(*) FROM envelopes GROUP BY state"))
+        missing = self._vault.query_one("SELECT count(*) FROM envelopes WHERE missing_at IS NOT NULL"
+                                        " AND state IN ('sealed', 'stored')")
         return SyncCounts(int(queued[0]) if queued else 0,
                           by_state.get("stored", 0) + by_state.get("sealed", 0),
-                          by_state.get("rejected", 0), by_state.get("verified", 0))
+                          by_state.get("rejected", 0), by_state.get("verified", 0),
+                          int(missing[0]) if missing else 0)
 
     def forget_record(self, record_id: str) -> None:
         """After a purge: keep the envelope's sequence number, hash and receipt, drop the link."""

@@ -52,6 +52,12 @@ class CancelToken:
         return self._event.is_set()
 
 
+# An envelope the relay took but the office has not confirmed is sent again after this long,
+# in case it was lost where no later receipt shows the gap (the last one sent). A copy the
+# office already has is answered with the same receipt.
+RESEND_UNANSWERED_AFTER = timedelta(days=3)
+
+
 class EnrolmentError(Exception):
     """A message the volunteer can act on."""
 
@@ -67,6 +73,7 @@ class SyncResult:
     message: str = ""
     next_retry_at: datetime | None = None
     office_said: list[str] = field(default_factory=list)  # approvals, claim status, phoned check-ins
+    resent: int = 0  # the office's count showed these had not reached it: sent again
 
 
 @dataclass(frozen=True)
@@ -196,6 +203,11 @@ class DeviceSync:
                 self._send_all(transport, bundle, result, report, token)
             if not token.cancelled:
                 self._apply_receipts(transport, bundle, result, report)
+                # After the receipts, so an envelope whose receipt was only waiting is not sent again.
+                with self._vault.transaction():
+                    unanswered = self.state.resend_unanswered(self._now() - RESEND_UNANSWERED_AFTER)
+                if (result.resent or unanswered) and not token.cancelled:
+                    self._send_all(transport, bundle, result, report, token)
             if not token.cancelled:
                 result.office_said = MessageApplier(self._vault, self._keys, self._now).pull(transport, bundle)
         except TransportError as exc:
@@ -316,6 +328,7 @@ class DeviceSync:
     def _apply_receipts(self, transport: DeviceTransport, bundle: office_keys.KeyBundle, result: SyncResult,
                         report: Progress) -> None:
         incoming = transport.receipts(self._keys.kid)
+        latest: receipt.Receipt | None = None  # the office's newest VERIFIED: its count shows what it lacks
         for done, item in enumerate(incoming):
             report("Checking receipts", done, len(incoming))
             try:
@@ -331,6 +344,8 @@ class DeviceSync:
             except WireError as exc:
                 log.warning("receipt refused: %s", exc.reason.value)
                 continue
+            if checked.status is receipt.Status.VERIFIED and (latest is None or checked.seq > latest.seq):
+                latest = checked
             with self._vault.transaction():
                 if checked.status is receipt.Status.VERIFIED:
                     if held.state != "verified":
@@ -345,6 +360,20 @@ class DeviceSync:
                     result.rejected.append(why)
             self._fault("receipt applied")
             transport.forget_receipt(self._keys.kid, item.handle)
+        if latest is not None and latest.cum_seq < latest.seq - 1:
+            self._resend_missing(latest, result)
+
+    def _resend_missing(self, latest: receipt.Receipt, result: SyncResult) -> None:
+        """The office opens a laptop's envelopes in the order they were sent, so one it has
+        confirmed after another it still lacks means the lacking one was lost on the way (the
+        relay said it was stored): send it again (DESIGN: receipts carry the contiguous count)."""
+        with self._vault.transaction():
+            again = self.state.mark_missing(latest.cum_seq, latest.seq)
+            if again:
+                self.audit.append("office lacks envelopes", "sync", f"{latest.cum_seq + 1}-{latest.seq - 1}")
+        if again:
+            log.warning("the office lacks %d envelope(s) the relay said it stored; sending again", again)
+        result.resent += again
 
     # -- retention ----------------------------------------------------------------------------------------
     def decisions(self) -> list[Decision]:

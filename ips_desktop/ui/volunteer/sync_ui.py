@@ -59,6 +59,9 @@ def describe(snapshot: SyncSnapshot | None, last: SyncResult | None, busy: bool)
         parts.append(f"{counts.queued} queued")
     if counts.waiting_for_office:
         parts.append(f"{counts.waiting_for_office} waiting for the office")
+    if counts.missing:
+        parts.append(f"{counts.missing} had not reached the office and {'was' if counts.missing == 1 else 'were'}"
+                     " sent again")
     if counts.rejected:
         reason = snapshot.rejected_reasons[0] if snapshot.rejected_reasons else ""
         parts.append(f"{counts.rejected} refused by the office: {reason}")
