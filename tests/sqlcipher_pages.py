@@ -27,3 +27,22 @@ def decrypt_pages(path: Path, key: bytes) -> list[bytes]:
         body = decryptor.update(page[start:PAGE - RESERVE]) + decryptor.finalize()
         pages.append(body)
     return pages
+
+
+WAL_HEADER = 32
+FRAME_HEADER = 24
+
+
+def decrypt_wal(path: Path, key: bytes) -> list[bytes]:
+    """Every page image in a WAL file (the frames of pages written since the last checkpoint,
+    kept until the WAL is truncated or overwritten), decrypted as :func:`decrypt_pages` does."""
+    raw = path.read_bytes() if path.exists() else b""
+    pages = []
+    for offset in range(WAL_HEADER, len(raw) - FRAME_HEADER - PAGE + 1, FRAME_HEADER + PAGE):
+        number = int.from_bytes(raw[offset:offset + 4], "big")
+        page = raw[offset + FRAME_HEADER:offset + FRAME_HEADER + PAGE]
+        start = 16 if number == 1 else 0
+        iv = page[PAGE - RESERVE:PAGE - RESERVE + 16]
+        decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+        pages.append(decryptor.update(page[start:PAGE - RESERVE]) + decryptor.finalize())
+    return pages

@@ -28,7 +28,7 @@ from ..domain.records import (
 from ..domain.references import normalise_reference
 from .audit import AuditLog
 from .cases import CaseExists, CaseRepository
-from .records import MAX_ATTACHMENT_BYTES, AttachmentInfo, RecordRepository, StoredRecord
+from .records import MAX_ATTACHMENT_BYTES, AttachmentInfo, RecordRepository, StoredRecord, index_words
 from .settings import SettingsRepository, VolunteerSettings
 from .vault import VaultConnection, VaultError
 
@@ -208,8 +208,21 @@ class CaseBook:
     def _put(self, record_id: str | None, case_id: str, reference: str, record: Record,
              state: str, priority: int = 0) -> str:
         payload = record.to_dict()
-        return self.records.put(record_id, case_id, payload["type"], payload, state,
-                                _search_text(reference, record), priority)
+        text = _search_text(reference, record)
+        return self.records.put(record_id, case_id, payload["type"], payload, state, text, priority,
+                                removes_words=record_id is not None and self._removes_words(record_id, text))
+
+    def _removes_words(self, record_id: str, text: str) -> bool:
+        """Whether saving ``text`` drops a word the record's index row has now (a replaced name)."""
+        old = self.records.get(record_id)
+        reference = (self.cases.reference_of(old.case_id) if old.case_id else None) or ""
+        try:
+            previous = record_from_dict(old.payload)
+        except (KeyError, TypeError, ValueError):
+            return True  # unreadable as a record: assume the worst, merge the index
+        if not isinstance(previous, ContactRecord | PapersHeld):
+            return True
+        return not index_words(_search_text(reference, previous)) <= index_words(text)
 
     def screen(self, record: Record) -> list[FieldFinding]:
         return screen_fields(record.text_fields())
@@ -249,6 +262,8 @@ class CaseBook:
             self.log_kept(new_id, decisions)
             self.records.enqueue(new_id, priority)
             self.audit.append("record saved", new_id, "safeguarding" if priority else "")
+        # A name replaced since the last autosave leaves no trace in the index or the journal.
+        self.records.scrub_if_owed()
         return new_id
 
     def discard_draft(self, record_id: str) -> None:
@@ -261,8 +276,7 @@ class CaseBook:
         with self._vault.transaction():
             self.records.purge(record_id)
             self.audit.append(why, record_id)
-        self.records.optimise_index()
-        self._vault.checkpoint()
+        self.records.scrub()
 
     def search(self, text: str) -> list[SearchHit]:
         hits = []

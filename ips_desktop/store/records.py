@@ -9,8 +9,10 @@ transaction (DESIGN §3).
 from __future__ import annotations
 
 import json
+import logging
 import re
 import struct
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +24,18 @@ from .errors import RecordNotFound
 from .vault import VaultConnection
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+# How long truncating the WAL waits for a reader on another connection (a sync in progress):
+# short, since it can run on the GUI thread; an unfinished truncation is owed, not dropped.
+SCRUB_WAIT_MS = 500
+
+log = logging.getLogger(__name__)
+
+
+def index_words(text: str) -> set[str]:
+    """The words the search index makes of ``text``, near enough to tell whether an edit
+    removed one (letters and digits, case and accents folded, as the index's tokenizer does)."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+    return set(re.findall(r"[^\W_]+", folded))
 
 
 @dataclass(frozen=True)
@@ -60,8 +74,10 @@ class RecordRepository:
 
     # -- records -----------------------------------------------------------------------------
     def put(self, record_id: str | None, case_id: str | None, kind: str, payload: dict[str, Any],
-            state: str, search_text: str, priority: int = 0) -> str:
-        """Insert or replace a record's sealed body and its index rows. Call in a transaction."""
+            state: str, search_text: str, priority: int = 0, removes_words: bool = False) -> str:
+        """Insert or replace a record's sealed body and its index rows. Call in a transaction.
+        ``removes_words``: the new text lacks a word the old one had. The old word stays in an
+        old index segment until the index is merged, so the merge is owed (:meth:`scrub`)."""
         now = self._now().isoformat(timespec="seconds")
         plaintext = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         if record_id is None:
@@ -88,6 +104,8 @@ class RecordRepository:
                 (case_id, kind, state, now, priority, body, record_id),
             )
             self._vault.execute("DELETE FROM search_index WHERE rowid = ?", (n,))
+            if removes_words:
+                self._owe("index_merge_owed")
         if search_text.strip():
             self._vault.execute("INSERT INTO search_index (rowid, text) VALUES (?, ?)", (n, search_text))
         return record_id
@@ -174,19 +192,43 @@ class RecordRepository:
         for table in ("attachments", "outbox"):
             self._vault.execute(f"DELETE FROM {table} WHERE record_id IN {chosen}", (ids,))
         self._vault.execute(f"DELETE FROM records WHERE id IN {chosen}", (ids,))
-        self._vault.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('index_merge_owed', '1')")
+        self._owe("index_merge_owed")
+
+    def _owe(self, what: str) -> None:
+        self._vault.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, '1')", (what,))
+
+    def _owed(self) -> set[str]:
+        return {r[0] for r in self._vault.query(
+            "SELECT key FROM settings WHERE key IN ('index_merge_owed', 'wal_truncate_owed')")}
 
     def optimise_index(self) -> None:
         """Merge index segments so deleted tokens are not left in old segments."""
         self._vault.execute("INSERT INTO search_index (search_index) VALUES ('optimize')")
         self._vault.execute("DELETE FROM settings WHERE key = 'index_merge_owed'")
 
-    def settle_purges(self) -> bool:
-        """Finish what an interrupted purge left: merge the index and truncate the WAL."""
-        if self._vault.query_one("SELECT 1 FROM settings WHERE key = 'index_merge_owed'") is None:
-            return False
+    def scrub(self) -> bool:
+        """After words left the vault (a purge, a replaced name): merge the index, so no deleted
+        token stays in an old segment, then truncate the WAL, so no old page stays beside the
+        file. A reader on another connection can hold the WAL for a moment; if it does, the
+        truncation is owed and :meth:`settle_purges` tries again. Returns whether it finished."""
         self.optimise_index()
-        self._vault.checkpoint()
+        self._vault.execute("DELETE FROM settings WHERE key = 'wal_truncate_owed'")
+        if self._vault.checkpoint(wait_ms=SCRUB_WAIT_MS):
+            return True
+        self._owe("wal_truncate_owed")
+        log.warning("the vault's journal is in use; its old pages are cleared at the next chance")
+        return False
+
+    def scrub_if_owed(self) -> bool:
+        """:meth:`scrub` when a removed word or an unfinished truncation is owed."""
+        return self.scrub() if self._owed() else True
+
+    def settle_purges(self) -> bool:
+        """Finish what an interrupted purge or a busy journal left: merge the index and truncate
+        the WAL. Returns whether anything was owed."""
+        if not self._owed():
+            return False
+        self.scrub()
         return True
 
     # -- attachments ---------------------------------------------------------------------------

@@ -59,8 +59,9 @@ def _memory_security_once(conn: Any) -> None:
 # search or a save decrypts few pages; memory security wipes the cache when it is freed.
 # The background sync has its own connection on its own thread: a writer waits for the
 # other's transaction (busy_timeout) instead of failing.
+BUSY_TIMEOUT_MS = 10000
 CONNECTION_PRAGMAS = ("secure_delete = ON", "temp_store = MEMORY", "foreign_keys = ON",
-                      "journal_mode = WAL", f"cache_size = -{16 * 1024}", "busy_timeout = 10000")
+                      "journal_mode = WAL", f"cache_size = -{16 * 1024}", f"busy_timeout = {BUSY_TIMEOUT_MS}")
 PLAINTEXT_MAGIC = b"SQLite format 3\x00"
 
 # What every connection must report after opening. Checked, not assumed.
@@ -236,13 +237,22 @@ class VaultConnection:
     def set_user_version(self, version: int) -> None:
         self._conn.execute(f"PRAGMA user_version = {int(version)}")
 
-    def checkpoint(self) -> None:
-        """Fold the WAL into the main file and truncate it: no stale pages left beside it."""
-        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    def checkpoint(self, wait_ms: int = BUSY_TIMEOUT_MS) -> bool:
+        """Fold the WAL into the main file and truncate it: no stale pages left beside it.
+        Returns False when a reader on another connection kept it from finishing within
+        ``wait_ms`` (the WAL still holds pages then: the caller tries again later)."""
+        self._conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        try:
+            row = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return bool(row) and int(row[0]) == 0
 
     def backup_to(self, target: Path) -> Path:
         """Copy the (encrypted) file after a checkpoint. Atomic: a temp name, then rename."""
-        self.checkpoint()
+        if not self.checkpoint():
+            raise VaultError("The vault is in use by another part of IPS Desktop, so it could not be "
+                                 "copied. Nothing was changed; close other IPS Desktop windows and try again.")
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".partial")
         shutil.copyfile(self.path, partial)

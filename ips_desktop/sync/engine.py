@@ -450,8 +450,7 @@ class DeviceSync:
                     self.state.owe_rekey()
             self._fault("purged")
         if due:
-            self.records.optimise_index()
-            self._vault.checkpoint()
+            self.records.scrub()
         return len(due)
 
     def _certify_purges(self, transport: DeviceTransport) -> None:
