@@ -12,7 +12,7 @@ from pathlib import Path
 from conftest import PASSPHRASE, Clock
 from sqlcipher_pages import decrypt_pages, decrypt_wal
 
-from ips_desktop.crypto.keyslot import MINIMUM_KDF
+from ips_desktop.crypto.keyslot import MINIMUM_KDF, VaultSecrets
 from ips_desktop.domain.records import ContactKind, ContactRecord
 from ips_desktop.store.casebook import CaseBook
 from ips_desktop.store.profile import Profile
@@ -40,11 +40,15 @@ def fill(book: CaseBook, case: str, n: int) -> None:
         book.save(None, case, note(f"Telephone call {i} about the annual review and the draft plan."))
 
 
-def test_a_replaced_name_leaves_no_trace_after_save(tmp_path: Path) -> None:
+def new_vault(tmp_path: Path) -> tuple[Profile, VaultSecrets, VaultConnection, CaseBook, str]:
     profile = Profile(tmp_path / "data")
     secrets, vault = profile.create(PASSPHRASE, MINIMUM_KDF)
     book = CaseBook(vault, Clock())
-    case = book.open_case("PP-2026-0311")
+    return profile, secrets, vault, book, book.open_case("PP-2026-0311")
+
+
+def test_a_replaced_name_leaves_no_trace_after_save(tmp_path: Path) -> None:
+    profile, secrets, vault, book, case = new_vault(tmp_path)
     fill(book, case, 30)
     draft = book.save_draft(None, case, note(f"Spoke with {NAME.lower()} about the EHCP draft."))
     book.save_draft(draft, case, note(f"Spoke with {NAME.lower()} about the EHCP draft and the school."))
@@ -61,10 +65,7 @@ def test_a_replaced_name_leaves_no_trace_after_save(tmp_path: Path) -> None:
 
 def test_typing_on_does_not_merge_the_index_at_every_save(tmp_path: Path) -> None:
     """Only an edit that drops a word owes the merge (it rewrites the whole index)."""
-    profile = Profile(tmp_path / "data")
-    _, vault = profile.create(PASSPHRASE, MINIMUM_KDF)
-    book = CaseBook(vault, Clock())
-    case = book.open_case("PP-2026-0311")
+    _, _, vault, book, case = new_vault(tmp_path)
     draft = book.save_draft(None, case, note("Spoke with the parent"))
     book.save_draft(draft, case, note("Spoke with the parent about the review"))
     owed = vault.query("SELECT key FROM settings WHERE key = 'index_merge_owed'")
@@ -75,10 +76,7 @@ def test_typing_on_does_not_merge_the_index_at_every_save(tmp_path: Path) -> Non
 
 
 def test_a_purge_while_the_sync_reads_is_cleared_from_the_journal(tmp_path: Path) -> None:
-    profile = Profile(tmp_path / "data")
-    secrets, vault = profile.create(PASSPHRASE, MINIMUM_KDF)
-    book = CaseBook(vault, Clock())
-    case = book.open_case("PP-2026-0311")
+    profile, secrets, vault, book, case = new_vault(tmp_path)
     fill(book, case, 30)
     gone = book.save(None, case, note(f"The family mentioned {PURGED.lower()} twice."))
 
