@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -320,19 +321,58 @@ def _error(exc: RelayError) -> JSONResponse:
     return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status)
 
 
+# Bodies larger than this are read a few at a time (``LARGE_READS``): four 80 MiB uploads at
+# once, each naming an enrolled laptop, would otherwise hold 320 MiB in the ladder's process.
+LARGE_BODY = 1024 * 1024
+LARGE_READS = 2
+LARGE_WAIT_S = 20.0
+
+
+class _LargeReads:
+    """The slots for reading large bodies; made on first use, inside the server's event loop."""
+
+    def __init__(self) -> None:
+        self._slots: asyncio.Semaphore | None = None
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(LARGE_READS)
+        try:
+            await asyncio.wait_for(self._slots.acquire(), LARGE_WAIT_S)
+        except TimeoutError:
+            raise RelayError(503, "busy", "The relay is receiving other large records; try again in a minute.") \
+                from None
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+
+_large_reads = _LargeReads()
+
+
 async def read_body(request: Request, limit: int) -> bytes:
-    """The body, refused (413) as soon as it passes ``limit``: never held beyond it."""
+    """The body, refused (413) as soon as it passes ``limit``: never held beyond it, and held
+    once (not as chunks and their join). A large body waits for one of a few slots first."""
     length = request.headers.get("content-length")
     if length is not None and (not length.isdigit() or int(length) > limit):
         raise RelayError(413, "too_large", f"The request is larger than the relay accepts ({limit // 1024} KiB).")
-    chunks = []
+    if limit > LARGE_BODY and (length is None or int(length) > LARGE_BODY):
+        async with _large_reads.slot():
+            return await _stream(request, limit)
+    return await _stream(request, limit)
+
+
+async def _stream(request: Request, limit: int) -> bytes:
+    held = io.BytesIO()
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
             raise RelayError(413, "too_large", f"The request is larger than the relay accepts ({limit // 1024} KiB).")
-        chunks.append(chunk)
-    return b"".join(chunks)
+        held.write(chunk)
+    return held.getvalue()
 
 
 def _hex_id(value: str, length: int) -> bytes:
