@@ -29,7 +29,7 @@ from pathlib import Path
 
 import sqlcipher3  # without a key: plain SQLite, the same engine build
 
-from bench import board, claim, ladder, sync
+from bench import board, claim, flood, ladder, sync
 from ips_desktop.crypto import keyslot
 from ips_desktop.domain.records import ContactKind, ContactRecord
 from ips_desktop.store import migrations
@@ -173,6 +173,7 @@ def main() -> None:
         sync.seal_ratio(report)
         sync.open_per_s(report, root)
         sync.relay_throughput(report, root)
+        flood.flood(report, root)
         sync.purge_1000_s(report, root)
         sync.rekey_10k_s(report, root, profile)
         claim.claim_pdf(report, root)

@@ -189,36 +189,43 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def start_relay(data_dir: Path, keys: office_keys.OfficeKeys,
+                devices: list[DeviceKeys]) -> tuple[subprocess.Popen[bytes], str, office_keys.KeyBundle]:
+    """A real ``ips-relay`` process with the office's bundle published and ``devices`` enrolled:
+    (process, url, bundle). The caller terminates the process."""
+    port = _free_port()
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("ips-relay")), "serve", "--data", str(data_dir),
+                             "--office-root", keys.root_public.hex(), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            with urllib.request.urlopen(url + "/v1/relay-key", timeout=1) as answer:
+                relay_public = bytes.fromhex(json.loads(answer.read())["public_key"])
+            break
+        except OSError:
+            time.sleep(0.05)
+    from ips_desktop.sync.relay_client import RelayTransport
+
+    office = RelayTransport(url, keys.root)
+    bundle_raw = office_keys.make_bundle(keys, version=1, issued_at=NOW - 60, not_after=NOW + 86400,
+                                         office_name="Bench", relay=office_keys.RelayInfo(url, relay_public))
+    office.publish_bundle(bundle_raw)
+    for serial, d in enumerate(devices, start=1):
+        office.register_device(office_keys.make_certificate(
+            keys.root, serial=serial, signing_key=d.signing_public, box_key=d.box_public, label=f"IPS-{serial}",
+            not_before=NOW - 60, not_after=NOW + 86400))
+    office.close()
+    return proc, url, office_keys.open_bundle(bundle_raw, keys.root_public)
+
+
 def relay_throughput(report: Report, root: Path) -> None:
     keys = office_keys.OfficeKeys.generate()
     devices = [DeviceKeys.from_seed(hashlib.sha256(b"bench-device" + struct.pack(">I", i)).digest())
                for i in range(DEVICES)]
-    port = _free_port()
-    data_dir = root / "relay"
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("ips-relay")), "serve", "--data", str(data_dir),
-                             "--office-root", keys.root_public.hex(), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, url, bundle = start_relay(root / "relay", keys, devices)
+    port = int(url.rsplit(":", 1)[1])
     try:
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                with urllib.request.urlopen(url + "/v1/relay-key", timeout=1) as answer:
-                    relay_public = bytes.fromhex(json.loads(answer.read())["public_key"])
-                break
-            except OSError:
-                time.sleep(0.05)
-        from ips_desktop.sync.relay_client import RelayTransport
-
-        office = RelayTransport(url, keys.root)
-        bundle_raw = office_keys.make_bundle(keys, version=1, issued_at=NOW - 60, not_after=NOW + 86400,
-                                             office_name="Bench", relay=office_keys.RelayInfo(url, relay_public))
-        office.publish_bundle(bundle_raw)
-        bundle = office_keys.open_bundle(bundle_raw, keys.root_public)
-        for serial, d in enumerate(devices, start=1):
-            office.register_device(office_keys.make_certificate(
-                keys.root, serial=serial, signing_key=d.signing_public, box_key=d.box_public, label=f"IPS-{serial}",
-                not_before=NOW - 60, not_after=NOW + 86400))
-        office.close()
         chains = [_chain(d, bundle, 2 * PER_DEVICE, size=2000) for d in devices]
         requests = [[_request(d, data) for data in chain] for d, chain in zip(devices, chains, strict=True)]
 
