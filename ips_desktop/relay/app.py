@@ -19,11 +19,12 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from .. import clock as wall
 from ..crypto import envelope, office_keys, receipt, request_auth
@@ -48,6 +49,28 @@ OCTETS = "application/octet-stream"
 def event(name: str, **fields: object) -> None:
     """One structured, content-free log line."""
     log.info(json.dumps({"event": name, **fields}, sort_keys=True))
+
+
+class Refusal(BaseModel):
+    """Every refusal's body: a code for programs and a sentence for people."""
+
+    error: str
+    message: str
+
+
+# What any operation can answer besides its success (the document lists them for every one;
+# schemathesis in the tests holds the relay to it). 422 is FastAPI's own, for a malformed path
+# or query.
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Refusal, "description": "Malformed: a bad id, envelope, receipt or signature header"},
+    401: {"model": Refusal, "description": "Not signed, or the signature does not verify"},
+    403: {"model": Refusal, "description": "Signed by a key the relay does not know, or one revoked"},
+    404: {"model": Refusal, "description": "Nothing there (or no longer)"},
+    409: {"model": Refusal, "description": "Out of order: the office has not published its keys yet, or a replay"},
+    413: {"model": Refusal, "description": "Larger than the relay accepts"},
+    429: {"model": Refusal, "description": "Too many requests: slow down"},
+    503: {"model": Refusal, "description": "Busy with other large uploads: try again in a minute"},
+}
 
 
 class RelayError(Exception):
@@ -420,7 +443,7 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
         for task in tasks:
             task.cancel()
 
-    app = FastAPI(title="IPS relay", version="1", lifespan=lifespan,
+    app = FastAPI(title="IPS relay", version="1", lifespan=lifespan, responses=REFUSALS,
                   description="Carries sealed envelopes between volunteers' laptops and the office. It holds no key "
                               "that opens a record.")
 
