@@ -33,7 +33,7 @@ from ips_desktop.domain.claim import ClaimMonth, FirstClaimDetails
 from ips_desktop.domain.expenses import Category, ExpenseItem, ExpenseRates
 from ips_desktop.domain.records import ContactKind, ContactRecord
 from ips_desktop.domain.visits import Slot, VenueKind
-from ips_desktop.office.inbox import accept, pull
+from ips_desktop.office.inbox import pull
 from ips_desktop.office.service import OfficeService
 from ips_desktop.reports.receipts import prepare_receipt
 from ips_desktop.store.casebook import CaseBook
@@ -44,6 +44,8 @@ from ips_desktop.sync.engine import DeviceSync
 from ips_desktop.sync.relay_client import RelayTransport
 from ips_desktop.sync.transport import open_transport
 from ips_desktop.sync.watch_client import WatchClient
+
+from .sync import enrol
 
 Report = Callable[[str, float, str], None]
 PASSPHRASE = "bench passphrase for the board"
@@ -216,10 +218,7 @@ def board(report: Report, root: Path) -> None:
             laptop = _Laptop(label, vault, CaseBook(vault, clock),
                              DeviceSync(vault, keys, lambda address, k=keys: open_transport(address, k.signing), clock),
                              keys)
-            laptop.sync.begin_enrolment(office.make_invite(label).code(), label, "bench")
-            accept(office, office_http, pull(office, office_http).enrolments[0].invite_id)
-            if not laptop.sync.finish_enrolment():
-                raise RuntimeError("enrolment failed")
+            enrol(laptop.sync, office, office_http, office.make_invite(label).code(), label)
             clock.now = datetime.now() - timedelta(days=365)
             _fill_year(laptop, clock, rng, photos, today)
             clock.now = None

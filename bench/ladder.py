@@ -26,13 +26,14 @@ from aiosmtpd.controller import Controller
 
 from ips_desktop.crypto.device import DeviceKeys
 from ips_desktop.crypto.keyslot import MINIMUM_KDF
-from ips_desktop.office.inbox import accept, pull
 from ips_desktop.office.service import OfficeService
 from ips_desktop.store.profile import Profile
 from ips_desktop.sync.engine import DeviceSync
 from ips_desktop.sync.relay_client import RelayTransport
 from ips_desktop.sync.transport import open_transport
 from ips_desktop.sync.watch_client import WatchClient
+
+from .sync import enrol
 
 Report = Callable[[str, float, str], None]
 PASSPHRASE = "bench passphrase for the ladder"
@@ -94,10 +95,7 @@ def ladder(report: Report, root: Path) -> None:
         office.set_relay(url, relay_key)
         office_http.publish_bundle(office.bundle())
         invite = office.make_invite("IPS-01")
-        sync.begin_enrolment(invite.code(), "IPS-01", "bench")
-        accept(office, office_http, pull(office, office_http).enrolments[0].invite_id)
-        if not sync.finish_enrolment():
-            raise RuntimeError("enrolment failed")
+        enrol(sync, office, office_http, invite.code(), "IPS-01")
         office_watch, laptop_watch = WatchClient(office_http), WatchClient(RelayTransport(url, keys.signing))
         office_watch.set_contacts({1: ["ppo@bench.test"]}, office=[])
 

@@ -38,11 +38,13 @@ from ips_desktop.crypto.device import DeviceKeys
 from ips_desktop.crypto.keyslot import MINIMUM_KDF
 from ips_desktop.crypto.wire import TAG_SEAL, raw_public, sign
 from ips_desktop.domain.records import ContactKind, ContactRecord
+from ips_desktop.office.inbox import accept, pull
 from ips_desktop.office.service import OfficeService
 from ips_desktop.store.casebook import CaseBook
 from ips_desktop.store.profile import Profile
 from ips_desktop.store.sync_state import NewEnvelope, SyncRepository
 from ips_desktop.sync.engine import DeviceSync
+from ips_desktop.sync.transport import OfficeTransport
 
 Report = Callable[[str, float, str], None]
 PASSPHRASE = "bench passphrase for the vault"
@@ -187,6 +189,17 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def enrol(sync: DeviceSync, office: OfficeService, transport: OfficeTransport, code: str, label: str) -> None:
+    """The real enrolment: commitment, the office's answer, request, acceptance."""
+    sync.begin_enrolment(code, label, "bench")
+    pull(office, transport)
+    sync.finish_enrolment()
+    waiting = pull(office, transport).enrolments
+    accept(office, transport, waiting[0].invite_id)
+    if not sync.finish_enrolment():
+        raise RuntimeError("enrolment failed")
 
 
 def start_relay(data_dir: Path, keys: office_keys.OfficeKeys,

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from conftest import PASSPHRASE, Clock
+from enrolling import enrol_laptop
 from relay_support import free_port, relay_process
 from smtp_support import Inbox, smtp_server
 
 from ips_desktop.crypto.device import DeviceKeys
 from ips_desktop.crypto.keyslot import MINIMUM_KDF
-from ips_desktop.office.inbox import accept, pull
 from ips_desktop.office.service import OfficeService
 from ips_desktop.store.profile import Profile
 from ips_desktop.sync.engine import DeviceSync
@@ -74,9 +74,7 @@ class World:
         self.office.set_relay(url, relay_key)
         self.office_http.publish_bundle(self.office.bundle())
         invite = self.office.make_invite("IPS-11")
-        self.sync.begin_enrolment(invite.code(), "IPS-11", "test")
-        accept(self.office, self.office_http, pull(self.office, self.office_http).enrolments[0].invite_id)
-        assert self.sync.finish_enrolment()
+        enrol_laptop(self.sync, self.office, self.office_http, invite.code(), "IPS-11")
         self.office_watch.set_contacts({1: [PPO], 2: [MANAGER], 4: [POLICE]}, office=[PPO, PPO2],
                                        family={"IPS-11": [FAMILY]})
 

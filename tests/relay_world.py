@@ -8,11 +8,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from conftest import PASSPHRASE, Clock
+from enrolling import enrol_laptop
 from relay_support import relay_process
 
 from ips_desktop.crypto.device import DeviceKeys
 from ips_desktop.crypto.keyslot import MINIMUM_KDF
-from ips_desktop.office.inbox import accept, pull
 from ips_desktop.office.service import OfficeService
 from ips_desktop.store.casebook import CaseBook
 from ips_desktop.store.profile import Profile
@@ -36,12 +36,7 @@ class Setup:
                                clock)
 
     def enrol(self) -> None:
-        invite = self.office.make_invite("IPS-11")
-        sas = self.sync.begin_enrolment(invite.code(), "IPS-11", "test")
-        waiting = pull(self.office, self.office_transport).enrolments
-        assert [w.sas for w in waiting] == [sas]
-        accept(self.office, self.office_transport, waiting[0].invite_id)
-        assert self.sync.finish_enrolment()
+        enrol_laptop(self.sync, self.office, self.office_transport, self.office.make_invite("IPS-11").code(), "IPS-11")
 
 
 @contextmanager

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import PASSPHRASE, Clock
+from enrolling import enrol_laptop
 
 from ips_desktop.crypto.device import DeviceKeys
 from ips_desktop.crypto.keyslot import MINIMUM_KDF
-from ips_desktop.office.inbox import accept, pull
 from ips_desktop.office.service import OfficeService
 from ips_desktop.store.casebook import CaseBook
 from ips_desktop.store.profile import Profile
@@ -46,11 +46,5 @@ def enrolled_world(tmp_path: Path, clock: Clock) -> tuple[Laptop, Office]:
 def enrol(office: Office, root: Path, clock: Clock, code: str) -> Laptop:
     """One more laptop through the real enrolment: invite, request, the six digits, accept."""
     laptop = Laptop(root, clock)
-    invite = office.service.make_invite(code)
-    sas = laptop.sync.begin_enrolment(invite.code(), code, "test")
-    found = pull(office.service, office.transport)
-    assert [p.sas for p in found.enrolments] == [sas]  # the PPO reads these digits with the volunteer
-    assert not laptop.sync.finish_enrolment()  # not until the PPO accepts
-    accept(office.service, office.transport, found.enrolments[0].invite_id)
-    assert laptop.sync.finish_enrolment()
+    enrol_laptop(laptop.sync, office.service, office.transport, office.service.make_invite(code).code(), code)
     return laptop

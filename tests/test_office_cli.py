@@ -40,7 +40,10 @@ def test_the_whole_flow_from_the_command_line(tmp_path: Path, clock: Clock) -> N
         secrets, vault = profile.create(PASSPHRASE, MINIMUM_KDF)
         keys = DeviceKeys.from_seed(secrets.device_seed)
         sync = DeviceSync(vault, keys, lambda address: open_transport(address, keys.signing), clock)
-        sas = sync.begin_enrolment(code, "IPS-21", "test")
+        sync.begin_enrolment(code, "IPS-21", "test")
+        office(data, "pull")  # answers the laptop's first message
+        assert not sync.finish_enrolment()
+        sas = sync.enrolment_digits()
 
         listed = office(data, "pull").stdout
         assert f"code {sas}" in listed

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Clock
+from enrolling import enrol_laptop
 from receipt_files import photo
 from sync_world import Laptop, Office, enrolled_world
 
@@ -133,11 +134,7 @@ def test_tampered_replayed_and_misaddressed_messages_change_nothing(tmp_path: Pa
 
     # Sealed to another laptop, dropped in this one's folder: not for us.
     stranger = Laptop(tmp_path / "stranger", clock)
-    invite = office.service.make_invite("IPS-99")
-    stranger.sync.begin_enrolment(invite.code(), "IPS-99", "test")
-    found = pull(office.service, office.transport).enrolments
-    messages_mod_accept(office, found[0].invite_id)
-    assert stranger.sync.finish_enrolment()
+    enrol_laptop(stranger.sync, office.service, office.transport, office.service.make_invite("IPS-99").code())
     other = next(d.device_kid for d in office.service.repo.devices() if d.device_kid != device)
     messages.approve_visit(office.service, office.transport, other, visit_id, "PPO Jane")
     [misaddressed] = office.transport.root.glob(f"messages/{other.hex()}/*.msg")
@@ -163,8 +160,3 @@ def test_tampered_replayed_and_misaddressed_messages_change_nothing(tmp_path: Pa
     assert applied == [MessageKind.VISIT_APPROVED]  # the replay was never applied
     assert not genuine.exists()
 
-
-def messages_mod_accept(office: Office, invite_id: bytes) -> None:
-    from ips_desktop.office.inbox import accept
-
-    accept(office.service, office.transport, invite_id)

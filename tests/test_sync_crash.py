@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 from conftest import PASSPHRASE, Clock, files_containing
+from enrolling import enrol_laptop
 from sqlcipher_pages import decrypt_pages
 
 from ips_desktop.crypto.device import DeviceKeys
 from ips_desktop.crypto.keyslot import MINIMUM_KDF
 from ips_desktop.domain.records import ContactKind, ContactRecord
-from ips_desktop.office.inbox import accept, pull
+from ips_desktop.office.inbox import pull
 from ips_desktop.office.service import OfficeService
 from ips_desktop.store.casebook import CaseBook
 from ips_desktop.store.profile import Profile
@@ -70,9 +71,7 @@ class World:
         self.db_key = secrets.db_key
         sync = self._sync(vault, secrets.device_seed)
         invite = self.office.make_invite("IPS-31")
-        sync.begin_enrolment(invite.code(), "IPS-31", "test")
-        accept(self.office, self.transport, pull(self.office, self.transport).enrolments[0].invite_id)
-        assert sync.finish_enrolment()
+        enrol_laptop(sync, self.office, self.transport, invite.code(), "IPS-31")
         self.seed = secrets.device_seed
         book = CaseBook(vault, clock)
         case = book.open_case("PP-2026-0900")

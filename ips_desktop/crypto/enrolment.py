@@ -3,13 +3,20 @@
 1. The PPO makes a one-time **invite** (expires in 24 hours). Its code carries the invite id,
    a 128-bit secret, the office root key and where to send the request; a checksum catches
    a mistyped code.
-2. The laptop sends an **enrolment request**: its public keys and IPS code, with an HMAC over
-   the whole request keyed by the invite secret (so a relay cannot swap in its own key) and
-   a signature by the laptop's key (proof it holds the key).
-3. Both screens show the same **short authentication string** (six digits derived from the
-   office root key, the laptop's key and the invite id). The PPO and the volunteer read it to
-   each other by phone; only then does the PPO accept.
-4. The office answers with the **device certificate** and the **key bundle**, again under the
+2. The laptop first sends a **commitment**: a hash of its public keys and a fresh random
+   nonce, under the invite's HMAC, and nothing else. The office answers with a **challenge**,
+   a random nonce of its own (automatically, at its next pull).
+3. Only then does the laptop send the **enrolment request** (its public keys, IPS code and
+   nonce; the invite's HMAC over it, so a relay cannot swap in its own key; a signature by the
+   laptop's key, proof it holds the key). The office checks it opens the commitment.
+4. Both screens show the same **short authentication string**: six digits from the office root
+   key, the laptop's keys, the invite id and both nonces. The PPO and the volunteer read them
+   to each other by phone; only then does the PPO accept. Someone holding the invite code who
+   can swap messages cannot search for a key that shows the volunteer's digits: each side's
+   digits depend on a nonce the other side chose after that side had committed (as in ZRTP's
+   hash commitment or Bluetooth's numeric comparison), so a swap matches one time in a
+   million, and the office takes one commitment per invite.
+5. The office answers with the **device certificate** and the **key bundle**, again under the
    invite's HMAC. The laptop checks both against the root key from the invite and pins it.
 """
 
@@ -95,11 +102,25 @@ def parse_invite(code: str, now: int) -> Invite:
     return Invite(invite_id, secret, root, expires, address)
 
 
-def short_authentication_string(root_public: bytes, device_signing_key: bytes, invite_id: bytes) -> str:
+NONCE_LEN = 32
+
+
+def short_authentication_string(root_public: bytes, request: EnrolmentRequest, office_nonce: bytes) -> str:
     """Six digits both screens show; read aloud to compare, e.g. "492 017"."""
-    digest = hashlib.sha256(b"ips-sas/v1" + root_public + device_signing_key + invite_id).digest()
+    digest = hashlib.sha256(b"ips-sas/v2" + root_public + request.signing_key + request.box_key + request.invite_id
+                            + request.nonce + office_nonce).digest()
     number = int.from_bytes(digest[:8], "big") % 1_000_000
     return f"{number // 1000:03d} {number % 1000:03d}"
+
+
+def commitment(signing_key: bytes, box_key: bytes, nonce: bytes) -> bytes:
+    return hashlib.sha256(b"ips-enrol-commit/v1" + signing_key + box_key + nonce).digest()
+
+
+def request_slot(invite_id: bytes) -> bytes:
+    """Where the laptop's request and the office's final answer travel (the commitment and the
+    challenge use the invite id itself): a second id derived from the invite's."""
+    return hashlib.sha256(b"ips-enrol-request-slot/v1" + invite_id).digest()[:16]
 
 
 def _mac(secret: bytes, tag: bytes, data: bytes) -> bytes:
@@ -119,12 +140,20 @@ class EnrolmentRequest:
     box_key: bytes
     label: str
     app_version: str
+    nonce: bytes
+
+    @property
+    def commitment(self) -> bytes:
+        return commitment(self.signing_key, self.box_key, self.nonce)
 
 
-def make_request(invite: Invite, keys: DeviceKeys, label: str, app_version: str) -> bytes:
+def make_request(invite: Invite, keys: DeviceKeys, label: str, app_version: str, nonce: bytes) -> bytes:
+    """The request the laptop sends once the office has answered its commitment."""
+    require(len(nonce) == NONCE_LEN, Reason.BAD_LENGTH, "nonce")
     body = canonical_json({"invite_id": invite.invite_id.hex(), "signing_key": keys.signing_public.hex(),
-                           "box_key": keys.box_public.hex(), "label": label, "app_version": app_version})
-    signed = _REQ_HEAD.pack(REQ_MAGIC, 1, len(body)) + body
+                           "box_key": keys.box_public.hex(), "label": label, "app_version": app_version,
+                           "nonce": nonce.hex()})
+    signed = _REQ_HEAD.pack(REQ_MAGIC, 2, len(body)) + body
     mac = _mac(invite.secret, TAG_REQUEST, signed)
     return signed + mac + sign(keys.signing, TAG_REQUEST, signed + mac)
 
@@ -136,15 +165,17 @@ def read_request(data: bytes) -> tuple[EnrolmentRequest, bytes, bytes]:
     require(len(data) >= _REQ_HEAD.size, Reason.TRUNCATED)
     magic, version, length = _REQ_HEAD.unpack_from(data)
     require(magic == REQ_MAGIC, Reason.BAD_MAGIC)
-    require(version == 1, Reason.UNKNOWN_VERSION)
+    require(version == 2, Reason.UNKNOWN_VERSION)
     end = _REQ_HEAD.size + length
     require(len(data) >= end + _MAC_LEN + SIG_LEN, Reason.TRUNCATED)
     require(len(data) == end + _MAC_LEN + SIG_LEN, Reason.TRAILING_BYTES)
     body = expect_fields(parse_canonical_json(data[_REQ_HEAD.size:end]), {
-        "invite_id": str, "signing_key": str, "box_key": str, "label": str, "app_version": str}, "request")
+        "invite_id": str, "signing_key": str, "box_key": str, "label": str, "app_version": str, "nonce": str},
+        "request")
     request = EnrolmentRequest(hex_bytes(body["invite_id"], 16, "invite id"),
                                hex_bytes(body["signing_key"], KEY_LEN, "signing key"),
-                               hex_bytes(body["box_key"], KEY_LEN, "box key"), body["label"], body["app_version"])
+                               hex_bytes(body["box_key"], KEY_LEN, "box key"), body["label"], body["app_version"],
+                               hex_bytes(body["nonce"], NONCE_LEN, "nonce"))
     signed, mac, signature = data[:end], data[end:end + _MAC_LEN], data[end + _MAC_LEN:]
     verify(ed25519_public(request.signing_key), signature, TAG_REQUEST, signed + mac)
     return request, signed, mac
@@ -154,6 +185,62 @@ def check_request(data: bytes, secret: bytes) -> EnrolmentRequest:
     request, signed, mac = read_request(data)
     require(hmac.compare_digest(_mac(secret, TAG_REQUEST, signed), mac), Reason.BAD_MAC)
     return request
+
+
+# -- commitment (laptop → office) and challenge (office → laptop) ----------------------------------------
+COMMIT_MAGIC = b"IPSENC"
+CHALLENGE_MAGIC = b"IPSENN"
+TAG_COMMIT = b"ips-enrol-commit-msg/v1"
+TAG_CHALLENGE = b"ips-enrol-challenge/v1"
+_COMMIT = struct.Struct(">6sB16s32s")
+_CHALLENGE = struct.Struct(">6sB16s32s32s")
+
+
+def is_commitment(data: bytes) -> bool:
+    return data.startswith(COMMIT_MAGIC)
+
+
+def make_commitment(invite: Invite, keys: DeviceKeys, nonce: bytes) -> bytes:
+    """The laptop's first message: its keys and nonce hashed, nothing an attacker can search on."""
+    signed = _COMMIT.pack(COMMIT_MAGIC, 1, invite.invite_id, commitment(keys.signing_public, keys.box_public, nonce))
+    return signed + _mac(invite.secret, TAG_COMMIT, signed)
+
+
+def read_commitment(data: bytes) -> tuple[bytes, bytes]:
+    """(invite id, commitment) without the invite secret; check the MAC with :func:`check_commitment`."""
+    require(len(data) >= _COMMIT.size + _MAC_LEN, Reason.TRUNCATED)
+    require(len(data) == _COMMIT.size + _MAC_LEN, Reason.TRAILING_BYTES)
+    magic, version, invite_id, committed = _COMMIT.unpack_from(data)
+    require(magic == COMMIT_MAGIC, Reason.BAD_MAGIC)
+    require(version == 1, Reason.UNKNOWN_VERSION)
+    return invite_id, committed
+
+
+def check_commitment(data: bytes, secret: bytes) -> tuple[bytes, bytes]:
+    invite_id, committed = read_commitment(data)
+    require(hmac.compare_digest(_mac(secret, TAG_COMMIT, data[:_COMMIT.size]), data[_COMMIT.size:]), Reason.BAD_MAC)
+    return invite_id, committed
+
+
+def make_challenge(invite_id: bytes, secret: bytes, committed: bytes, office_nonce: bytes) -> bytes:
+    """The office's answer to a commitment: its nonce, bound to the commitment it answers."""
+    signed = _CHALLENGE.pack(CHALLENGE_MAGIC, 1, invite_id, committed, office_nonce)
+    return signed + _mac(secret, TAG_CHALLENGE, signed)
+
+
+def open_challenge(data: bytes, invite: Invite, committed: bytes) -> bytes:
+    """The office's nonce, once the challenge is checked against the invite and this laptop's
+    own commitment."""
+    require(len(data) >= _CHALLENGE.size + _MAC_LEN, Reason.TRUNCATED)
+    require(len(data) == _CHALLENGE.size + _MAC_LEN, Reason.TRAILING_BYTES)
+    require(hmac.compare_digest(_mac(invite.secret, TAG_CHALLENGE, data[:_CHALLENGE.size]),
+                                data[_CHALLENGE.size:]), Reason.BAD_MAC)
+    magic, version, invite_id, answered, office_nonce = _CHALLENGE.unpack_from(data)
+    require(magic == CHALLENGE_MAGIC, Reason.BAD_MAGIC)
+    require(version == 1, Reason.UNKNOWN_VERSION)
+    require(invite_id == invite.invite_id and hmac.compare_digest(answered, committed), Reason.WRONG_DEVICE,
+            "the office answered another laptop's request")
+    return bytes(office_nonce)
 
 
 # -- response (office → laptop) --------------------------------------------------------------------------

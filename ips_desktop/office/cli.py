@@ -117,6 +117,9 @@ def cmd_pull(s: Session, args: argparse.Namespace) -> None:
     if result.more_waiting:
         print("More envelopes are waiting (the relay asked the office to slow down): run `ips-office pull` again.",
               file=sys.stderr)
+    elif result.awaiting_requests:
+        print(f"{result.awaiting_requests} laptop(s) enrolling: run `ips-office pull` again in a few seconds to see "
+              "their six digits.", file=sys.stderr)
 
 
 def cmd_enrolments(s: Session, args: argparse.Namespace) -> None:

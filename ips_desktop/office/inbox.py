@@ -12,8 +12,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..crypto import enrolment
 from ..sync.transport import Busy, Gone, OfficeTransport
-from .service import OfficeError, OfficeService, PendingEnrolment, ReceiveResult
+from .service import Challenge, OfficeError, OfficeService, PendingEnrolment, ReceiveResult
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ class PullResult:
     purge_certificates: int = 0
     problems: list[str] = field(default_factory=list)
     more_waiting: bool = False  # the relay asked to slow down: the rest comes at the next pull
+    awaiting_requests: int = 0  # laptops answered mid-enrolment: their request comes in a moment
 
 
 def pull(service: OfficeService, transport: OfficeTransport,
@@ -54,9 +56,12 @@ def _pull(service: OfficeService, transport: OfficeTransport, report: Callable[[
             result.problems.append(str(exc))
             transport.done(item.handle)
             continue
-        if pending.invite_id and service.enrolment_response(pending.invite_id) is None:
+        if isinstance(pending, Challenge):  # a laptop's first message: answered at once, no PPO needed
+            transport.post_enrolment_response(pending.invite_id, pending.data)
+        elif pending.invite_id and service.enrolment_response(pending.invite_id) is None:
             result.enrolments.append(pending)
         transport.done(item.handle)
+    result.awaiting_requests = service.awaiting_requests()
     waiting = transport.waiting_envelopes()
     for done, handle in enumerate(waiting):
         report("Opening", done, len(waiting))
@@ -107,4 +112,4 @@ def accept(service: OfficeService, transport: OfficeTransport, invite_id: bytes)
     """The PPO confirmed the six digits: send the laptop its certificate and the bundle."""
     response = service.accept_enrolment(invite_id)
     transport.register_device(service.certificate_for_invite(invite_id))
-    transport.post_enrolment_response(invite_id, response)
+    transport.post_enrolment_response(enrolment.request_slot(invite_id), response)

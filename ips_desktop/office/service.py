@@ -9,11 +9,12 @@ raise alerts. Single-threaded: use from the thread that opened the office vault.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -54,6 +55,14 @@ class PendingEnrolment:
     invite_id: bytes
     label: str
     sas: str
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """The office's answer to a laptop's commitment, to post back under the invite id."""
+
+    invite_id: bytes
+    data: bytes
 
 
 def _epoch(moment: datetime) -> int:
@@ -189,13 +198,9 @@ class OfficeService:
             self.audit.append("invite made", invite.invite_id.hex()[:8], label)
         return invite
 
-    def receive_enrolment(self, request: bytes) -> PendingEnrolment:
-        """Check an enrolment request against its invite; the PPO then compares the SAS."""
-        try:
-            parsed, _, _ = enrolment.read_request(request)
-        except WireError as exc:
-            raise OfficeError(f"The enrolment request was refused: {exc}.") from None
-        found = self.repo.invite(parsed.invite_id)
+    def _open_invite(self, invite_id: bytes) -> tuple[bytes, str]:
+        """(secret, label) of an invite that can still be used."""
+        found = self.repo.invite(invite_id)
         if found is None:
             raise OfficeError("The enrolment request names an invite this office never made.")
         secret, label, expires_at, used = found
@@ -203,16 +208,65 @@ class OfficeService:
             raise OfficeError("That invite has already been used. Make a new one.")
         if _epoch(self._now()) > expires_at:
             raise OfficeError("That invite has expired. Make a new one.")
+        return secret, label
+
+    def receive_enrolment(self, message: bytes) -> PendingEnrolment | Challenge:
+        """A laptop's commitment (answered with a :class:`Challenge` to send back at once) or
+        its request, checked against the commitment; the PPO then compares the six digits."""
+        if enrolment.is_commitment(message):
+            return self._receive_commitment(message)
         try:
-            enrolment.check_request(request, secret)
+            parsed, _, _ = enrolment.read_request(message)
+        except WireError as exc:
+            raise OfficeError(f"The enrolment request was refused: {exc}.") from None
+        secret, label = self._open_invite(parsed.invite_id)
+        try:
+            enrolment.check_request(message, secret)
         except WireError:
             raise OfficeError("The enrolment request does not match its invite code; it was not accepted.") from None
-        sas = enrolment.short_authentication_string(self.root_public(), parsed.signing_key, parsed.invite_id)
+        committed = self.repo.invite_commitment(parsed.invite_id)
+        if committed is None or not hmac.compare_digest(committed[0], parsed.commitment):
+            with self._vault.transaction():
+                self.repo.alert("enrolment", None, f"invite {parsed.invite_id.hex()[:8]}: a request that does not "
+                                "match the laptop's first message; refused. Make a new invite and tell the volunteer.")
+            raise OfficeError("An enrolment request did not match the laptop's first message; it was refused. "
+                              "Someone may be trying to enrol in the volunteer's place: make a new invite.")
+        sas = enrolment.short_authentication_string(self.root_public(), parsed, committed[1])
         with self._vault.transaction():
-            self.repo.put_enrolment(parsed.invite_id, request, kid(parsed.signing_key),
-                                    parsed.label or label, sas)
+            self.repo.put_enrolment(parsed.invite_id, message, kid(parsed.signing_key), parsed.label or label, sas)
             self.audit.append("enrolment requested", parsed.invite_id.hex()[:8])
         return PendingEnrolment(parsed.invite_id, parsed.label or label, sas)
+
+    def _receive_commitment(self, message: bytes) -> Challenge:
+        try:
+            invite_id, _ = enrolment.read_commitment(message)
+        except WireError as exc:
+            raise OfficeError(f"The enrolment request was refused: {exc}.") from None
+        secret, _ = self._open_invite(invite_id)
+        try:
+            _, committed = enrolment.check_commitment(message, secret)
+        except WireError:
+            raise OfficeError("The enrolment request does not match its invite code; it was not accepted.") from None
+        held = self.repo.invite_commitment(invite_id)
+        if held is not None and hmac.compare_digest(held[0], committed):  # the same message again
+            return Challenge(invite_id, enrolment.make_challenge(invite_id, secret, committed, held[1]))
+        nonce = self._rng(enrolment.NONCE_LEN)
+        with self._vault.transaction():
+            first = self.repo.commit_invite(invite_id, committed, nonce)
+            if first:
+                self.audit.append("enrolment committed", invite_id.hex()[:8])
+            else:
+                self.repo.alert("enrolment", None, f"invite {invite_id.hex()[:8]}: a second laptop tried to use "
+                                "it; refused. If the volunteer's laptop is not enrolling, make a new invite.")
+        if not first:
+            raise OfficeError("A second laptop tried to use the same invite; it was refused.")
+        return Challenge(invite_id, enrolment.make_challenge(invite_id, secret, committed, nonce))
+
+    def awaiting_requests(self) -> int:
+        """Laptops that committed in the last ten minutes and whose request is still to come:
+        the console pulls again soon while there are any."""
+        since = (self._now() - timedelta(minutes=10)).isoformat(timespec="seconds")
+        return self.repo.awaiting_requests(since)
 
     def pending_enrolments(self) -> list[PendingEnrolment]:
         return [PendingEnrolment(*row) for row in self.repo.pending_enrolments()]

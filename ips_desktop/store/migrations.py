@@ -138,11 +138,18 @@ _V4 = """
 ALTER TABLE envelopes ADD COLUMN missing_at TEXT;
 """
 
+# Enrolment commits before it reveals: the office's answer to the laptop's commitment is kept
+# with the pending request, so the six digits can be shown again after a restart.
+_V5 = """
+ALTER TABLE pending_enrolment ADD COLUMN challenge BLOB;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "cases, records, record keys, outbox, audit log", _V1),
     Migration(2, "full-text search index and attachments", _V2),
     Migration(3, "sealed sync: enrolment, envelopes, purge log", _V3),
     Migration(4, "envelopes the office lacks, sent again", _V4),
+    Migration(5, "the office's answer to an enrolment commitment", _V5),
 )
 LATEST = MIGRATIONS[-1].version
 

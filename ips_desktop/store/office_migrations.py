@@ -137,8 +137,17 @@ CREATE INDEX office_records_visit_day ON office_records(visit_day);
 CREATE INDEX office_records_supersedes ON office_records(supersedes);
 """
 
+# Enrolment commits before it reveals (crypto/enrolment.py): the office keeps the laptop's
+# commitment and the nonce it answered with on the invite, until the request opens them.
+_V4 = """
+ALTER TABLE invites ADD COLUMN commitment BLOB;
+ALTER TABLE invites ADD COLUMN office_nonce BLOB;
+ALTER TABLE invites ADD COLUMN committed_at TEXT;
+"""
+
 OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "office keys, devices, envelope chains, records, alerts", _V1),
     Migration(2, "messages from the office to laptops", _V2),
     Migration(3, "attachments apart from their records; records by type", _V3),
+    Migration(4, "enrolment commitments on invites", _V4),
 )

@@ -121,6 +121,27 @@ class OfficeRepository:
                                    (invite_id,))
         return (bytes(row[0]), row[1], row[2], row[3] is not None) if row else None
 
+    def commit_invite(self, invite_id: bytes, committed: bytes, office_nonce: bytes) -> bool:
+        """Keep the first commitment made under an invite and the nonce that answered it;
+        False if the invite already has one (a second laptop, or someone else, using it)."""
+        cursor = self.vault.execute(
+            "UPDATE invites SET commitment = ?, office_nonce = ?, committed_at = ? WHERE invite_id = ?"
+            " AND commitment IS NULL", (committed, office_nonce, self._stamp(), invite_id))
+        return bool(cursor.rowcount)
+
+    def invite_commitment(self, invite_id: bytes) -> tuple[bytes, bytes] | None:
+        """(commitment, office nonce) of an invite that has been committed to."""
+        row = self.vault.query_one("SELECT commitment, office_nonce FROM invites WHERE invite_id = ?"
+                                   " AND commitment IS NOT NULL", (invite_id,))
+        return (bytes(row[0]), bytes(row[1])) if row else None
+
+    def awaiting_requests(self, since: str) -> int:
+        """Invites committed to since ``since`` whose request has not arrived yet."""
+        row = self.vault.query_one(
+            "SELECT count(*) FROM invites i WHERE i.committed_at >= ? AND i.used_at IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM enrolments e WHERE e.invite_id = i.invite_id)", (since,))
+        return int(row[0]) if row else 0
+
     def mark_invite_used(self, invite_id: bytes) -> None:
         self.vault.execute("UPDATE invites SET used_at = ? WHERE invite_id = ?", (self._stamp(), invite_id))
 

@@ -108,14 +108,22 @@ class SyncRepository:
                         datetime.fromisoformat(row[6]), _ts(row[7]), row[8])
 
     def start_enrolment(self, invite_code: str, request: bytes) -> None:
+        """``request`` is sent only once the office has answered the commitment to it."""
         self._vault.execute(
-            "INSERT INTO pending_enrolment (id, invite_code, request, started_at) VALUES (1, ?, ?, ?)"
+            "INSERT INTO pending_enrolment (id, invite_code, request, started_at, challenge) VALUES (1, ?, ?, ?, NULL)"
             " ON CONFLICT(id) DO UPDATE SET invite_code = excluded.invite_code, request = excluded.request,"
-            " started_at = excluded.started_at", (invite_code, request, self._stamp()))
+            " started_at = excluded.started_at, challenge = NULL", (invite_code, request, self._stamp()))
 
     def pending_enrolment(self) -> tuple[str, bytes] | None:
         row = self._vault.query_one("SELECT invite_code, request FROM pending_enrolment WHERE id = 1")
         return (row[0], bytes(row[1])) if row else None
+
+    def enrolment_challenge(self) -> bytes | None:
+        row = self._vault.query_one("SELECT challenge FROM pending_enrolment WHERE id = 1")
+        return bytes(row[0]) if row and row[0] is not None else None
+
+    def keep_enrolment_challenge(self, challenge: bytes) -> None:
+        self._vault.execute("UPDATE pending_enrolment SET challenge = ? WHERE id = 1", (challenge,))
 
     def complete_enrolment(self, root_public: bytes, certificate: bytes, bundle: bytes, address: str) -> None:
         """Pin the office. Re-enrolment keeps the chain going: sequence numbers never restart."""

@@ -86,13 +86,15 @@ class BackgroundSync:
             result = engine.run(progress, cancel, keep=keep)
             return result, snapshot(engine.state.vault, self._now)
 
-    def begin_enrolment(self, code: str, label: str) -> str:
+    def begin_enrolment(self, code: str, label: str) -> None:
         with self._engine() as engine:
-            return engine.begin_enrolment(code, label, APP_VERSION)
+            engine.begin_enrolment(code, label, APP_VERSION)
 
-    def finish_enrolment(self) -> bool:
+    def finish_enrolment(self) -> tuple[bool, str | None]:
+        """(enrolled, the six digits once the office has answered the laptop's first message)."""
         with self._engine() as engine:
-            return engine.finish_enrolment()
+            done = engine.finish_enrolment()
+            return done, None if done else engine.enrolment_digits()
 
 
 def retention_overview(vault: VaultConnection, device_seed: bytes, now: Callable[[], datetime]) -> list[RetentionRow]:

@@ -123,37 +123,50 @@ class DeviceSync:
         self.audit = AuditLog(vault, now)
 
     # -- enrolment --------------------------------------------------------------------------------------
-    def begin_enrolment(self, code: str, label: str, app_version: str) -> str:
-        """Check the invite, send the request, and return the six digits to read to the PPO."""
+    def begin_enrolment(self, code: str, label: str, app_version: str) -> None:
+        """Check the invite and send the commitment (crypto/enrolment.py); the six digits come
+        once the office has answered it (:meth:`finish_enrolment`, :meth:`enrolment_digits`)."""
         try:
             invite = enrolment.parse_invite(code, _epoch(self._now()))
         except enrolment.InviteError as exc:
             raise EnrolmentError(str(exc)) from None
         if not invite.address:
             raise EnrolmentError("The invite does not say where the office is. Ask the office for a new one.")
-        request = enrolment.make_request(invite, self._keys, label, app_version)
+        nonce = self._rng(enrolment.NONCE_LEN)
+        request = enrolment.make_request(invite, self._keys, label, app_version, nonce)
         try:
-            self._transport_for(invite.address).send_enrolment(invite.invite_id, request)
+            self._transport_for(invite.address).send_enrolment(
+                invite.invite_id, enrolment.make_commitment(invite, self._keys, nonce))
         except TransportError as exc:
             raise EnrolmentError(str(exc)) from None
         with self._vault.transaction():
             self.state.start_enrolment(code, request)
             self.audit.append("enrolment started", "sync")
-        return enrolment.short_authentication_string(invite.root_public, self._keys.signing_public,
-                                                     invite.invite_id)
 
     def finish_enrolment(self) -> bool:
-        """True once the office has accepted and this laptop has pinned the office's keys."""
+        """One step: once the office has answered the commitment, send the request; once the
+        PPO has accepted, pin the office's keys. True when this laptop is enrolled."""
         pending = self.state.pending_enrolment()
         if pending is None:
             return self.state.identity() is not None
-        code, _ = pending
+        code, request = pending
         try:
             invite = enrolment.parse_invite(code, 0)
         except enrolment.InviteError as exc:
             raise EnrolmentError(str(exc)) from None
+        transport = self._transport_for(invite.address)
+        slot = enrolment.request_slot(invite.invite_id)
         try:
-            response = self._transport_for(invite.address).enrolment_response(invite.invite_id)
+            if self.state.enrolment_challenge() is None:
+                challenge = transport.enrolment_response(invite.invite_id)
+                if challenge is None:
+                    return False
+                self._check_challenge(challenge, invite, request)
+                transport.send_enrolment(slot, request)
+                with self._vault.transaction():
+                    self.state.keep_enrolment_challenge(challenge)
+                return False
+            response = transport.enrolment_response(slot)
         except TransportError as exc:
             raise EnrolmentError(str(exc)) from None
         if response is None:
@@ -168,7 +181,25 @@ class DeviceSync:
             self.audit.append("enrolled", "sync", done.bundle.office_name[:40])
         return True
 
-    # -- helpers ------------------------------------------------------------------------------------------
+    def _check_challenge(self, challenge: bytes, invite: enrolment.Invite, request: bytes) -> bytes:
+        try:
+            return enrolment.open_challenge(challenge, invite, enrolment.read_request(request)[0].commitment)
+        except WireError as exc:
+            raise EnrolmentError(f"The office's answer was refused: {exc}. Ask the office for a new invite.") \
+                from None
+
+    def enrolment_digits(self) -> str | None:
+        """The six digits to read to the PPO, once the office has answered the commitment."""
+        pending = self.state.pending_enrolment()
+        challenge = self.state.enrolment_challenge()
+        if pending is None or challenge is None:
+            return None
+        code, request = pending
+        invite = enrolment.parse_invite(code, 0)
+        office_nonce = self._check_challenge(challenge, invite, request)
+        return enrolment.short_authentication_string(invite.root_public, enrolment.read_request(request)[0],
+                                                     office_nonce)
+
     def _pinned(self, identity: Identity) -> office_keys.KeyBundle:
         return office_keys.open_bundle(identity.bundle, identity.root_public)
 

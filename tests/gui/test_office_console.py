@@ -63,6 +63,8 @@ def enrol_through_both_windows(app, window: OfficeWindow, qtbot) -> None:  # typ
     dialog.code.setPlainText(code)
     dialog.continue_button.click()
     qtbot.waitUntil(lambda: dialog.stack.currentIndex() == 1, timeout=10000)
+    pull(window, qtbot)  # answers the laptop's first message
+    qtbot.waitUntil(lambda: bool(dialog.sas.text()), timeout=10000)
     pull(window, qtbot)
     assert rows(window.devices.pending) == [["IPS-17", dialog.sas.text()]]  # both screens, the same digits
     window.devices.pending.selectRow(0)

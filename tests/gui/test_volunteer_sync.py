@@ -53,7 +53,10 @@ def enrol(app, service, transport, qtbot) -> None:
     dialog.code.setPlainText(service.make_invite("IPS-17").code())
     dialog.continue_button.click()
     qtbot.waitUntil(lambda: dialog.stack.currentIndex() == 1, timeout=10000)
-    accept(service, transport, pull(service, transport).enrolments[0].invite_id)
+    pull(service, transport)  # the office answers the laptop's first message
+    qtbot.waitUntil(lambda: bool(dialog.sas.text()), timeout=10000)
+    waiting = pull(service, transport).enrolments
+    accept(service, transport, waiting[0].invite_id)
     qtbot.waitUntil(lambda: "Enrolled" in dialog.waiting.text(), timeout=10000)
     dialog.accept()
 
@@ -79,6 +82,11 @@ def test_enrol_send_verify_purge_and_rekey(running, office, qtbot) -> None:
     dialog.code.setPlainText(service.make_invite("IPS-17").code())
     dialog.continue_button.click()
     qtbot.waitUntil(lambda: dialog.stack.currentIndex() == 1, timeout=10000)
+    assert dialog.sas.text() == ""  # no digits before the office has answered the laptop's first message
+    assert "answers by itself" in dialog.waiting.text()
+    pull(service, transport)
+    qtbot.waitUntil(lambda: bool(dialog.sas.text()), timeout=10000)
+    assert "accept this laptop" in dialog.waiting.text()
     waiting = pull(service, transport).enrolments
     assert waiting[0].sas == dialog.sas.text()  # what the PPO reads back
     accept(service, transport, waiting[0].invite_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from desktop import Program, enabled, find_all, find_in, press, selected, text, wait_for
 
@@ -151,7 +152,18 @@ def enrol(office: Program, app: Program, ips_code: str = "IPS-07") -> None:
     app.type_into(ENROL, app.find(dialog, name="Invite code"), code)
     press(app.find(dialog, role="push button", name="Continue"))
     sas_label = app.find(dialog, role="label", description="Six-digit check", timeout=30)
-    laptop_digits = wait_for("the six digits", lambda: text(sas_label).strip(), timeout=30)
+    # The laptop's first message is a commitment: the office's computer answers it at its next
+    # pull (the PPO presses Refresh, as they would when the volunteer rings), then the digits show.
+    refreshed = [0.0]
+
+    def digits() -> str:
+        shown = text(sas_label).strip()
+        if not shown and time.monotonic() - refreshed[0] > 5:
+            office.key(CONSOLE, "ctrl+r")
+            refreshed[0] = time.monotonic()
+        return shown
+
+    laptop_digits = wait_for("the six digits, once the office has answered", digits, timeout=45)
     assert re.fullmatch(r"\d{3} ?\d{3}", laptop_digits), laptop_digits
 
     office.key(CONSOLE, "ctrl+r")

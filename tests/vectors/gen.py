@@ -325,12 +325,13 @@ def documents(g: Gen) -> None:
     g.add(Vector("cert_other_office", "certificate", "unknown_signer", "issued by another office", other_cert))
     rng = Drbg("invite")
     invite = Invite(rng(16), rng(16), w.keys.root_public, NOW + 86400, "http://127.0.0.1:8765")
-    request = make_request(invite, w.devices["D"], "IPS-09", "0.1.0")
+    nonce = rng(32)
+    request = make_request(invite, w.devices["D"], "IPS-09", "0.1.0", nonce)
     headers = {"invite_secret": invite.secret.hex()}
     g.add(Vector("enrol_success", "request", "success", "an enrolment request under the invite", request, headers))
     wrong = Invite(invite.invite_id, rng(16), w.keys.root_public, NOW + 86400, "")
     g.add(Vector("enrol_wrong_secret", "request", "bad_mac", "MAC made with a different invite secret",
-                 make_request(wrong, w.devices["D"], "IPS-09", "0.1.0"), headers))
+                 make_request(wrong, w.devices["D"], "IPS-09", "0.1.0", nonce), headers))
     swapped = bytearray(request)
     swapped[-1] ^= 1
     g.add(Vector("enrol_bad_signature", "request", "bad_signature", "proof-of-possession signature flipped",

@@ -103,6 +103,10 @@ class OfficeWindow(QMainWindow):
         self.timer = QTimer(self)
         self.timer.setInterval(60_000)
         self.timer.timeout.connect(self.pull)
+        self.stopped = False
+        self.again = QTimer(self)  # a pull soon after this one: the relay asked us to wait, or a laptop is enrolling
+        self.again.setSingleShot(True)
+        self.again.timeout.connect(self.pull)
 
     def start(self) -> None:
         self.timer.start()
@@ -113,7 +117,9 @@ class OfficeWindow(QMainWindow):
             app.installEventFilter(self)
 
     def stop(self) -> None:
+        self.stopped = True  # a pull's answer still on its way must not start another
         self.timer.stop()
+        self.again.stop()
         self.idle_timer.stop()
         self.board.stop()
         self.workers.close()
@@ -174,7 +180,7 @@ class OfficeWindow(QMainWindow):
     def pull(self) -> None:
         """Receive what the laptops sent, send receipts, file enrolments: on the records' lane,
         with its worker's own vault connection."""
-        if self.pulling:
+        if self.pulling or self.stopped:
             return
         self.pulling = True
         self._say_pulled("Pulling…")
@@ -197,7 +203,10 @@ class OfficeWindow(QMainWindow):
             words += f", {result.rejected} refused"
         if result.more_waiting:
             words += "; more are waiting (the relay asked us to slow down): pulling again in a moment"
-            QTimer.singleShot(5_000, self.pull)
+            self.again.start(5_000)
+        elif result.awaiting_requests:  # a laptop mid-enrolment: its six digits come in a moment
+            words += f", {result.awaiting_requests} laptop(s) enrolling: checking again in a few seconds"
+            self.again.start(3_000)
         self._say_pulled(words)
         self.refresh()
 

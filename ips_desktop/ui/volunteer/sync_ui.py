@@ -37,6 +37,11 @@ SYNC_EVERY_MS = 5 * 60 * 1000
 SCHEDULE_TICK_MS = 30 * 1000
 SOON_MS = 10 * 1000
 ENROL_POLL_MS = 5000
+ANSWER_PENDING = ("Sent. The office's computer answers by itself, usually within a minute (sooner if your PPO "
+                  "presses Refresh).")
+ACCEPT_PENDING = "Waiting for the office to accept this laptop…"
+COMPARE = ("Phone your PPO and read these six digits aloud. Their screen shows six digits too: continue only if "
+           "they are the same. If they differ, press Cancel and tell the PPO — someone may be trying to listen in.")
 HANDBOOK_SEND = ("Handbook: case notes are passed to your PPO, and “once passed to DPPS no records "
                  "will be kept by the IPS”. IPS Desktop seals each record so only the office can open it.")
 
@@ -269,15 +274,14 @@ class EnrolDialog(QDialog):
 
     def _compare_page(self) -> QWidget:
         page = QWidget()
-        intro = QLabel("Phone your PPO and read these six digits aloud. Their screen shows six digits too: "
-                       "continue only if they are the same. If they differ, press Cancel and tell the PPO — "
-                       "someone may be trying to listen in.")
+        intro = self.intro = QLabel("Six digits to read to your PPO appear here once the office's computer has "
+                                    "answered this laptop. You can phone your PPO now.")
         intro.setWordWrap(True)
         self.sas = QLabel()
         self.sas.setAccessibleDescription("Six-digit check")
         self.sas.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.sas.setStyleSheet("font-size: 32pt; font-weight: bold; letter-spacing: 4px;")
-        self.waiting = QLabel("Waiting for the office to accept this laptop…")
+        self.waiting = QLabel(ANSWER_PENDING)
         self.waiting.setWordWrap(True)
         layout = QVBoxLayout(page)
         layout.addWidget(intro)
@@ -294,8 +298,7 @@ class EnrolDialog(QDialog):
         self.message.setText("Sending the request to the office…")
         self.runner.run(lambda: self.service.begin_enrolment(code, self.label), self._started, self._problem)
 
-    def _started(self, sas: str) -> None:
-        self.sas.setText(sas)
+    def _started(self, _: None) -> None:
         self.stack.setCurrentIndex(1)
         self.continue_button.hide()
         self.message.setText("")
@@ -305,7 +308,12 @@ class EnrolDialog(QDialog):
         self.poll.stop()
         self.runner.run(self.service.finish_enrolment, self._checked, self._problem)
 
-    def _checked(self, done: bool) -> None:
+    def _checked(self, outcome: tuple[bool, str | None]) -> None:
+        done, digits = outcome
+        if digits and self.sas.text() != digits:
+            self.intro.setText(COMPARE)
+            self.sas.setText(digits)
+            self.waiting.setText(ACCEPT_PENDING)
         if done:
             self.waiting.setText("Enrolled. Records now go to the office sealed, and leave this laptop once "
                                  "the office confirms it holds them.")
