@@ -13,7 +13,7 @@ from expense_month import DETAILS, NOV, fill_month
 from pypdf import PdfReader
 
 from ips_desktop.domain.expenses import ExpenseRates
-from ips_desktop.reports.claim_pdf import Cancelled, ClaimInput, StoredReceipt, build_claim_pdf
+from ips_desktop.reports.claim_pdf import Cancelled, ClaimInput, ReceiptUnreadable, StoredReceipt, build_claim_pdf
 from ips_desktop.reports.receipts import prepare_receipt
 from ips_desktop.store.casebook import CaseBook
 from ips_desktop.store.expensebook import ExpenseBook
@@ -115,3 +115,20 @@ def test_progress_is_reported_and_a_build_can_be_stopped(expenses: ExpenseBook, 
     calls = iter(range(100))
     with pytest.raises(Cancelled):
         build_claim_pdf(claim_input(expenses), cancelled=lambda: next(calls) >= 1)
+
+
+@pytest.mark.parametrize("which", ["R2", "R3"])
+def test_a_receipt_that_cannot_be_read_is_named(expenses: ExpenseBook, tmp_path: Path, which: str) -> None:
+    """Issue 14, item 19: a receipt kept by an earlier version, or damaged since, stops the build
+    with its own label and line, not "a receipt may be damaged"."""
+    fill_month(expenses, tmp_path)
+    expenses.save_claimant("Alex Volunteer", DETAILS)
+    data = claim_input(expenses)
+    label_of = {label: a for label, a, _ in data.claim.receipts_in_order}
+    broken = dict(data.receipts)
+    good = broken[label_of[which]]
+    broken[label_of[which]] = StoredReceipt(good.mime, good.data[: len(good.data) // 3])  # cut short
+    with pytest.raises(ReceiptUnreadable) as caught:
+        build_claim_pdf(ClaimInput(data.claim, data.claimant, data.ips_code, broken))
+    assert caught.value.label == which
+    assert ("05/11/2026, postage, £1.70" if which == "R2" else "/11/2026") in caught.value.what

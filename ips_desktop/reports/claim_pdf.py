@@ -62,6 +62,20 @@ def claim_title(claim: MonthClaim) -> str:
     return f"Expense claim, month {claim.month.number} ({claim.month.title})"
 
 
+class ReceiptUnreadable(Exception):
+    """A receipt that could not be put in the claim: ``label`` (R3) and ``what`` (its line:
+    date, kind, amount) say which one, so the volunteer knows which to remove and add again."""
+
+    def __init__(self, label: str, what: str) -> None:
+        super().__init__(f"receipt {label} could not be read")
+        self.label = label
+        self.what = what
+
+
+def _which(label: str, row: Row) -> ReceiptUnreadable:
+    return ReceiptUnreadable(label, f"{row.on:%d/%m/%Y}, {CATEGORY_WORDS[row.category]}, {pounds(row.amount)}")
+
+
 def build_claim_pdf(data: ClaimInput, progress: Progress | None = None,
                     cancelled: Callable[[], bool] = lambda: False) -> bytes:
     """The whole claim. ``progress(done, total)`` is called after each receipt; when
@@ -77,13 +91,16 @@ def build_claim_pdf(data: ClaimInput, progress: Progress | None = None,
         if cancelled():
             raise Cancelled
         receipt = data.receipts[attachment_id]
-        if receipt.mime == "application/pdf":
-            pages = len(PdfReader(io.BytesIO(receipt.data)).pages)
-            for page in range(pages):
-                story += [PageBreak(), _Marker(len(under)), _stamp(label, row, page + 1, pages)]
-                under.append((attachment_id, page))
-        else:
-            story += [PageBreak(), _stamp(label, row), *_photo(receipt.data)]
+        try:
+            if receipt.mime == "application/pdf":
+                pages = len(PdfReader(io.BytesIO(receipt.data)).pages)
+                for page in range(pages):
+                    story += [PageBreak(), _Marker(len(under)), _stamp(label, row, page + 1, pages)]
+                    under.append((attachment_id, page))
+            else:
+                story += [PageBreak(), _stamp(label, row), *_photo(receipt.data)]
+        except Exception:  # pypdf and Pillow raise many kinds for a damaged file; its name is what helps
+            raise _which(label, row) from None
         report(done, total)
     markers: dict[int, int] = {}
     pdf = render(claim_title(claim), story, on_page=_page_footer(claim_title(claim)), markers=markers)
@@ -92,7 +109,8 @@ def build_claim_pdf(data: ClaimInput, progress: Progress | None = None,
         return pdf
     if cancelled():
         raise Cancelled
-    merged = _lay_under(pdf, under, markers, data.receipts, claim_title(claim))
+    labels = {attachment_id: (label, row) for label, attachment_id, row in order}
+    merged = _lay_under(pdf, under, markers, data.receipts, claim_title(claim), labels)
     report(total, total)
     return merged
 
@@ -233,21 +251,25 @@ def _page_footer(title: str) -> Callable[[Any, Any], None]:
 
 
 def _lay_under(pdf: bytes, under: list[tuple[str, int]], markers: Mapping[int, int],
-               receipts: Mapping[str, StoredReceipt], title: str) -> bytes:
+               receipts: Mapping[str, StoredReceipt], title: str,
+               labels: Mapping[str, tuple[str, Row]]) -> bytes:
     """Place each PDF receipt page, scaled to fit, below its stamp."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     opened: dict[str, PdfReader] = {}
     for n, (attachment_id, page_no) in enumerate(under):
-        reader = opened.setdefault(attachment_id, PdfReader(io.BytesIO(receipts[attachment_id].data)))
-        source = reader.pages[page_no]
-        box = source.mediabox
-        w, h = float(box.width), float(box.height)
-        room_w, room_h = PAGE_WIDTH, PAGE_HEIGHT - STAMP_HEIGHT
-        scale = min(room_w / w, room_h / h)
-        x = 16 * mm + (room_w - w * scale) / 2 - float(box.left) * scale
-        y = 14 * mm + (room_h - h * scale) - float(box.bottom) * scale
-        target = writer.pages[markers[n]]
-        target.merge_transformed_page(source, Transformation().scale(scale, scale).translate(x, y), over=False)
+        try:
+            reader = opened.setdefault(attachment_id, PdfReader(io.BytesIO(receipts[attachment_id].data)))
+            source = reader.pages[page_no]
+            box = source.mediabox
+            w, h = float(box.width), float(box.height)
+            room_w, room_h = PAGE_WIDTH, PAGE_HEIGHT - STAMP_HEIGHT
+            scale = min(room_w / w, room_h / h)
+            x = 16 * mm + (room_w - w * scale) / 2 - float(box.left) * scale
+            y = 14 * mm + (room_h - h * scale) - float(box.bottom) * scale
+            target = writer.pages[markers[n]]
+            target.merge_transformed_page(source, Transformation().scale(scale, scale).translate(x, y), over=False)
+        except Exception:  # as above: name the receipt
+            raise _which(*labels[attachment_id]) from None
     writer.root_object[NameObject("/Lang")] = TextStringObject("en-GB")
     writer.add_metadata({"/Title": title, "/Author": "IPS Desktop", "/Creator": "IPS Desktop",
                          "/Producer": "IPS Desktop"})

@@ -35,7 +35,7 @@ class ClaimBuild(QObject):
         self.parent_widget, self.runner, self.data, self.target = parent, runner, data, target
 
     def start(self) -> None:
-        from ...reports.claim_pdf import Cancelled, build_claim_pdf
+        from ...reports.claim_pdf import Cancelled, ReceiptUnreadable, build_claim_pdf
 
         total = len(self.data.receipts) + 1
         progress = QProgressDialog("Building the claim and its receipts…", "Stop", 0, total, self.parent_widget)
@@ -76,8 +76,13 @@ class ClaimBuild(QObject):
                 self.finished.emit(None, "Stopped: no claim PDF was saved.")
                 return
             log.warning("claim PDF failed: %s", type(exc).__name__)
-            QMessageBox.warning(self.parent_widget, "Claim not built", "The claim could not be built. A receipt "
-                                "may be damaged: remove it and add it again, then try once more.")
+            if isinstance(exc, ReceiptUnreadable):
+                which = (f"Receipt {exc.label} (the line of {exc.what}) could not be read. Remove that receipt "
+                         "from its line, add it again (a fresh scan or photo if you have one), then try once more.")
+            else:
+                which = ("The claim could not be built. A receipt may be damaged: remove it and add it again, then "
+                         "try once more.")
+            QMessageBox.warning(self.parent_widget, "Claim not built", which)
             self.finished.emit(None, "The claim PDF was not built.")
 
         self.runner.run(work, done, failed)
