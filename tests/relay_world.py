@@ -24,6 +24,7 @@ from ips_desktop.sync.transport import open_transport
 class Setup:
     def __init__(self, tmp: Path, clock: Clock, url: str, relay_key: bytes, office: OfficeService) -> None:
         self.url = url
+        self.relay_db = tmp / "relay" / "relay.db"  # the relay process keeps its data beside the office
         self.office = office
         self.office_transport = RelayTransport(url, office.keys().root)
         office.set_relay(url, relay_key)

@@ -353,7 +353,7 @@ class OfficeService:
         chain = self.repo.chain_around(h.sender_kid, h.seq)
         held = chain.get(h.seq)
         if held is not None and held.env_hash == env_hash:
-            return ReceiveResult("duplicate", held.receipt, h.sender_kid, h.seq,
+            return ReceiveResult("duplicate", self._receipt_again(state, h.sender_kid, held), h.sender_kid, h.seq,
                                  Reason(held.reason) if held.reason else None)
         try:
             opened = envelope.open_envelope(data, self._recipient())
@@ -373,6 +373,27 @@ class OfficeService:
         except VaultConflictError:  # a clash the checks above did not foresee: refuse, never stall
             log.warning("envelope refused: it clashes with a record held")
             return self._reject(state, h, env_hash, Reason.DUPLICATE_ID, signed=False)
+
+    def _receipt_again(self, state: OfficeState, device_kid: bytes, held: ChainRow) -> bytes:
+        """The receipt an envelope got, for the copy sent again (its receipt was lost). One
+        signed by a receipt key since retired would be refused by the laptop: it is signed
+        again, the same answer under the current key, and kept."""
+        if not held.receipt:
+            return held.receipt
+        first = receipt.parse_receipt(held.receipt)[0]
+        current = {kid(raw_public(k)) for k in self._cached()[1].receipt}
+        if first.signer_kid in current:
+            return held.receipt
+        with self._vault.transaction():
+            count = self.repo.advance_contiguous(device_kid) if first.status is receipt.Status.VERIFIED \
+                else first.cum_seq
+            again = receipt.make_receipt(
+                self._cached()[1].receipt_signer(), status=first.status, bundle_version=state.bundle_version,
+                sender_kid=device_kid, seq=first.seq, record_id=first.record_id, env_hash=first.env_hash,
+                cum_seq=count, office_time=_epoch(self._now()), reason=first.reason)
+            self.repo.set_receipt(device_kid, first.seq, again)
+            self.audit.append("receipt signed again", device_kid.hex(), str(first.seq))
+        return again
 
     def _check_supersedes(self, h: envelope.Header, content: envelope.RecordContent) -> None:
         """An edit may replace only its own laptop's record of the same type and case. Anything

@@ -5,6 +5,7 @@ bundle was refused by laptops and the relay, and the office's relay pull failed.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -73,3 +74,25 @@ def test_fifty_rotations_and_a_record_after_each(world: Setup, clock: Clock) -> 
     assert len(bundle.receipt_keys) == 2
     assert all(bundle.receipt_key(old) is None for old in receipt_kids[:-2]), "retired keys are not trusted"
     assert len(world.office.keys().encryption) <= 4
+
+
+def test_a_lost_receipt_comes_back_under_the_current_key(world: Setup, clock: Clock) -> None:
+    """The office verified an envelope, its receipt was lost, and the receipt key has since
+    been retired: the copy the laptop sends again is answered with the same receipt signed by
+    a key the laptop trusts (before: signed by the retired key, refused, waiting for ever)."""
+    case = world.book.open_case("PP-2026-0998")
+    world.book.save(None, case, ContactRecord(ContactKind.TELEPHONE, datetime(2026, 11, 20, 9, 0), 5,
+                                              summary="A call whose receipt is lost."))
+    assert world.sync.run().sent == 1
+    assert pull(world.office, world.office_transport).verified == 1
+    with sqlite3.connect(world.relay_db) as db:
+        assert db.execute("DELETE FROM receipts").rowcount == 1
+    for _ in range(3):  # the receipt key that signed it is retired
+        patiently(partial(world.office_transport.publish_bundle, world.office.rotate()))
+    assert world.sync.run().verified == 0
+    clock.now += timedelta(days=4)
+    assert world.sync.run().sent == 1  # unanswered for three days: sent again
+    again = pull(world.office, world.office_transport)
+    assert (again.verified, again.duplicates) == (0, 1)
+    assert world.sync.run().verified == 1
+    assert world.sync.state.counts().waiting_for_office == 0
