@@ -26,6 +26,7 @@ import urllib.request
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -44,9 +45,10 @@ from ips_desktop.store.casebook import CaseBook
 from ips_desktop.store.profile import Profile
 from ips_desktop.store.sync_state import NewEnvelope, SyncRepository
 from ips_desktop.sync.engine import DeviceSync
-from ips_desktop.sync.transport import OfficeTransport
+from ips_desktop.sync.transport import Busy, OfficeTransport
 
 Report = Callable[[str, float, str], None]
+T = TypeVar("T")
 PASSPHRASE = "bench passphrase for the vault"
 NOW = int(time.time())
 
@@ -191,13 +193,23 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _patiently(call: Callable[[], T]) -> T:
+    """As the console does when the relay asks the office to slow down: wait, then again."""
+    for _ in range(30):
+        try:
+            return call()
+        except Busy:
+            time.sleep(1)
+    return call()
+
+
 def enrol(sync: DeviceSync, office: OfficeService, transport: OfficeTransport, code: str, label: str) -> None:
     """The real enrolment: commitment, the office's answer, request, acceptance."""
     sync.begin_enrolment(code, label, "bench")
-    pull(office, transport)
+    _patiently(lambda: pull(office, transport))
     sync.finish_enrolment()
-    waiting = pull(office, transport).enrolments
-    accept(office, transport, waiting[0].invite_id)
+    waiting = _patiently(lambda: pull(office, transport)).enrolments
+    _patiently(lambda: accept(office, transport, waiting[0].invite_id))
     if not sync.finish_enrolment():
         raise RuntimeError("enrolment failed")
 
