@@ -9,6 +9,7 @@ raise alerts. Single-threaded: use from the thread that opened the office vault.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import os
@@ -63,6 +64,13 @@ class Challenge:
 
     invite_id: bytes
     data: bytes
+
+
+def office_record_id(device_kid: bytes, header_id: bytes) -> bytes:
+    """The id the office keeps a laptop's record under: the laptop's own id for it, made unique
+    to that laptop. Record ids travel in the clear in envelope headers, so a laptop turned
+    hostile could otherwise take another's id first and have the real record refused."""
+    return hashlib.sha256(b"ips-office-record/v1" + device_kid + header_id).digest()[:16]
 
 
 def _epoch(moment: datetime) -> int:
@@ -363,13 +371,13 @@ class OfficeService:
             signed = exc.reason not in _BEFORE_SIGNATURE or self._signed_by_sender(parsed)
             return self._reject(state, h, env_hash, exc.reason, signed=signed)
         content = opened.content
-        if self.repo.record_origin(h.record_id) is not None:
-            # Signed, but its id is taken (by this laptop or, read from a header, another's).
+        if self._own_record(h.sender_kid, h.record_id) is not None:
+            # Signed, but this laptop has already sent a record under that id.
             return self._reject(state, h, env_hash, Reason.DUPLICATE_ID, signed=True)
-        if content.supersedes is not None:
-            self._check_supersedes(h, content)
+        self._note_borrowed_id(h)
+        supersedes = self._check_supersedes(h, content) if content.supersedes is not None else None
         try:
-            return self._store(state, h, env_hash, content, verdict)
+            return self._store(state, h, env_hash, content, verdict, supersedes)
         except VaultConflictError:  # a clash the checks above did not foresee: refuse, never stall
             log.warning("envelope refused: it clashes with a record held")
             return self._reject(state, h, env_hash, Reason.DUPLICATE_ID, signed=False)
@@ -395,29 +403,57 @@ class OfficeService:
             self.audit.append("receipt signed again", device_kid.hex(), str(first.seq))
         return again
 
-    def _check_supersedes(self, h: envelope.Header, content: envelope.RecordContent) -> None:
-        """An edit may replace only its own laptop's record of the same type and case. Anything
-        else is kept as a record of its own (the query rule ignores the claim) and reported."""
+    def _own_record(self, device_kid: bytes, header_id: bytes) -> bytes | None:
+        """The id under which the office keeps ``device_kid``'s record ``header_id``, if it has
+        it: per laptop (``office_record_id``), or the header id itself for a record kept before
+        ids were per laptop."""
+        for stored in (office_record_id(device_kid, header_id), header_id):
+            origin = self.repo.record_origin(stored)
+            if origin is not None and origin[0] == device_kid:
+                return stored
+        return None
+
+    def _note_borrowed_id(self, h: envelope.Header) -> None:
+        """Record ids are random and travel in the clear: another laptop's record under the same
+        id means one of the two copied it from a header. Both are kept; the PPO is told."""
+        others = [o for o in self.repo.records_with_header_id(h.record_id) if o != h.sender_kid]
+        if others:
+            with self._vault.transaction():
+                self.repo.alert("record id used twice", h.sender_kid,
+                                f"envelope {h.seq} carries the record id of a record from laptop "
+                                f"{others[0].hex()[:8]}; one of the two laptops is not genuine. Both are kept.")
+
+    def _check_supersedes(self, h: envelope.Header, content: envelope.RecordContent) -> bytes:
+        """The stored id an edit replaces. An edit may replace only its own laptop's record of
+        the same type and case; anything else is kept as a record of its own (the query rule
+        ignores the claim) and reported."""
         assert content.supersedes is not None
-        origin = self.repo.record_origin(content.supersedes)
-        if origin is None or origin == (h.sender_kid, content.record_type, content.case_ref):
-            return
-        whose = "another laptop's record" if origin[0] != h.sender_kid else "a record of another kind or case"
+        own = self._own_record(h.sender_kid, content.supersedes)
+        if own is not None:
+            origin = self.repo.record_origin(own)
+            if origin == (h.sender_kid, content.record_type, content.case_ref):
+                return own
+            whose = "a record of another kind or case"
+        elif any(o != h.sender_kid for o in self.repo.records_with_header_id(content.supersedes)):
+            whose = "another laptop's record"
+        else:
+            return office_record_id(h.sender_kid, content.supersedes)  # not here (yet): nothing to replace
         with self._vault.transaction():
             self.repo.alert("edit of another record", h.sender_kid,
                             f"envelope {h.seq} says it replaces {whose}; kept as a record of its own, "
                             "and the other record is still shown")
+        return own or office_record_id(h.sender_kid, content.supersedes)
 
     def _store(self, state: OfficeState, h: envelope.Header, env_hash: bytes, content: envelope.RecordContent,
-               verdict: str) -> ReceiveResult:
+               verdict: str, supersedes: bytes | None) -> ReceiveResult:
         with self._vault.transaction():
             self.repo.add_record(OfficeRecord(
-                h.record_id, h.sender_kid, h.seq, content.record_type, content.case_ref, content.created_at,
-                content.supersedes, self._now(), {
+                office_record_id(h.sender_kid, h.record_id), h.sender_kid, h.seq, content.record_type,
+                content.case_ref, content.created_at, supersedes, self._now(), {
                     "record_type": content.record_type, "case_ref": content.case_ref,
                     "created_at": content.created_at, "sealed_at": content.sealed_at,
                     "retention_class": content.retention_class, "priority": content.priority, "body": content.body,
-                }), [(a.name, a.mime, a.data) for a in content.attachments])
+                }), [(a.name, a.mime, a.data) for a in content.attachments], header_id=h.record_id)
             # The chain row goes in first (with its receipt filled in below) so the cumulative
             # count includes this envelope.
             self.repo.add_chain(h.sender_kid, ChainRow(h.seq, env_hash, h.prev_hash, h.record_id, "verified", None,

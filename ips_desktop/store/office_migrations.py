@@ -145,9 +145,19 @@ ALTER TABLE invites ADD COLUMN office_nonce BLOB;
 ALTER TABLE invites ADD COLUMN committed_at TEXT;
 """
 
+# A record is kept under an id unique to its laptop (office.service.office_record_id); the id
+# its envelope header gave it is kept beside it, so a second laptop using the same id is seen.
+# Records kept before this step were kept under the header id itself.
+_V5 = """
+ALTER TABLE office_records ADD COLUMN header_id BLOB;
+UPDATE office_records SET header_id = record_id;
+CREATE INDEX office_records_header ON office_records(header_id);
+"""
+
 OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "office keys, devices, envelope chains, records, alerts", _V1),
     Migration(2, "messages from the office to laptops", _V2),
     Migration(3, "attachments apart from their records; records by type", _V3),
     Migration(4, "enrolment commitments on invites", _V4),
+    Migration(5, "records kept under ids unique to their laptop", _V5),
 )

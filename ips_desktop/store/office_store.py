@@ -210,9 +210,11 @@ class OfficeRepository:
         self.vault.execute("UPDATE chain SET receipt = ? WHERE device_kid = ? AND seq = ?", (receipt, device_kid, seq))
 
     # -- records ----------------------------------------------------------------------------------------
-    def add_record(self, record: OfficeRecord, attachments: list[tuple[str, str, bytes]]) -> None:
+    def add_record(self, record: OfficeRecord, attachments: list[tuple[str, str, bytes]],
+                   header_id: bytes | None = None) -> None:
         """The record's content and each attachment sealed under one new per-record key. Call
-        inside a transaction."""
+        inside a transaction. ``header_id``: the id the laptop's envelope header gave it (the
+        office keeps the record under one unique to that laptop)."""
         key = record_cipher.new_record_key()
         rid = record.record_id.hex()
         content = {k: v for k, v in record.content.items() if k != "_attachments"}
@@ -225,9 +227,9 @@ class OfficeRepository:
         self.vault.execute("INSERT INTO office_record_keys (record_id, key) VALUES (?, ?)", (record.record_id, key))
         self.vault.execute(
             "INSERT INTO office_records (record_id, device_kid, seq, record_type, case_ref, created_at, supersedes,"
-            " received_at, body, visit_id, visit_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " received_at, body, visit_id, visit_day, header_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (record.record_id, record.device_kid, record.seq, record.record_type, record.case_ref, record.created_at,
-             record.supersedes, self._stamp(), body, visit_id, visit_day))
+             record.supersedes, self._stamp(), body, visit_id, visit_day, header_id or record.record_id))
         for n, (name, mime, data) in enumerate(attachments):
             head = json.dumps({"name": name, "mime": mime}).encode()
             sealed = record_cipher.seal(key, f"{rid}:{n}", "office-attachment",
@@ -259,6 +261,11 @@ class OfficeRepository:
         rows = self.vault.query("SELECT device_kid, record_type, case_ref FROM office_records WHERE record_id = ?",
                                 (record_id,))
         return (bytes(rows[0][0]), rows[0][1], rows[0][2]) if rows else None
+
+    def records_with_header_id(self, header_id: bytes) -> list[bytes]:
+        """The laptops that sent a record under this header id (normally one)."""
+        return [bytes(r[0]) for r in self.vault.query(
+            "SELECT DISTINCT device_kid FROM office_records WHERE header_id = ?", (header_id,))]
 
     def records(self, case_ref: str | None = None, record_types: tuple[str, ...] | None = None,
                 device_kid: bytes | None = None, record_ids: tuple[bytes, ...] | None = None,

@@ -102,10 +102,11 @@ def test_a_rogue_laptop_cannot_hide_another_volunteers_visit_plan(
     assert [p.reference for p in console.plans_to_approve()] == ["PP-2026-0902"]
 
     forger = Forger(rogue, office, tmp_path / "share", clock)
+    header_id = honest.sync.state.all()[-1].envelope_id  # what the drop folder or the relay shows of it
     # The same plan "edited" by the rogue, and a note of another type and case naming it too.
     first = forger.send(1, ZERO_HASH, os.urandom(16), forger.content(
-        supersedes=plan.record_id, record_type="visit_plan", case_ref="PP-2026-0902", body=plan.content["body"]))
-    forger.send(2, first, os.urandom(16), forger.content(supersedes=plan.record_id))
+        supersedes=header_id, record_type="visit_plan", case_ref="PP-2026-0902", body=plan.content["body"]))
+    forger.send(2, first, os.urandom(16), forger.content(supersedes=header_id))
     pull(office.service, office.transport)
 
     honest_plans = [p for p in console.plans_to_approve() if p.device_kid == honest.keys.kid]
@@ -114,3 +115,30 @@ def test_a_rogue_laptop_cannot_hide_another_volunteers_visit_plan(
     assert plan.record_id in {r.record_id for r in newest}, "and still the newest version of itself"
     alerts = [a.detail for a in office.service.repo.alerts() if a.device_kid == rogue.keys.kid]
     assert sum("another laptop's record" in d for d in alerts) == 2, alerts
+
+
+def test_a_rogue_laptop_cannot_take_another_volunteers_record_id_first(
+        world: tuple[Laptop, Laptop, Office], tmp_path: Path, clock: Clock) -> None:
+    """Item 1, the rest. Before: record ids were one namespace for every laptop, so a rogue
+    laptop that read the honest volunteer's record id from an envelope header, and was opened
+    first, had the honest record refused as a duplicate (a visit plan off "Visits to approve").
+    Now each laptop's ids are its own; both records are kept and the PPO is told."""
+    rogue, honest, office = world
+    case = honest.book.open_case("PP-2026-0903")
+    honest.book.save(None, case, ContactRecord(ContactKind.TELEPHONE, datetime(2026, 11, 20, 9, 0), 10,
+                                               summary="The honest note."))
+    assert honest.sync.run().sent == 1  # in the drop folder, its header readable
+    header_id = honest.sync.state.all()[-1].envelope_id
+
+    forger = Forger(rogue, office, tmp_path / "share", clock)
+    stolen = envelope.seal(forger.content(case_ref="PP-2026-0903"), device_key=rogue.keys.signing,
+                           bundle=forger.bundle, seq=1, prev_hash=ZERO_HASH, record_id=header_id,
+                           now=int(clock.now.timestamp()), sender_kid=rogue.keys.kid)
+    assert office.service.receive(stolen).outcome == "verified"  # opened first: the rogue's copy
+    assert pull(office.service, office.transport).verified == 1  # then the honest one, kept too
+
+    honest.sync.run()
+    assert honest.sync.state.counts().verified == 1  # the honest laptop hears VERIFIED, not "refused"
+    kept = office.service.repo.records(case_ref="PP-2026-0903")
+    assert sorted(r.device_kid for r in kept) == sorted([rogue.keys.kid, honest.keys.kid])
+    assert any(a.kind == "record id used twice" for a in office.service.repo.alerts())
