@@ -3,8 +3,10 @@
     ips-relay serve --data /var/lib/ips-relay --office-root HEX [--host 127.0.0.1] [--port 8765]
     ips-relay key --data /var/lib/ips-relay
 
-Overdue alerts: ``--smtp-host`` (and ``--smtp-port``, ``--smtp-from``) for e-mail,
-``--sms-webhook`` for SMS. Without them the ladder still runs and the office's board alarms.
+Overdue alerts: ``--smtp-host`` (and ``--smtp-port``, ``--smtp-security``, ``--smtp-user`` with
+the password in ``IPS_RELAY_SMTP_PASSWORD`` or ``--smtp-password-file``, ``--smtp-from``) for
+e-mail, ``--sms-webhook`` for SMS, either or both. Without them the ladder still runs and the
+office's board alarms.
 
 TLS: put a standard reverse proxy in front, or pass uvicorn's ``--ssl-certfile`` and
 ``--ssl-keyfile`` through ``--tls-cert`` / ``--tls-key``.
@@ -17,6 +19,10 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .watchdog import SmtpSender
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -56,7 +62,16 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--tls-cert")
     serve.add_argument("--tls-key")
     serve.add_argument("--smtp-host", help="the office's SMTP server for overdue alerts (none: board only)")
-    serve.add_argument("--smtp-port", type=int, default=25)
+    serve.add_argument("--smtp-port", type=int, default=25, help="25, 587 (STARTTLS) or 465 (TLS)")
+    serve.add_argument("--smtp-security", choices=("tls", "starttls", "none"),
+                       help="tls on 465, starttls otherwise (the default), none only for a mail server on this "
+                            "machine")
+    serve.add_argument("--smtp-user", default="", help="the login for the mail server (its password: the "
+                                                        "IPS_RELAY_SMTP_PASSWORD environment variable or "
+                                                        "--smtp-password-file)")
+    serve.add_argument("--smtp-password-file", type=Path, help="a file holding the mail server password")
+    serve.add_argument("--smtp-ca-file", help="the certificate authority of a mail server with a private "
+                                              "certificate")
     serve.add_argument("--smtp-from", default="ips-relay@localhost", help="the From address of alert e-mails")
     serve.add_argument("--sms-webhook", default="", help="an http(s) URL that takes {to, text} JSON to send SMS")
     serve.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
@@ -86,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     from ..domain.escalation import LadderPolicy
     from .app import Relay, create_app
     from .storage import RelayStorage
-    from .watchdog import SmtpSender, Watchdog
+    from .watchdog import Watchdog
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     storage = RelayStorage(args.data / "relay.db")
@@ -97,12 +112,32 @@ def main(argv: list[str] | None = None) -> int:
         bundle = relay.bundle()
         return LadderPolicy.from_policy(bundle.policy) if bundle else LadderPolicy()
 
-    sender = SmtpSender(args.smtp_host, args.smtp_port, args.smtp_from, args.sms_webhook) if args.smtp_host else None
+    try:
+        sender = _sender(args)
+    except (OSError, ValueError) as exc:
+        print(f"ips-relay: {exc}", file=sys.stderr)
+        return 2
     app = create_app(relay, watchdog=Watchdog(storage, ladder), sender=sender, tick_every=args.tick,
                      housekeeping_every=args.housekeeping)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False,
                 ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key)
     return 0
+
+
+def _sender(args: argparse.Namespace) -> SmtpSender | None:
+    """Alerts go by e-mail, by SMS through the webhook, or both; with neither, the board only."""
+    from .watchdog import SmtpSender, default_smtp_security
+
+    if not args.smtp_host and not args.sms_webhook:
+        return None
+    password = os.environ.get("IPS_RELAY_SMTP_PASSWORD", "")
+    if args.smtp_password_file is not None:
+        password = args.smtp_password_file.read_text(encoding="utf-8").strip()
+    if args.smtp_user and not password:
+        raise ValueError("--smtp-user needs the password in IPS_RELAY_SMTP_PASSWORD or --smtp-password-file")
+    security = args.smtp_security or default_smtp_security(args.smtp_host, args.smtp_port)
+    return SmtpSender(args.smtp_host, args.smtp_port, args.smtp_from, args.sms_webhook, security=security,
+                      username=args.smtp_user, password=password, ca_file=args.smtp_ca_file)
 
 
 if __name__ == "__main__":

@@ -17,10 +17,12 @@ import json
 import logging
 import smtplib
 import sqlite3
+import ssl
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 from typing import Any, Protocol
 
 from ..domain import escalation as ladder
@@ -99,15 +101,47 @@ class Sender(Protocol):
     def send(self, channel: str, address: str, subject: str, text: str) -> None: ...
 
 
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+SMTP_SECURITY = ("tls", "starttls", "none")
+
+
+def default_smtp_security(host: str | None, port: int) -> str:
+    """Implicit TLS on 465; otherwise STARTTLS, except to a mail server on this machine."""
+    if port == 465:
+        return "tls"
+    return "none" if host in _LOOPBACK else "starttls"
+
+
 @dataclass
 class SmtpSender:
-    """E-mail through the office's SMTP server, and SMS through a webhook if one is set."""
+    """E-mail through the office's SMTP server, and SMS through a webhook if one is set.
 
-    host: str
+    ``security``: "tls" (implicit, port 465), "starttls" (port 587 or 25; refused if the server
+    does not offer it, never sent in clear instead) or "none" (a mail server on this machine).
+    ``username``/``password``: the login, only ever sent over TLS. ``ca_file``: the certificate
+    authority to trust for a server with a private certificate (the system's otherwise)."""
+
+    host: str | None
     port: int = 25
     sender: str = "ips-relay@localhost"
     sms_webhook: str = ""
     timeout: float = 10.0
+    security: str = "none"
+    username: str = ""
+    password: str = field(default="", repr=False)
+    ca_file: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.security not in SMTP_SECURITY:
+            raise ValueError(f"SMTP security is one of {', '.join(SMTP_SECURITY)}")
+        if self.security == "none" and self.host and self.host not in _LOOPBACK:
+            raise ValueError("alert e-mail goes to another machine only over TLS: use --smtp-security tls or "
+                             "starttls (none is for a mail server on this machine)")
+        if self.username and self.security == "none":
+            raise ValueError("an SMTP login is only sent over TLS: use --smtp-security tls or starttls")
+
+    def _tls(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self.ca_file)
 
     def send(self, channel: str, address: str, subject: str, text: str) -> None:
         if channel == "sms":
@@ -120,12 +154,25 @@ class SmtpSender:
                                              {"Content-Type": "application/json"})
             with urllib.request.urlopen(request, timeout=self.timeout):  # noqa: S310 (the office's own URL)
                 return
+        if not self.host:
+            raise OSError("no mail server configured (--smtp-host)")
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = address
         message["Subject"] = subject
+        message["Date"] = formatdate(localtime=True)  # a retried alert still says when it was written
+        message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or "ips-relay.invalid")
         message.set_content(text)
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+        smtp: smtplib.SMTP
+        if self.security == "tls":
+            smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._tls())
+        else:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        with smtp:
+            if self.security == "starttls":
+                smtp.starttls(context=self._tls())  # raises if the server does not offer it
+            if self.username:
+                smtp.login(self.username, self.password)
             smtp.send_message(message)
 
 
