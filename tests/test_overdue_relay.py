@@ -6,7 +6,11 @@ it; a mail server that is down is retried while the board still alarms."""
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.error
+import urllib.request
+from typing import Any
 
 import pytest
 from ladder_world import FAMILY, MANAGER, MIN, POLICE, PPO, PPO2, World
@@ -113,9 +117,28 @@ def test_a_mail_server_that_is_down_is_retried_and_the_board_still_alarms(world:
             assert time.monotonic() < deadline
             time.sleep(0.1)
         time.sleep(1.0)  # a failed attempt or two against the closed port
+        status, report = health(url)  # what monitoring sees: not "ok" while alerts fail
+        assert status == 503, report
+        assert report["status"] == "alerts are not getting out"
+        assert report["alerts_failing"] == 1
+        assert report["last_delivery_error"] == "ConnectionRefusedError"
+        assert report["ladder_last_tick_s_ago"] < 5
         with smtp_server(world.smtp_port) as inbox:
             world.move_to(int(world.now()) + 30)  # past the back-off
             assert recipients(inbox.wait_for(1)) == [PPO]
+            deadline = time.monotonic() + 10
+            while health(url)[0] != 200:
+                assert time.monotonic() < deadline, health(url)
+                time.sleep(0.1)
+        assert health(url)[1]["status"] == "ok"
+
+
+def health(url: str) -> tuple[int, dict[str, Any]]:
+    try:
+        with urllib.request.urlopen(url + "/v1/health", timeout=5) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
 
 
 def test_a_check_in_on_time_sends_nothing_and_a_replayed_request_is_refused(world: World) -> None:

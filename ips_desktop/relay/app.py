@@ -16,6 +16,8 @@ import contextlib
 import io
 import json
 import logging
+import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -408,10 +410,17 @@ def _hex_id(value: str, length: int) -> bytes:
     return raw
 
 
+@dataclass
+class _LadderState:
+    last_tick: float | None = None  # time.monotonic() of the ladder's last good tick
+
+
 def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdog | None = None,
                sender: Sender | None = None, tick_every: float = 1.0) -> FastAPI:
     """The API. With a ``watchdog`` the relay also runs the overdue ladder every ``tick_every``
     seconds and sends its notices through ``sender``."""
+
+    watchdog_state = _LadderState()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -430,6 +439,7 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
             while True:
                 try:
                     watchdog.tick(relay.now())
+                    watchdog_state.last_tick = time.monotonic()
                     if sender is not None:
                         await deliver_due(watchdog, sender, relay.now)
                 except Exception:  # the ladder must outlive any one bad tick
@@ -461,8 +471,29 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
         return relay.authenticate(request, body, office), body
 
     @app.get("/v1/health")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    async def health() -> JSONResponse:
+        """For monitoring: 200 only when the database answers, the ladder has ticked in the last
+        minute and no alert is failing to get out; 503 with what is wrong otherwise."""
+        report: dict[str, Any] = {"database": "ok"}
+        problems = []
+        try:
+            relay.storage.get_meta("bundle")
+        except sqlite3.Error:
+            report["database"] = "error"
+            problems.append("the database does not answer")
+        if watchdog is not None:
+            ticked = watchdog_state.last_tick
+            report["ladder_last_tick_s_ago"] = None if ticked is None else round(time.monotonic() - ticked, 1)
+            if ticked is None or time.monotonic() - ticked > 60:
+                problems.append("the overdue ladder has not run in the last minute")
+            if report["database"] == "ok":
+                failing, error = watchdog.failing()
+                report["alerts_failing"] = failing
+                if failing:
+                    report["last_delivery_error"] = error
+                    problems.append("alerts are not getting out")
+        report["status"] = "ok" if not problems else "; ".join(problems)
+        return JSONResponse(report, status_code=200 if not problems else 503)
 
     @app.get("/v1/relay-key")
     async def relay_key() -> dict[str, str]:

@@ -342,6 +342,12 @@ class Watchdog:
         self.db.execute("UPDATE deliveries SET attempts = attempts + 1, next_at = ?, error = ? WHERE id = ?",
                         (now + wait, error[:200], delivery.id))
 
+    def failing(self) -> tuple[int, str | None]:
+        """(deliveries that have failed at least once and not gone since, the last error)."""
+        row = self.db.execute("SELECT count(*), max(error) FROM deliveries WHERE sent_at IS NULL AND attempts > 0"
+                              ).fetchone()
+        return (int(row[0]), row[1]) if row else (0, None)
+
     def undelivered(self) -> int:
         row = self.db.execute("SELECT count(*) FROM deliveries WHERE sent_at IS NULL").fetchone()
         return int(row[0])
