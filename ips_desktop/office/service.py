@@ -403,14 +403,14 @@ class OfficeService:
             self.audit.append("receipt signed again", device_kid.hex(), str(first.seq))
         return again
 
-    def _own_record(self, device_kid: bytes, header_id: bytes) -> bytes | None:
-        """The id under which the office keeps ``device_kid``'s record ``header_id``, if it has
-        it: per laptop (``office_record_id``), or the header id itself for a record kept before
-        ids were per laptop."""
+    def _own_record(self, device_kid: bytes, header_id: bytes) -> tuple[bytes, tuple[bytes, str, str | None]] | None:
+        """(the id the office keeps ``device_kid``'s record ``header_id`` under, its origin), if
+        it has it: per laptop (``office_record_id``), or the header id itself for a record kept
+        before ids were per laptop."""
         for stored in (office_record_id(device_kid, header_id), header_id):
             origin = self.repo.record_origin(stored)
             if origin is not None and origin[0] == device_kid:
-                return stored
+                return stored, origin
         return None
 
     def _note_borrowed_id(self, h: envelope.Header) -> None:
@@ -428,11 +428,11 @@ class OfficeService:
         the same type and case; anything else is kept as a record of its own (the query rule
         ignores the claim) and reported."""
         assert content.supersedes is not None
-        own = self._own_record(h.sender_kid, content.supersedes)
-        if own is not None:
-            origin = self.repo.record_origin(own)
-            if origin == (h.sender_kid, content.record_type, content.case_ref):
-                return own
+        found = self._own_record(h.sender_kid, content.supersedes)
+        own = found[0] if found else None
+        if found is not None:
+            if found[1] == (h.sender_kid, content.record_type, content.case_ref):
+                return found[0]
             whose = "a record of another kind or case"
         elif any(o != h.sender_kid for o in self.repo.records_with_header_id(content.supersedes)):
             whose = "another laptop's record"

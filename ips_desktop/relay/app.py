@@ -410,17 +410,10 @@ def _hex_id(value: str, length: int) -> bytes:
     return raw
 
 
-@dataclass
-class _LadderState:
-    last_tick: float | None = None  # time.monotonic() of the ladder's last good tick
-
-
 def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdog | None = None,
                sender: Sender | None = None, tick_every: float = 1.0) -> FastAPI:
     """The API. With a ``watchdog`` the relay also runs the overdue ladder every ``tick_every``
     seconds and sends its notices through ``sender``."""
-
-    watchdog_state = _LadderState()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -439,7 +432,6 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
             while True:
                 try:
                     watchdog.tick(relay.now())
-                    watchdog_state.last_tick = time.monotonic()
                     if sender is not None:
                         await deliver_due(watchdog, sender, relay.now)
                 except Exception:  # the ladder must outlive any one bad tick
@@ -482,7 +474,7 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
             report["database"] = "error"
             problems.append("the database does not answer")
         if watchdog is not None:
-            ticked = watchdog_state.last_tick
+            ticked = watchdog.last_tick
             report["ladder_last_tick_s_ago"] = None if ticked is None else round(time.monotonic() - ticked, 1)
             if ticked is None or time.monotonic() - ticked > 60:
                 problems.append("the overdue ladder has not run in the last minute")

@@ -18,6 +18,7 @@ import logging
 import smtplib
 import sqlite3
 import ssl
+import time
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -207,6 +208,7 @@ class Watchdog:
         self.db: sqlite3.Connection = storage.db
         self.db.executescript(_SCHEMA)
         self.policy = policy
+        self.last_tick: float | None = None  # time.monotonic() of the last full tick (/v1/health)
 
     # -- contacts ------------------------------------------------------------------------------------
     def contacts(self) -> Contacts:
@@ -305,6 +307,7 @@ class Watchdog:
                 with self.storage.transaction():
                     self._store(bytes(device_kid), label, moved, notices, now)
                 made += len(notices)
+        self.last_tick = time.monotonic()
         return made
 
     def board(self, include_closed_since: int | None = None) -> list[BoardRow]:

@@ -263,7 +263,7 @@ class CaseBook:
             self.records.enqueue(new_id, priority)
             self.audit.append("record saved", new_id, "safeguarding" if priority else "")
         # A name replaced since the last autosave leaves no trace in the index or the journal.
-        self.records.scrub_if_owed()
+        self.records.settle_purges()
         return new_id
 
     def discard_draft(self, record_id: str) -> None:

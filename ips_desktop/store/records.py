@@ -219,10 +219,6 @@ class RecordRepository:
         log.warning("the vault's journal is in use; its old pages are cleared at the next chance")
         return False
 
-    def scrub_if_owed(self) -> bool:
-        """:meth:`scrub` when a removed word or an unfinished truncation is owed."""
-        return self.scrub() if self._owed() else True
-
     def settle_purges(self) -> bool:
         """Finish what an interrupted purge or a busy journal left: merge the index and truncate
         the WAL. Returns whether anything was owed."""

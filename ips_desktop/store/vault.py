@@ -252,7 +252,7 @@ class VaultConnection:
         """Copy the (encrypted) file after a checkpoint. Atomic: a temp name, then rename."""
         if not self.checkpoint():
             raise VaultError("The vault is in use by another part of IPS Desktop, so it could not be "
-                                 "copied. Nothing was changed; close other IPS Desktop windows and try again.")
+                             "copied. Nothing was changed; close other IPS Desktop windows and try again.")
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".partial")
         shutil.copyfile(self.path, partial)

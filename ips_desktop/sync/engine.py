@@ -161,7 +161,7 @@ class DeviceSync:
                 challenge = transport.enrolment_response(invite.invite_id)
                 if challenge is None:
                     return False
-                self._check_challenge(challenge, invite, request)
+                self._check_challenge(challenge, invite, enrolment.read_request(request)[0])
                 transport.send_enrolment(slot, request)
                 with self._vault.transaction():
                     self.state.keep_enrolment_challenge(challenge)
@@ -181,9 +181,10 @@ class DeviceSync:
             self.audit.append("enrolled", "sync", done.bundle.office_name[:40])
         return True
 
-    def _check_challenge(self, challenge: bytes, invite: enrolment.Invite, request: bytes) -> bytes:
+    def _check_challenge(self, challenge: bytes, invite: enrolment.Invite,
+                         request: enrolment.EnrolmentRequest) -> bytes:
         try:
-            return enrolment.open_challenge(challenge, invite, enrolment.read_request(request)[0].commitment)
+            return enrolment.open_challenge(challenge, invite, request.commitment)
         except WireError as exc:
             raise EnrolmentError(f"The office's answer was refused: {exc}. Ask the office for a new invite.") \
                 from None
@@ -194,12 +195,13 @@ class DeviceSync:
         challenge = self.state.enrolment_challenge()
         if pending is None or challenge is None:
             return None
-        code, request = pending
+        code, raw = pending
         invite = enrolment.parse_invite(code, 0)
-        office_nonce = self._check_challenge(challenge, invite, request)
-        return enrolment.short_authentication_string(invite.root_public, enrolment.read_request(request)[0],
-                                                     office_nonce)
+        request = enrolment.read_request(raw)[0]
+        return enrolment.short_authentication_string(invite.root_public, request,
+                                                     self._check_challenge(challenge, invite, request))
 
+    # -- helpers ------------------------------------------------------------------------------------------
     def _pinned(self, identity: Identity) -> office_keys.KeyBundle:
         return office_keys.open_bundle(identity.bundle, identity.root_public)
 
