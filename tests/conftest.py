@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,3 +71,34 @@ def files_containing(root: Path, needle: bytes) -> list[Path]:
             if needle in data or needle.decode().encode("utf-16-le") in data:
                 hits.append(path)
     return hits
+
+
+# -- rendered messages, kept with the test report ----------------------------------------------------
+REPORTS = Path(__file__).resolve().parents[1] / "test-reports" / "messages"
+_SAVED: list[Path] = []
+
+
+@pytest.fixture
+def report(request: pytest.FixtureRequest) -> Iterator[Callable[[Any], None]]:
+    """``report(inbox)``: every message the inbox received is saved, pass or fail, under
+    test-reports/messages/<test>/ (.eml, .txt, .html), and listed at the end of the run."""
+    import re
+    import shutil
+
+    folder = REPORTS / re.sub(r"[^\w.-]+", "_", request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    inboxes: list[Any] = []
+    yield inboxes.append
+    for n, inbox in enumerate(inboxes):
+        saved = inbox.save(folder if n == 0 else folder / f"inbox-{n + 1}")
+        if saved:
+            _SAVED.append(folder)
+            request.node.user_properties.append(("messages", str(folder)))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _SAVED:
+        terminalreporter.write_sep("-", "the ladder's messages, as received")
+        for folder in dict.fromkeys(_SAVED):
+            terminalreporter.write_line(f"{folder.relative_to(REPORTS.parents[1])}: "
+                                        f"{len(list(folder.glob('*.txt')))} message(s)")

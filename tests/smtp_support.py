@@ -25,10 +25,32 @@ class Inbox:
         return "250 OK"
 
     def received(self) -> list[tuple[str, str, str]]:
-        """(to, subject, body) of everything received so far."""
+        """(to, subject, plain-text body) of everything received so far."""
         with self.lock:
-            return [(str(m["To"]), str(m["Subject"]), m.get_content())  # type: ignore[attr-defined]
-                    for _, m in self.messages]
+            return [(str(m["To"]), str(m["Subject"]), _part(m, "plain")) for _, m in self.messages]
+
+    def html(self) -> list[str]:
+        with self.lock:
+            return [_part(m, "html") for _, m in self.messages]
+
+    def headers(self, name: str) -> list[str]:
+        with self.lock:
+            return [str(m[name]) for _, m in self.messages]
+
+    def save(self, folder: Path) -> list[Path]:
+        """Every message as received (.eml) and its plain and HTML parts, for the test report."""
+        folder.mkdir(parents=True, exist_ok=True)
+        out = []
+        with self.lock:
+            for n, (_, m) in enumerate(self.messages, 1):
+                stem = folder / f"{n:02d}-{str(m['To']).split('@')[0]}"
+                stem.with_suffix(".eml").write_bytes(m.as_bytes())
+                stem.with_suffix(".txt").write_text(f"To: {m['To']}\nSubject: {m['Subject']}\nDate: {m['Date']}\n\n"
+                                                    + _part(m, "plain"), encoding="utf-8")
+                if _part(m, "html"):
+                    stem.with_suffix(".html").write_text(_part(m, "html"), encoding="utf-8")
+                out.append(stem.with_suffix(".txt"))
+        return out
 
     def wait_for(self, count: int, timeout: float = 15.0) -> list[tuple[str, str, str]]:
         deadline = time.monotonic() + timeout
@@ -38,6 +60,13 @@ class Inbox:
                 return got
             time.sleep(0.05)
         raise AssertionError(f"expected {count} e-mails, got {self.received()}")
+
+
+def _part(message: Message, kind: str) -> str:
+    body = message.get_body(preferencelist=(kind,))  # type: ignore[attr-defined]
+    if body is None:
+        return ""
+    return str(body.get_content())
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from ladder_world import MIN, PPO, PPO2, World
+from ladder_world import MANAGER, MIN, POLICE, PPO, PPO2, World
 from ladder_world import live as live  # the fixtures
 from ladder_world import world as world
 from smtp_support import Inbox
@@ -92,9 +92,10 @@ def test_the_duress_pin_looks_like_success_and_raises_the_alarm(live: tuple[Worl
     board = {b.watch.visit_id: b.watch for b in world.office_watch.board()}
     assert board["visit-page-3"].duress
     assert board["visit-page-3"].state is WatchState.ALERTING
-    mail = inbox.wait_for(2)
-    assert sorted(to for to, _, _ in mail) == sorted([PPO, PPO2])  # the PPO and every office user
-    assert all(subject == "DURESS ALARM: act now" for _, subject, _ in mail)
+    mail = inbox.wait_for(4)
+    # at once: the PPO, every office user, the service manager and the police decision; not the family
+    assert sorted(to for to, _, _ in mail) == sorted([PPO, PPO2, MANAGER, POLICE])
+    assert all(subject == "DURESS: Sarah (IPS-11) needs help" for _, subject, _ in mail)
 
 
 def test_a_found_or_guessed_link_tells_nothing_and_wrong_pins_lock_it(live: tuple[World, str, Inbox],

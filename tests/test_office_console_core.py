@@ -58,11 +58,11 @@ def test_plans_claims_and_cases_at_the_office(tmp_path: Path, clock: Clock) -> N
     [plan] = console.plans_to_approve()  # the public-place meeting needs no approval
     late = console.readiness("IPS-07", plan.plan)
     assert late[0].startswith("The office works through a drop folder")
-    office.service.set_policy({**office.service.repo.state().policy, "office_hours_end": "15:30"})
+    office.service.set_policy({**office.service.repo.state().policy, "ladder": {"cover_until": "15:30"}})
     office.service.set_relay("https://relay.test/", None)
     gaps = console.readiness("IPS-07", plan.plan)
-    assert "No e-mail for the PPO on the ladder." in gaps
-    assert any("after office cover ends at 15:30" in g for g in gaps)  # 14:00 + 60 + 15 + 45 = 16:00
+    assert "No e-mail or mobile for the PPO on the ladder." in gaps
+    assert any("after office cover ends at 15:30" in g for g in gaps)  # 14:00 + 60 + 45 = 15:45
     office.service.set_relay(str(office.transport.root), None)
     assert (plan.label, plan.reference) == ("IPS-07", "PP-2026-0600")
     assert plan.plan["risk"] == ["animals"]

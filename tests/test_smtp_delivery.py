@@ -18,9 +18,14 @@ from ladder_world import world as world  # the fixture
 from relay_support import free_port, relay_process
 from smtp_support import secure_smtp_server, smtp_server
 
+from ips_desktop.domain.alert_mail import Mail
 from ips_desktop.relay.watchdog import SmtpSender, default_smtp_security
 
 USER, PASSWORD = "alerts@office.test", "correct horse battery"
+
+
+def mail(subject: str, text: str) -> Mail:
+    return Mail(subject, text, f"<p>{text}</p>", text)
 # The implicit-TLS server runs over TLS that aiosmtpd does not see, and warns about AUTH at each connection.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 
@@ -31,7 +36,7 @@ def test_an_alert_goes_through_a_server_that_wants_tls_and_a_login(tmp_path: Pat
     with secure_smtp_server(port, tmp_path, mode, USER, PASSWORD) as inbox:
         sender = SmtpSender("127.0.0.1", port, "alerts@office.test", security=mode, username=USER, password=PASSWORD,
                             ca_file=str(tmp_path / "smtp-cert.pem"))
-        sender.send("email", "ppo@office.test", "OVERDUE: a volunteer has not checked in", "Ring the volunteer.")
+        sender.send("email", "ppo@office.test", mail("OVERDUE: a volunteer has not checked in", "Ring the volunteer."))
         [(to, subject, body)] = inbox.wait_for(1)
         message = inbox.messages[0][1]
     assert (to, subject) == ("ppo@office.test", "OVERDUE: a volunteer has not checked in")
@@ -46,7 +51,7 @@ def test_a_wrong_password_is_an_error_not_a_silent_drop(tmp_path: Path) -> None:
         sender = SmtpSender("127.0.0.1", port, "alerts@office.test", security="starttls", username=USER,
                             password="wrong", ca_file=str(tmp_path / "smtp-cert.pem"))
         with pytest.raises(smtplib.SMTPAuthenticationError):
-            sender.send("email", "ppo@office.test", "OVERDUE", "text")
+            sender.send("email", "ppo@office.test", mail("OVERDUE", "text"))
         assert inbox.received() == []
 
 
@@ -55,7 +60,7 @@ def test_a_server_without_starttls_gets_nothing_in_clear(tmp_path: Path) -> None
     with smtp_server(port) as inbox:
         sender = SmtpSender("127.0.0.1", port, "alerts@office.test", security="starttls")
         with pytest.raises(smtplib.SMTPNotSupportedError):
-            sender.send("email", "ppo@office.test", "OVERDUE", "text")
+            sender.send("email", "ppo@office.test", mail("OVERDUE", "text"))
         assert inbox.received() == []
 
 
@@ -65,7 +70,7 @@ def test_an_untrusted_certificate_is_refused(tmp_path: Path) -> None:
         sender = SmtpSender("127.0.0.1", port, "alerts@office.test", security="starttls", username=USER,
                             password=PASSWORD)  # the system's authorities: this certificate is nobody's
         with pytest.raises(ssl.SSLCertVerificationError):
-            sender.send("email", "ppo@office.test", "OVERDUE", "text")
+            sender.send("email", "ppo@office.test", mail("OVERDUE", "text"))
         assert inbox.received() == []
 
 
@@ -94,7 +99,7 @@ def test_sms_needs_no_mail_server() -> None:
     """With only the SMS webhook set, e-mail says plainly that there is no mail server."""
     sender = SmtpSender(None, sms_webhook="http://127.0.0.1:9/sms")
     with pytest.raises(OSError, match="no mail server configured"):
-        sender.send("email", "ppo@office.test", "OVERDUE", "text")
+        sender.send("email", "ppo@office.test", mail("OVERDUE", "text"))
 
 
 def test_the_relay_process_sends_its_overdue_alert_through_starttls_and_a_login(world: World) -> None:
@@ -107,10 +112,11 @@ def test_the_relay_process_sends_its_overdue_alert_through_starttls_and_a_login(
             relay_process(world.tmp / "relay", world.root, world.relay_port, extra,
                           env={**world.env, "IPS_RELAY_SMTP_PASSWORD": PASSWORD}) as (url, key):
         world.connect(url, key, enrol=True)
-        due = int(world.now()) + 10 * MIN
+        due = world.working_day_at(10)  # in office hours: the PPO alone is told first
+        world.move_to(due - 10 * MIN)
         world.laptop_watch.open_watch("visit-0002", due, 5 * MIN)
         world.move_to(due + 5 * MIN + 1)
         [(to, subject, body)] = inbox.wait_for(1)
-    assert (to, subject) == (PPO, "OVERDUE: a volunteer has not checked in")
-    assert "IPS-11" in body
+    assert (to, subject) == (PPO, "OVERDUE: Sarah (IPS-11) has not checked in")
+    assert "Ring Sarah on +447700900456." in body
     assert PASSWORD not in (world.tmp / f"relay-{world.relay_port}.log").read_text()

@@ -13,7 +13,6 @@ from conftest import Clock
 from ladder_world import MIN, PPO, World
 from ladder_world import world as world  # the fixture
 from relay_support import relay_process
-from smtp_support import smtp_server
 
 from ips_desktop.domain.escalation import WatchState
 from ips_desktop.domain.visits import Slot, VenueKind
@@ -47,7 +46,7 @@ def test_check_out_is_monitored_only_once_the_relay_confirms(world: World, clock
             visit, visits.policy)
     assert not visits.get(rid).visit.monitored
 
-    with smtp_server(world.smtp_port) as inbox, \
+    with world.smtp() as inbox, \
             relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra, env=world.env) as (url, key):
         world.connect(url, key, enrol=True)
         watcher = VisitWatcher(url, world.keys.signing, world.now)
@@ -72,7 +71,7 @@ def test_check_out_is_monitored_only_once_the_relay_confirms(world: World, clock
         visits.check_in(rid)
         safe = watcher.check_in(visits.get(rid).visit)
         assert safe.state is WatchState.SAFE  # late: the office closes it with a reason
-        assert "checked in (app)" in inbox.wait_for(2)[1][2]
+        assert "Sarah checked in at 15:15 (app)." in inbox.wait_for(2)[1][2]
 
     relay_db = (world.tmp / "relay" / "relay.db").read_bytes()
     assert b"Canary-Kestrel" not in relay_db

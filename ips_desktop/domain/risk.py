@@ -80,12 +80,13 @@ class Effects:
 
 
 def assess(answers: dict[Factor, bool], start: datetime, end: datetime,
-           location: tuple[float, float]) -> Effects:
+           location: tuple[float, float], grace: tuple[int, int] = (GRACE_MINUTES, GRACE_POOR_RECEPTION)) -> Effects:
+    """``grace``: the office's ladder policy, usual and with poor reception (minutes)."""
     yes = tuple(f for f in Factor if answers.get(f))
     blocked = ADVICE[Factor.AGGRESSIVE_OCCUPANT] if Factor.AGGRESSIVE_OCCUPANT in yes else None
     poor = Factor.POOR_RECEPTION in yes
     sunset = sunset_local(start.date(), *location)
     dark = sunset is not None and end > sunset
-    return Effects(blocked, poor, GRACE_POOR_RECEPTION if poor else GRACE_MINUTES, dark, sunset, yes,
+    return Effects(blocked, poor, grace[1] if poor else grace[0], dark, sunset, yes,
                    tuple(ADVICE[f] for f in yes))
 

@@ -147,7 +147,7 @@ def review(slot: Slot, risk: frozenset[Factor], policy: VisitPolicy, now: dateti
     """The rules a plan breaks and what its risk answers do. A home visit's PPO agreement is
     the approval step that follows, so it is not a refusal here."""
     refusals = [r for r in check_slot(slot, policy, now) if r.rule is not Rule.HOME_NEEDS_PPO]
-    return refusals, assess({f: True for f in risk}, slot.start, slot.end, location)
+    return refusals, assess({f: True for f in risk}, slot.start, slot.end, location, policy.grace)
 
 
 def plan(visit_id: str, slot: Slot, policy: VisitPolicy, now: datetime, location: tuple[float, float], *,

@@ -63,12 +63,17 @@ class VisitPolicy:
     home_ends_by: time = time(17, 0)
     closures: frozenset[date] = field(default_factory=frozenset)
     location: tuple[float, float] = EXETER   # the office's latitude and longitude, for sunset
+    grace: tuple[int, int] = (15, 5)         # the ladder's grace, usual and with poor reception (minutes)
 
     @classmethod
     def from_policy(cls, policy: dict[str, Any]) -> VisitPolicy:
+        from .escalation import LadderPolicy
+
+        ladder = LadderPolicy.from_policy(policy)
+        grace = (ladder.grace, ladder.grace_poor_reception)
         given = policy.get("visits", {})
         if not isinstance(given, dict):
-            return cls()
+            return cls(grace=grace)
         base = cls()
 
         def clock(name: str, default: time) -> time:
@@ -91,7 +96,8 @@ class VisitPolicy:
             location = (float(where[0]), float(where[1]))
         return cls(clock("earliest_start", base.earliest_start), clock("latest_start", base.latest_start),
                    minutes if isinstance(minutes, int) and not isinstance(minutes, bool) and 15 <= minutes <= 240
-                   else base.max_minutes, clock("home_ends_by", base.home_ends_by), frozenset(closures), location)
+                   else base.max_minutes, clock("home_ends_by", base.home_ends_by), frozenset(closures), location,
+                   grace)
 
 
 @dataclass(frozen=True)

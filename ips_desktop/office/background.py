@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
+from ..domain.escalation import LadderPolicy
 from ..store.vault import VaultConnection
 from ..sync.transport import TransportError
 from ..sync.watch_client import BoardEntry
@@ -38,6 +39,8 @@ class BoardView:
     problem: str = ""
     at: datetime = field(default_factory=datetime.now)
     no_relay: bool = False  # a drop-folder office: nothing watches visits at all (not a fault)
+    profiles: dict[str, dict[str, str]] = field(default_factory=dict)  # what volunteers told the office, by code
+    ladder: LadderPolicy = field(default_factory=LadderPolicy)
 
 
 class OfficeWorker:
@@ -70,16 +73,17 @@ class OfficeWorker:
         now = self._now()
         midnight = int(now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
         planned = console.planned_today(now)
+        profiles, ladder = console.volunteer_profiles(), console.ladder()
         try:
             client = console.watch_client()
         except OfficeError as exc:  # no address yet: say so on the board
-            return BoardView([], planned, False, str(exc), now)
+            return BoardView([], planned, False, str(exc), now, profiles=profiles, ladder=ladder)
         if client is None:
-            return BoardView([], planned, False, "", now, no_relay=True)
+            return BoardView([], planned, False, "", now, no_relay=True, profiles=profiles, ladder=ladder)
         try:
-            return BoardView(client.board(midnight), planned, True, "", now)
+            return BoardView(client.board(midnight), planned, True, "", now, profiles=profiles, ladder=ladder)
         except TransportError as exc:
-            return BoardView([], planned, False, str(exc), now)
+            return BoardView([], planned, False, str(exc), now, profiles=profiles, ladder=ladder)
 
     def close(self) -> None:
         if self._vault is not None:

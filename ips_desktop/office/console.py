@@ -19,6 +19,7 @@ from typing import Any
 from ..crypto import key_backup
 from ..crypto.keyslot import KdfParams
 from ..domain import claim as c
+from ..domain.addresses import is_email, uk_mobile
 from ..domain.escalation import CloseReason, LadderPolicy, Watch
 from ..domain.expenses import ExpenseRates
 from ..domain.incident import IncidentReport
@@ -111,7 +112,8 @@ class OfficeConsole:
         family.update(changed)
         family = {k: v for k, v in family.items() if v}
         tiers = {int(k): list(v) for k, v in contacts.get("tiers", {}).items()}
-        self.set_contacts(tiers, list(contacts.get("office", [])), family)
+        sms = {int(k): list(v) for k, v in contacts.get("sms", {}).items()}
+        self.set_contacts(tiers, list(contacts.get("office", [])), family, sms)
         return True
 
     def cases(self) -> dict[str, list[OfficeRecord]]:
@@ -262,47 +264,88 @@ class OfficeConsole:
         value = json.loads(stored)
         return value if isinstance(value, dict) else {}
 
-    def set_contacts(self, tiers: dict[int, list[str]], office: list[str], family: dict[str, list[str]]) -> None:
-        """Who each tier is (e-mail addresses), kept in the office vault and sent to the relay."""
-        for address in [a for values in (*tiers.values(), office, *family.values()) for a in values]:
-            if "@" not in address or " " in address.strip() or len(address) > 254:
+    def set_contacts(self, tiers: dict[int, list[str]], office: list[str], family: dict[str, list[str]],
+                     sms: dict[int, list[str]] | None = None) -> None:
+        """Who the ladder tells, kept in the office vault and sent to the relay: e-mail addresses
+        by tier and for every office user; each volunteer's family contact by e-mail and/or UK
+        mobile; with each volunteer's first name and mobile for the messages."""
+        for address in [a for values in (*tiers.values(), office) for a in values]:
+            if not is_email(address):
                 raise OfficeError(f"“{address}” is not an e-mail address.")
-        value = {"tiers": {str(k): v for k, v in tiers.items()}, "office": office, "family": family}
+        for number in [n for values in (sms or {}).values() for n in values]:
+            if uk_mobile(number) is None:
+                raise OfficeError(f"“{number}” is not a UK mobile number (07… or +447…).")
+        family_email: dict[str, list[str]] = {}
+        family_sms: dict[str, list[str]] = {}
+        for label, entries in family.items():
+            for entry in entries:
+                mobile = uk_mobile(entry)
+                if mobile is not None:
+                    family_sms.setdefault(label, []).append(mobile)
+                elif is_email(entry):
+                    family_email.setdefault(label, []).append(entry)
+                else:
+                    raise OfficeError(f"“{entry}” for {label} is neither an e-mail address nor a UK mobile number "
+                                      "(07… or +447…).")
+        value = {"tiers": {str(k): v for k, v in tiers.items()}, "office": office, "family": family,
+                 "sms": {str(k): v for k, v in (sms or {}).items()}}
         client = self.watch_client()
         if client is not None:
-            client.set_contacts(tiers, office, family)
+            client.set_contacts(tiers, office, family_email, sms or {}, family_sms, self.volunteer_cards())
         with self.service.repo.vault.transaction():
             self.service.repo.put_setting(self.CONTACTS_KEY, json.dumps(value))
             self.service.audit.append("ladder contacts changed", "ladder")
 
+    PROFILES_KEY = "volunteer_profiles"
+
+    def volunteer_profiles(self) -> dict[str, dict[str, str]]:
+        """What each volunteer told the office about themselves for the ladder, by IPS code."""
+        stored = self.service.repo.setting(self.PROFILES_KEY)
+        value = json.loads(stored) if stored else {}
+        return value if isinstance(value, dict) else {}
+
+    def volunteer_cards(self) -> dict[str, dict[str, str]]:
+        """The least the relay needs for its messages: first name and mobile, by IPS code."""
+        cards = {}
+        for label, profile in self.volunteer_profiles().items():
+            name = str(profile.get("name", "")).strip()
+            mobile = uk_mobile(str(profile.get("mobile", ""))) or ""
+            if name or mobile:
+                cards[label] = {"first_name": name.split()[0] if name else "", "mobile": mobile}
+        return cards
+
+    def ladder(self) -> LadderPolicy:
+        state = self.service.repo.state()
+        return LadderPolicy.from_policy(state.policy if state else {}, state.office_name if state else "")
+
     def readiness(self, label: str, plan: dict[str, Any] | None = None) -> list[str]:
         """What is missing for the ladder to reach someone at every step of this volunteer's
-        visit (empty when it is staffed): the relay, a contact for each tier, and office cover
-        until the ladder's last step (policy ``office_hours_end``, 17:30 by default)."""
+        visit (empty when it is staffed): the relay, a contact for each tier, the office's
+        phone number, and office cover until the ladder's last step."""
         if not self.address.startswith(("http://", "https://")):
             return ["The office works through a drop folder: nothing watches the visit; agree phone check-ins."]
         contacts, missing = self.contacts(), []
         tiers = contacts.get("tiers", {})
         for tier, words in (("1", "the PPO"), ("2", "the service manager"), ("4", "the police decision")):
-            if not tiers.get(tier):
-                missing.append(f"No e-mail for {words} on the ladder.")
+            if not tiers.get(tier) and not contacts.get("sms", {}).get(tier):
+                missing.append(f"No e-mail or mobile for {words} on the ladder.")
         if not contacts.get("family", {}).get(label):
             missing.append(f"No nominated family contact for {label}.")
+        ladder = self.ladder()
+        if not ladder.office_phone:
+            missing.append("No office phone number in the office policy: the family contact's message cannot say "
+                           "whom to ring.")
         if plan is not None:
-            state = self.service.repo.state()
-            policy = state.policy if state else {}
-            ends = str(policy.get("office_hours_end", "17:30"))
             try:
                 slot = plan.get("slot", {})
                 start = datetime.fromisoformat(str(slot.get("start")))
-                last = start + timedelta(minutes=int(slot.get("minutes", 0)) + int(plan.get("grace_minutes", 15))
-                                         + LadderPolicy.from_policy(policy).police_after)
-                hour, minute = (int(x) for x in ends.split(":"))
+                last = start + timedelta(minutes=int(slot.get("minutes", 0)) + ladder.police_after)
             except (TypeError, ValueError):
                 return missing
-            if (last.hour, last.minute) > (hour, minute):
+            if last.time() > ladder.cover_until:
                 missing.append(f"The ladder's last step would come at {last:%H:%M}, after office cover ends at "
-                               f"{ends}: make sure someone is on call, or move the visit earlier.")
+                               f"{ladder.cover_until:%H:%M}: at that time the family contact and the police decision "
+                               "are told at once. Make sure someone is on call, or move the visit earlier.")
         return missing
 
     # -- the board --------------------------------------------------------------------------------------
@@ -328,8 +371,8 @@ class OfficeConsole:
         client = self._board_client()
         return client.acknowledge(entry.device, entry.watch.visit_id, by)
 
-    def close(self, entry: BoardEntry, reason: CloseReason, by: str) -> Watch:
-        return self._board_client().close(entry.device, entry.watch.visit_id, reason, by)
+    def close(self, entry: BoardEntry, reason: CloseReason, by: str, confirm_duress: bool = False) -> Watch:
+        return self._board_client().close(entry.device, entry.watch.visit_id, reason, by, confirm_duress)
 
     def phone_check_in(self, entry: BoardEntry, by: str) -> Watch:
         """The handbook's phone route: the relay stops the ladder, and the laptop is told."""
@@ -363,13 +406,24 @@ class OfficeConsole:
             raise OfficeError("The office has not received this visit's plan yet: pull, or ring the volunteer's "
                               "PPO for the details.")
         visit = Visit.from_dict(plans[-1].content["body"])
-        steps = []
+        steps, watch = [], None
         client = self.watch_client()
         if client is not None:
             for notice in client.notices(device, visit_id):
                 steps.append(Step(from_epoch(int(notice["at"])), str(notice["text"])))
+            watch = next((e.watch for e in client.board(0) if e.device == device and e.watch.visit_id == visit_id),
+                         None)
         label = self.labels().get(device_kid, "volunteer")
-        return overdue_pack(OverduePack(label, "", plans[-1].case_ref or "—", visit, self.service.now(), steps))
+        profile = self.volunteer_profiles().get(label, {})
+        name = str(profile.get("name", "")).strip()
+        ladder = self.ladder()
+        duress_at = from_epoch(watch.duress_at) if watch is not None and watch.duress else None
+        return overdue_pack(OverduePack(
+            f"{name} ({label})" if name else label, str(profile.get("mobile", "")), plans[-1].case_ref or "—", visit,
+            self.service.now(), steps, vehicle=str(profile.get("vehicle", "")),
+            description=str(profile.get("description", "")),
+            alerted_at=from_epoch(watch.alerted_at) if watch is not None and watch.alerted_at else None,
+            duress_at=duress_at, duress_words=ladder.duress_words, timeline=ladder.timeline()))
 
     # -- enrolment and keys -----------------------------------------------------------------------------
     def accept(self, invite_id: bytes) -> None:

@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def ladder() -> LadderPolicy:
         bundle = relay.bundle()
-        return LadderPolicy.from_policy(bundle.policy) if bundle else LadderPolicy()
+        return LadderPolicy.from_policy(bundle.policy, bundle.office_name) if bundle else LadderPolicy()
 
     try:
         sender = _sender(args)

@@ -79,7 +79,9 @@ def add_watch_routes(app: FastAPI, relay: Relay, watchdog: Watchdog, signed: Sig
         try:
             watch = watchdog.open_watch(caller.key_id, label_of(caller), _text(data.get("visit_id"), "visit_id", 64),
                                         _int(data.get("due"), "due"), _int(data.get("grace_s"), "grace_s"),
-                                        bool(data.get("drill", False)), relay.now())
+                                        data.get("drill", False) is True, relay.now(),
+                                        poor_reception=data.get("poor_reception", False) is True,
+                                        risk_flags=_int(data.get("risk_flags", 0), "risk_flags"))
         except ladder.LadderError as exc:
             raise RelayError(400, "bad_watch", str(exc)) from None
         link = data.get("link")
@@ -108,21 +110,21 @@ def add_watch_routes(app: FastAPI, relay: Relay, watchdog: Watchdog, signed: Sig
         try:
             contacts = watchdog.set_contacts(body)
         except (ValueError, TypeError, AttributeError):
-            raise RelayError(400, "bad_contacts", "The contacts must be lists of addresses by tier.") from None
+            raise RelayError(400, "bad_contacts", "The contacts must be lists of e-mail addresses and UK mobile "
+                             "numbers by tier and by volunteer.") from None
         return {"tiers": len(contacts.tiers), "office": len(contacts.office)}
 
     @app.get("/v1/office/board")
     async def board(request: Request,
                     closed_since: Annotated[int | None, Query(ge=0, le=MAX_NUMBER)] = None) -> list[dict[str, Any]]:
         await signed(request, 0, True)
-        return [row.to_json() for row in watchdog.board(closed_since)]
+        return [row.to_json() for row in watchdog.board(closed_since, relay.now())]
 
     @app.post("/v1/office/watches/{device}/{visit_id}/acknowledge")
     async def acknowledge(device: str, visit_id: str, request: Request) -> dict[str, Any]:
         _, body = await signed(request, MAX_SMALL, True)
         by = _text(_json(body).get("by"), "by")
-        return step(_hex_id(device, KID_LEN), visit_id,
-                    lambda w: (ladder.acknowledge(w, by, relay.now()), []))
+        return step(_hex_id(device, KID_LEN), visit_id, lambda w: ladder.acknowledge(w, by, relay.now()))
 
     @app.post("/v1/office/watches/{device}/{visit_id}/close")
     async def close(device: str, visit_id: str, request: Request) -> dict[str, Any]:
@@ -134,7 +136,9 @@ def add_watch_routes(app: FastAPI, relay: Relay, watchdog: Watchdog, signed: Sig
             raise RelayError(400, "bad_reason", "Closing needs one of the reasons: "
                              + "; ".join(r.value for r in CloseReason) + ".") from None
         by = _text(data.get("by"), "by")
-        return step(_hex_id(device, KID_LEN), visit_id, lambda w: ladder.close(w, reason, by, relay.now()))
+        confirmed = data.get("confirm_duress") is True  # a duress alarm is only closed when this is sent
+        return step(_hex_id(device, KID_LEN), visit_id,
+                    lambda w: ladder.close(w, reason, by, relay.now(), confirmed))
 
     @app.post("/v1/office/watches/{device}/{visit_id}/check-in")
     async def phone_check_in(device: str, visit_id: str, request: Request) -> dict[str, Any]:
@@ -163,4 +167,5 @@ def add_watch_routes(app: FastAPI, relay: Relay, watchdog: Watchdog, signed: Sig
     @app.get("/v1/office/watches/{device}/{visit_id}/notices")
     async def notices(device: str, visit_id: str, request: Request) -> list[dict[str, Any]]:
         await signed(request, 0, True)
-        return [{"tier": t, "kind": k, "at": at, "text": text} for t, k, at, text in watchdog.notices(visit_id)]
+        return [{"readers": r.split(",") if r else [], "kind": k, "at": at, "text": text}
+                for r, k, at, text in watchdog.notices(visit_id)]

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import json
 import logging
 import smtplib
 import sqlite3
 import ssl
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -27,7 +29,9 @@ from email.utils import formatdate, make_msgid
 from typing import Any, Protocol
 
 from ..domain import escalation as ladder
-from ..domain.escalation import Kind, LadderPolicy, Notice, Tier, Watch
+from ..domain.addresses import is_email, uk_mobile
+from ..domain.alert_mail import Alert, Mail, Volunteer, render
+from ..domain.escalation import LADDER_ORDER, LadderPolicy, Notice, Reader, Watch
 from .storage import RelayStorage
 
 log = logging.getLogger("ips_relay")
@@ -49,21 +53,30 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(sent_at, next_at);
 """
+# Added since the first relays: who each notice is for, the facts its messages are written
+# from, and which reader each delivery is (a relay upgraded mid-ladder keeps its rows).
+_COLUMNS = (("notices", "readers", "TEXT NOT NULL DEFAULT ''"), ("notices", "facts", "TEXT"),
+            ("deliveries", "reader", "TEXT NOT NULL DEFAULT 'ppo'"), ("deliveries", "first_failed_at", "INTEGER"))
 
 MAX_VISIT_ID = 64
 MAX_AHEAD = 14 * 3600     # a check-out is for today's visit
 RETRY_MAX = 300
+MAX_RISK_FLAGS = 20
 
-
+_TIER_KEYS = {Reader.PPO: "1", Reader.MANAGER: "2", Reader.POLICE: "4"}
 @dataclass(frozen=True)
 class Contacts:
-    """Who each tier is, set by the office (PUT /v1/office/contacts). E-mail addresses, and SMS
-    numbers for the webhook; the family contact per volunteer, by device label."""
+    """Who each reader is, set by the office (PUT /v1/office/contacts): e-mail addresses and SMS
+    numbers for the PPO, the service manager and the police decision; every office user; and,
+    per volunteer (by IPS code), the first name and mobile the messages use and the family
+    contact's e-mail and mobile. Hostile input is refused whole."""
 
     tiers: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
     office: tuple[str, ...] = ()
     family: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     sms: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    family_sms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    volunteers: Mapping[str, Volunteer] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: bytes) -> Contacts:
@@ -71,35 +84,73 @@ class Contacts:
         if not isinstance(raw, dict):
             raise ValueError("contacts must be an object")
 
-        def strings(value: Any) -> tuple[str, ...]:
-            if not isinstance(value, list) or not all(isinstance(v, str) and 0 < len(v) <= 254 for v in value):
-                raise ValueError("a list of addresses")
-            return tuple(value)
+        def listed(value: Any) -> list[Any]:
+            if not isinstance(value, list) or len(value) > 20:
+                raise ValueError("a list of at most 20")
+            return value
 
-        tiers = {int(k): strings(v) for k, v in raw.get("tiers", {}).items() if int(k) in (1, 2, 4)}
-        sms = {int(k): strings(v) for k, v in raw.get("sms", {}).items() if int(k) in (1, 2, 3, 4)}
-        family = {str(k): strings(v) for k, v in raw.get("family", {}).items()}
-        return cls(tiers, strings(raw.get("office", [])), family, sms)
+        def emails(value: Any) -> tuple[str, ...]:
+            out = listed(value)
+            if not all(isinstance(v, str) and is_email(v) for v in out):
+                raise ValueError("a list of e-mail addresses")
+            return tuple(out)
 
-    def audience(self, notice: Notice, label: str) -> list[tuple[str, str]]:
-        """(channel, address) for a notice. An alert goes to its tier; an update or all-clear
-        to every tier told so far. ``everyone`` adds every office user."""
-        if notice.kind in (Kind.ALERT, Kind.DURESS):
-            tiers = [notice.tier]
-        else:
-            tiers = [Tier(t) for t in range(1, notice.tier + 1)]
-        out: list[tuple[str, str]] = []
-        for tier in tiers:
-            emails = self.family.get(label, ()) if tier is Tier.FAMILY else self.tiers.get(int(tier), ())
-            out += [("email", a) for a in emails]
-            out += [("sms", n) for n in self.sms.get(int(tier), ())]
-        if notice.everyone or notice.kind is Kind.DURESS:
-            out += [("email", a) for a in self.office]
-        return list(dict.fromkeys(out))
+        def mobiles(value: Any) -> tuple[str, ...]:
+            out = [uk_mobile(v) if isinstance(v, str) else None for v in listed(value)]
+            if None in out:
+                raise ValueError("a list of UK mobile numbers")
+            return tuple(v for v in out if v)
+
+        def labels(value: Any) -> dict[str, Any]:
+            if not isinstance(value, dict) or len(value) > 500 or not all(
+                    isinstance(k, str) and 0 < len(k) <= 40 and k.isprintable() for k in value):
+                raise ValueError("an object keyed by IPS code")
+            return value
+
+        tiers = {int(k): emails(v) for k, v in raw.get("tiers", {}).items() if int(k) in (1, 2, 4)}
+        sms = {int(k): mobiles(v) for k, v in raw.get("sms", {}).items() if int(k) in (1, 2, 4)}
+        family = {k: emails(v) for k, v in labels(raw.get("family", {})).items()}
+        family_sms = {k: mobiles(v) for k, v in labels(raw.get("family_sms", {})).items()}
+        volunteers = {}
+        for code, card in labels(raw.get("volunteers", {})).items():
+            if not isinstance(card, dict):
+                raise ValueError("a volunteer's first name and mobile")
+            name, mobile = card.get("first_name", ""), card.get("mobile", "")
+            if not isinstance(name, str) or len(name) > 40 or not name.isprintable() or not isinstance(mobile, str):
+                raise ValueError("a volunteer's first name")
+            number = uk_mobile(mobile) if mobile else ""
+            if number is None:
+                raise ValueError("a volunteer's mobile")
+            volunteers[code] = Volunteer(code, name.strip(), number)
+        return cls(tiers, emails(raw.get("office", [])), family, sms, family_sms, volunteers)
+
+    def volunteer(self, label: str) -> Volunteer:
+        """The drill's pretend volunteer is named by the drill's label."""
+        return self.volunteers.get(label) or Volunteer(label.removeprefix("DRILL ").strip() or label)
+
+    def office_reachable(self) -> bool:
+        """Whether any office user has an address: without one, the office has no cover."""
+        return bool(self.tiers.get(1) or self.sms.get(1) or self.office)
+
+    def audience(self, readers: tuple[Reader, ...], label: str) -> list[tuple[str, str, str]]:
+        """(reader, channel, address) for each reader; an address is told once, as the first
+        reader it belongs to (the PPO is also an office user)."""
+        out: dict[tuple[str, str], str] = {}
+        for reader in readers:
+            if reader is Reader.FAMILY:
+                emails, numbers = self.family.get(label, ()), self.family_sms.get(label, ())
+            elif reader is Reader.OFFICE:
+                emails, numbers = self.office, ()
+            else:
+                key = int(_TIER_KEYS[reader])
+                emails, numbers = self.tiers.get(key, ()), self.sms.get(key, ())
+            for channel, address in [("email", a) for a in emails] + [("sms", n) for n in numbers]:
+                out.setdefault((channel, address), reader.value)
+        return [(reader, channel, address) for (channel, address), reader in out.items()]
 
 
 class Sender(Protocol):
-    def send(self, channel: str, address: str, subject: str, text: str) -> None: ...
+    def send(self, channel: str, address: str, mail: Mail) -> None: ...
 
 
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -144,11 +195,11 @@ class SmtpSender:
     def _tls(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=self.ca_file)
 
-    def send(self, channel: str, address: str, subject: str, text: str) -> None:
+    def send(self, channel: str, address: str, mail: Mail) -> None:
         if channel == "sms":
             if not self.sms_webhook:
                 raise OSError("no SMS webhook configured")
-            body = json.dumps({"to": address, "text": text}).encode()
+            body = json.dumps({"to": address, "text": mail.sms}).encode()
             if not self.sms_webhook.startswith(("https://", "http://")):
                 raise OSError("the SMS webhook must be an http(s) address")
             request = urllib.request.Request(self.sms_webhook, body,  # noqa: S310 (scheme checked above)
@@ -160,10 +211,11 @@ class SmtpSender:
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = address
-        message["Subject"] = subject
+        message["Subject"] = mail.subject
         message["Date"] = formatdate(localtime=True)  # a retried alert still says when it was written
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or "ips-relay.invalid")
-        message.set_content(text)
+        message.set_content(mail.text)
+        message.add_alternative(mail.html, subtype="html")
         smtp: smtplib.SMTP
         if self.security == "tls":
             smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._tls())
@@ -178,16 +230,34 @@ class SmtpSender:
 
 
 @dataclass(frozen=True)
+class DeliveryState:
+    """One message's way out, for the board: sent, retrying since a time, or not yet tried."""
+
+    reader: str
+    channel: str
+    sent_at: int | None
+    failing_since: int | None
+    error: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"reader": self.reader, "channel": self.channel, "sent_at": self.sent_at,
+                "failing_since": self.failing_since, "error": self.error}
+
+
+@dataclass(frozen=True)
 class BoardRow:
     device_kid: bytes
     label: str
     watch: Watch
     next_step_at: int | None
     updated_at: int
+    deliveries: tuple[DeliveryState, ...] = ()
+    volunteer: Volunteer | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {**self.watch.to_dict(), "device_kid": self.device_kid.hex(), "label": self.label,
-                "next_step_at": self.next_step_at, "updated_at": self.updated_at}
+                "next_step_at": self.next_step_at, "updated_at": self.updated_at,
+                "deliveries": [d.to_json() for d in self.deliveries]}
 
 
 @dataclass(frozen=True)
@@ -196,8 +266,7 @@ class Delivery:
     channel: str
     address: str
     attempts: int
-    subject: str
-    text: str
+    mail: Mail
 
 
 class Watchdog:
@@ -207,6 +276,10 @@ class Watchdog:
         self.storage = storage
         self.db: sqlite3.Connection = storage.db
         self.db.executescript(_SCHEMA)
+        for table, column, kind in _COLUMNS:
+            have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            if column not in have:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         self.policy = policy
         self.last_tick: float | None = None  # time.monotonic() of the last full tick (/v1/health)
 
@@ -239,30 +312,37 @@ class Watchdog:
             with contextlib.suppress(sqlite3.OperationalError):  # no phone page on this relay
                 self.db.execute("DELETE FROM checkin_links WHERE device_kid = ? AND visit_id = ?",
                                 (device_kid, watch.visit_id))
-        contacts = self.contacts()
+        if not notices:
+            return
+        contacts, policy = self.contacts(), self.policy()
+        step = ladder.next_step(watch, policy, now)
         for notice in notices:
+            facts = Alert(notice.kind, watch, now, contacts.volunteer(label), step).to_dict()
+            highest = max(LADDER_ORDER.index(r) for r in notice.readers)
             cursor = self.db.execute(
-                "INSERT INTO notices (device_kid, visit_id, tier, kind, everyone, text, at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (device_kid, watch.visit_id, int(notice.tier), notice.kind.value, int(notice.everyone), notice.text,
-                 now))
-            for channel, address in contacts.audience(notice, label):
-                self.db.execute("INSERT INTO deliveries (notice_id, channel, address, next_at) VALUES (?, ?, ?, ?)",
-                                (cursor.lastrowid, channel, address, now))
-            log.info(json.dumps({"event": "notice", "kind": notice.kind.value, "tier": int(notice.tier),
-                                 "visit": watch.visit_id[:8]}))
+                "INSERT INTO notices (device_kid, visit_id, tier, kind, everyone, text, at, readers, facts)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (device_kid, watch.visit_id, highest, notice.kind.value, int(Reader.OFFICE in notice.readers),
+                 notice.text, now, ",".join(r.value for r in notice.readers), json.dumps(facts)))
+            for reader, channel, address in contacts.audience(notice.readers, label):
+                self.db.execute("INSERT INTO deliveries (notice_id, reader, channel, address, next_at)"
+                                " VALUES (?, ?, ?, ?, ?)", (cursor.lastrowid, reader, channel, address, now))
+            log.info(json.dumps({"event": "notice", "kind": notice.kind.value,
+                                 "readers": [r.value for r in notice.readers], "visit": watch.visit_id[:8]}))
 
     def open_watch(self, device_kid: bytes, label: str, visit_id: str, due: int, grace_s: int, drill: bool,
-                   now: int) -> Watch:
+                   now: int, poor_reception: bool = False, risk_flags: int = 0) -> Watch:
         if not visit_id or len(visit_id) > MAX_VISIT_ID or not visit_id.isascii():
             raise ladder.LadderError("That visit id is not valid.")
         if not now - 3600 <= due <= now + MAX_AHEAD or not 0 <= grace_s <= 3600:
             raise ladder.LadderError("The due time must be today's and the grace at most an hour.")
+        if not 0 <= risk_flags <= MAX_RISK_FLAGS:
+            raise ladder.LadderError(f"The number of risk answers must be from 0 to {MAX_RISK_FLAGS}.")
         with self.storage.transaction():
             found = self.get(device_kid, visit_id)
             if found is not None and found[0].state is not ladder.WatchState.WATCHING:
                 return found[0]  # a repeated check-out: the watch already running wins
-            watch = Watch(visit_id, label, due, grace_s, drill)
+            watch = Watch(visit_id, label, due, grace_s, drill, poor_reception=poor_reception, risk_flags=risk_flags)
             self._store(device_kid, label, watch, [], now)
         return watch
 
@@ -274,7 +354,7 @@ class Watchdog:
             if found is None:
                 raise LookupError(visit_id)
             watch, label = found
-            watch, _ = ladder.catch_up(watch, now, self.policy())  # the ladder first, if a tick is late
+            watch, _ = self._climb(device_kid, label, watch, now)  # the ladder first, if a tick is late
             changed, notices = change(watch)
             self._store(device_kid, label, changed, notices, now)
         return changed
@@ -298,19 +378,26 @@ class Watchdog:
     def tick(self, now: int) -> int:
         """Advance every open watch to ``now``; returns how many notices were made."""
         made = 0
-        policy = self.policy()
         rows = self.db.execute("SELECT device_kid, label, state FROM watches WHERE open = 1").fetchall()
         for device_kid, label, state in rows:
-            watch = Watch.from_dict(json.loads(state))
-            moved, notices = ladder.catch_up(watch, now, policy)
-            if notices:
-                with self.storage.transaction():
-                    self._store(bytes(device_kid), label, moved, notices, now)
-                made += len(notices)
+            with self.storage.transaction():
+                _, count = self._climb(device_kid, label, Watch.from_dict(json.loads(state)), now)
+            made += count
         self.last_tick = time.monotonic()
         return made
 
-    def board(self, include_closed_since: int | None = None) -> list[BoardRow]:
+    def _climb(self, device_kid: bytes, label: str, watch: Watch, now: int) -> tuple[Watch, int]:
+        """Every step of the ladder due by ``now``, each stored with the watch as it was then
+        (so each message says who had been told at its own step): inside a transaction."""
+        policy, reachable, made = self.policy(), self.contacts().office_reachable(), 0
+        while True:
+            moved, notices = ladder.advance(watch, now, policy, reachable)
+            if not notices:
+                return watch, made
+            self._store(device_kid, label, moved, notices, now)
+            watch, made = moved, made + len(notices)
+
+    def board(self, include_closed_since: int | None = None, now: int | None = None) -> list[BoardRow]:
         policy = self.policy()
         sql = "SELECT device_kid, label, state, updated_at FROM watches WHERE open = 1"
         params: tuple[object, ...] = ()
@@ -320,30 +407,41 @@ class Watchdog:
         rows = []
         for device_kid, label, state, updated in self.db.execute(sql, params).fetchall():
             watch = Watch.from_dict(json.loads(state))
-            rows.append(BoardRow(bytes(device_kid), label, watch, ladder.next_step_at(watch, policy), updated))
+            rows.append(BoardRow(bytes(device_kid), label, watch, ladder.next_step_at(watch, policy, now), updated,
+                                 self.delivery_states(bytes(device_kid), watch.visit_id)))
         return sorted(rows, key=lambda r: (not r.watch.duress, r.watch.state is not ladder.WatchState.ALERTING,
                                            r.watch.due))
 
-    def notices(self, visit_id: str) -> list[tuple[int, str, int, str]]:
-        """(tier, kind, at, text) told about one visit, oldest first."""
+    def delivery_states(self, device_kid: bytes, visit_id: str) -> tuple[DeliveryState, ...]:
+        return tuple(DeliveryState(r[0], r[1], r[2], r[3], r[4]) for r in self.db.execute(
+            "SELECT d.reader, d.channel, d.sent_at, d.first_failed_at, d.error FROM deliveries d JOIN notices n"
+            " ON n.id = d.notice_id WHERE n.device_kid = ? AND n.visit_id = ? ORDER BY d.id", (device_kid, visit_id)))
+
+    def notices(self, visit_id: str) -> list[tuple[str, str, int, str]]:
+        """(readers, kind, at, text) told about one visit, oldest first."""
         return [(r[0], r[1], r[2], r[3]) for r in self.db.execute(
-            "SELECT tier, kind, at, text FROM notices WHERE visit_id = ? ORDER BY id", (visit_id,))]
+            "SELECT readers, kind, at, text FROM notices WHERE visit_id = ? ORDER BY id", (visit_id,))]
 
     # -- deliveries ----------------------------------------------------------------------------------
     def due_deliveries(self, now: int, limit: int = 50) -> list[Delivery]:
         rows = self.db.execute(
-            "SELECT d.id, d.channel, d.address, d.attempts, n.kind, n.text FROM deliveries d"
+            "SELECT d.id, d.channel, d.address, d.attempts, d.reader, n.kind, n.text, n.facts FROM deliveries d"
             " JOIN notices n ON n.id = d.notice_id WHERE d.sent_at IS NULL AND d.next_at <= ? ORDER BY d.id LIMIT ?",
             (now, limit)).fetchall()
-        return [Delivery(r[0], r[1], r[2], r[3], _subject(r[4], r[5]), r[5]) for r in rows]
+        policy = self.policy()
+        out = []
+        for did, channel, address, attempts, reader, kind, text, facts in rows:
+            out.append(Delivery(did, channel, address, attempts, _mail(reader, kind, text, facts, policy)))
+        return out
 
     def delivered(self, delivery_id: int, now: int) -> None:
         self.db.execute("UPDATE deliveries SET sent_at = ?, error = NULL WHERE id = ?", (now, delivery_id))
 
     def failed(self, delivery: Delivery, now: int, error: str) -> None:
         wait = min(RETRY_MAX, 5 * 2 ** delivery.attempts)
-        self.db.execute("UPDATE deliveries SET attempts = attempts + 1, next_at = ?, error = ? WHERE id = ?",
-                        (now + wait, error[:200], delivery.id))
+        self.db.execute("UPDATE deliveries SET attempts = attempts + 1, next_at = ?, error = ?,"
+                        " first_failed_at = coalesce(first_failed_at, ?) WHERE id = ?",
+                        (now + wait, error[:200], now, delivery.id))
 
     def failing(self) -> tuple[int, str | None]:
         """(deliveries that have failed at least once and not gone since, the last error)."""
@@ -356,10 +454,18 @@ class Watchdog:
         return int(row[0])
 
 
-def _subject(kind: str, text: str) -> str:
-    drill = "DRILL — " if text.startswith("DRILL") else ""
-    return drill + {"alert": "OVERDUE: a volunteer has not checked in", "duress": "DURESS ALARM: act now",
-                    "update": "Update: the volunteer checked in", "all clear": "All clear"}.get(kind, "Visit alert")
+def _mail(reader: str, kind: str, text: str, facts: str | None, policy: LadderPolicy) -> Mail:
+    """The message for one delivery, written from its notice's stored facts. A notice stored
+    before facts were kept is sent as its one line."""
+    if facts:
+        try:
+            return render(Alert.from_dict(json.loads(facts)), Reader(reader), policy)
+        except (ValueError, KeyError, TypeError):
+            log.warning(json.dumps({"event": "notice_facts_unreadable"}))
+    subject = ("DRILL — " if text.startswith("DRILL") else "") + {
+        "alert": "OVERDUE: a volunteer has not checked in", "duress": "DURESS: a volunteer needs help",
+        "update": "Update: the volunteer checked in", "all clear": "All clear"}.get(kind, "Visit alert")
+    return Mail(subject, text + "\n", f"<p>{html.escape(text)}</p>", f"{subject}. {text}"[:480])
 
 
 async def deliver_due(watchdog: Watchdog, sender: Sender, now: Callable[[], int]) -> int:
@@ -368,11 +474,30 @@ async def deliver_due(watchdog: Watchdog, sender: Sender, now: Callable[[], int]
     sent = 0
     for delivery in watchdog.due_deliveries(now()):
         try:
-            await asyncio.to_thread(sender.send, delivery.channel, delivery.address, delivery.subject, delivery.text)
+            await asyncio.to_thread(sender.send, delivery.channel, delivery.address, delivery.mail)
         except (OSError, smtplib.SMTPException) as exc:
-            watchdog.failed(delivery, now(), type(exc).__name__)
+            watchdog.failed(delivery, now(), _error_words(exc))
             log.warning(json.dumps({"event": "delivery_failed", "id": delivery.id, "error": type(exc).__name__}))
             continue
         watchdog.delivered(delivery.id, now())
         sent += 1
     return sent
+
+
+def _error_words(exc: BaseException) -> str:
+    """What the board says when a message cannot go: plain words, no addresses."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return "the mail server refused the relay's login (check the SMTP user name and password)"
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return "the mail server does not offer a secure connection (STARTTLS)"
+    if isinstance(exc, ssl.SSLError):
+        return "the mail server's certificate or secure connection failed"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "the mail server refused the address"
+    if isinstance(exc, ConnectionRefusedError | smtplib.SMTPConnectError | smtplib.SMTPServerDisconnected):
+        return "the mail server is not answering"
+    if isinstance(exc, TimeoutError):
+        return "the mail server or SMS gateway took too long to answer"
+    if isinstance(exc, urllib.error.URLError | urllib.error.HTTPError):
+        return "the SMS gateway did not take the message"
+    return f"the message could not be sent ({type(exc).__name__})"

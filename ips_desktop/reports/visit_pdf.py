@@ -22,10 +22,6 @@ from ..domain.visit_flow import Visit
 from ..domain.visits import VENUE_WORDS
 from .pdf_base import PAGE_WIDTH, checklist, field_table, render, styles, text
 
-# The default ladder (DESIGN §6), printed so whoever holds the pack knows what comes next.
-LADDER = (("due + grace", "PPO alerted"), ("+20 min", "service manager"), ("+30 min", "nominated family contact"),
-          ("+45 min", "police decision, with this pack"))
-
 
 @dataclass(frozen=True)
 class Step:
@@ -35,12 +31,18 @@ class Step:
 
 @dataclass(frozen=True)
 class OverduePack:
-    volunteer: str            # as the office knows them: name or IPS code
+    volunteer: str            # as the office knows them: name and IPS code
     volunteer_phone: str
     reference: str
     visit: Visit
     prepared_at: datetime
     steps: Sequence[Step] = ()
+    vehicle: str = ""         # what the volunteer told the office (make, colour, registration)
+    description: str = ""     # how to recognise them, if they gave one
+    alerted_at: datetime | None = None   # when the ladder really raised the alert (the relay's time)
+    duress_at: datetime | None = None    # set for a duress alarm
+    duress_words: str = ""
+    timeline: Sequence[str] = ()         # the office's ladder, in words
 
 
 @dataclass(frozen=True)
@@ -73,24 +75,35 @@ def overdue_pack(pack: OverduePack) -> bytes:
     s = styles()
     visit = pack.visit
     flags = "\n".join(f"• {QUESTIONS[f]} Yes. {ADVICE[f]}" for f in sorted(visit.risk)) or "None recorded."
+    if pack.alerted_at is not None:
+        alert = f"{_when(pack.alerted_at)} ({visit.grace_minutes} min grace)"
+    else:
+        alert = f"not raised yet: due at {_when(visit.alert_at)} ({visit.grace_minutes} min grace)"
+    vehicle = pack.vehicle or visit.vehicle or "none given (on foot or public transport)"
     rows = [
-        ("Who", f"{pack.volunteer}" + (f", phone {pack.volunteer_phone}" if pack.volunteer_phone else "")),
+        ("Who", f"{pack.volunteer}" + (f", mobile {pack.volunteer_phone}" if pack.volunteer_phone else
+                                       ", no mobile number given to the office")),
         ("Where", f"{visit.place}\n({VENUE_WORDS[visit.slot.venue]})"),
         ("Meeting whom", ", ".join(visit.attendees) or "not recorded"),
         ("Case reference", pack.reference),
         ("Visit", f"{visit.slot.start:%H:%M} to {visit.due_at:%H:%M} on {visit.slot.start:%A %d/%m/%Y}"
                   + (f" (extended by {visit.extended_minutes} min)" if visit.extended_minutes else "")),
         ("Due back", _when(visit.due_at)),
-        ("Alert raised", f"{_when(visit.alert_at)} ({visit.grace_minutes} min grace)"),
-        ("Vehicle", visit.vehicle or "none given (on foot or public transport)"),
+        ("Alert raised", alert),
+        ("Vehicle", vehicle),
+        *([("Description", pack.description)] if pack.description else []),
         ("Risk flags", flags),
         ("Last contact", _last_contact(visit)),
         ("Approval", f"approved by {visit.approved_by} ({visit.approved_how}), {_when(visit.approved_at)}"
                      if visit.approved_at else "public meeting, no approval needed"),
     ]
+    if pack.duress_at is not None:
+        rows.insert(6, ("Duress", f"raised {_when(pack.duress_at)}. {pack.duress_words}."))
     steps = [(f"{step.at:%H:%M}", step.what) for step in pack.steps] or [("", "No steps recorded yet.")]
+    heading = ("DURESS: DO NOT RING THE VOLUNTEER" if pack.duress_at is not None
+               else "OVERDUE VOLUNTEER: NOT CHECKED IN")
     story: list[Flowable] = [
-        Paragraph("OVERDUE VOLUNTEER: NOT CHECKED IN", s["alarm"]),
+        Paragraph(heading, s["alarm"]),
         Paragraph("Lone-working overdue pack", s["title"]),
         Paragraph(text(f"Prepared {_when(pack.prepared_at)}. Confidential: for the PPO, the service manager, "
                        "the nominated family contact and the police."), s["small"]),
@@ -99,9 +112,8 @@ def overdue_pack(pack: OverduePack) -> bytes:
         Paragraph("Steps taken", s["heading"]),
         field_table(steps + [("", "")] * 3, PAGE_WIDTH, 20 * mm),
         Paragraph("What happens next", s["heading"]),
-        Paragraph(text("; ".join(f"{when}: {who}" for when, who in LADDER)
-                       + ". Any alert not acknowledged within 2 minutes goes to the next person and every "
-                         "office user. Closing the alert needs a reason and sends an all-clear."), s["small"]),
+        Paragraph(text("; ".join(pack.timeline) + ". An acknowledgement on the visit board stops the ladder; "
+                       "closing the alert needs a reason and is told to everyone who was told."), s["small"]),
     ]
     return render(f"Overdue pack {pack.reference}", story, one_page=True)
 

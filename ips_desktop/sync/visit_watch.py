@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from .. import clock as wall
 from ..crypto.checkin import new_token
 from ..domain.escalation import Watch
+from ..domain.risk import Factor
 from ..domain.uk_time import to_epoch as epoch
 from ..domain.visit_flow import Visit
 from ..domain.visits import VisitPolicy, latest_extension
@@ -49,7 +50,8 @@ class VisitWatcher:
         link = None
         if pins is not None:
             link = PhoneLink(new_token(), pins[0], pins[1], epoch(latest_due(visit, policy)))
-        watch = self.client.open_watch(visit.visit_id, epoch(visit.due_at), 60 * visit.grace_minutes, drill, link)
+        watch = self.client.open_watch(visit.visit_id, epoch(visit.due_at), 60 * visit.grace_minutes, drill, link,
+                                       poor_reception=Factor.POOR_RECEPTION in visit.risk, risk_flags=len(visit.risk))
         if watch.visit_id != visit.visit_id:
             raise TransportError("The office relay confirmed a different visit; phone the office.")
         return Watching(watch, link, link.url(self.relay_url) if link else None)

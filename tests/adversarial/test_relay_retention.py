@@ -43,7 +43,7 @@ def test_a_closed_visit_and_a_sent_record_leave_no_timeline(live: tuple[World, s
     deadline = time.monotonic() + 10
     while rows(world)["deliveries"] == 0 and time.monotonic() < deadline:
         time.sleep(0.1)
-    world.office_watch.close(world.device, "visit-kept-1", CloseReason.SAFE_LATE, "PPO Jane")  # the all-clear
+    world.office_watch.close(world.device, "visit-kept-1", CloseReason.CHECKED_IN, "PPO Jane")  # the all-clear
     held = rows(world)
     assert held["watches"] == 1, held
     assert held["notices"] > 0, held

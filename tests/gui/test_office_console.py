@@ -277,13 +277,12 @@ def test_the_board_alarms_when_a_visit_is_overdue(qtbot, tmp_path: Path, clock, 
     """The board's real refresh (the lane, the worker's own connection, the relay)."""
     from ladder_world import World
     from relay_support import relay_process
-    from smtp_support import smtp_server
 
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warnings.append(text))
     world = World(tmp_path, clock)
     monkeypatch.setenv("IPS_CLOCK_OFFSET_FILE", str(world.offset_file))  # the documented clock input
-    with smtp_server(world.smtp_port) as inbox, \
+    with world.smtp() as inbox, \
             relay_process(world.tmp / "relay", world.root, world.relay_port, world.extra, env=world.env) as (url, key):
         world.connect(url, key, enrol=True)
         console = OfficeConsole(world.office)
@@ -307,7 +306,8 @@ def test_the_board_alarms_when_a_visit_is_overdue(qtbot, tmp_path: Path, clock, 
         assert contacts.save()
         assert console.readiness("IPS-11") == []
         assert console.readiness("IPS-12") == ["No nominated family contact for IPS-12."]
-        due = int(world.now()) + 10 * 60
+        due = world.working_day_at(10)  # in office hours: the PPO is told first, alone
+        world.move_to(due - 10 * 60)
         world.laptop_watch.open_watch("visit-board-1", due, 5 * 60)
         window.board.refresh()
         qtbot.waitUntil(lambda: window.board.table.rowCount() == 1, timeout=10000)
@@ -326,7 +326,7 @@ def test_the_board_alarms_when_a_visit_is_overdue(qtbot, tmp_path: Path, clock, 
         qtbot.waitUntil(lambda: not window.board.refreshing, timeout=10000)
         window.board.refresh()
         qtbot.waitUntil(lambda: rows(window.board.table)[0][2] == "acknowledged", timeout=10000)
-        assert rows(window.board.table)[0][7] == "PPO Jane"
+        assert rows(window.board.table)[0][8] == "PPO Jane"
         assert not window.board.banner.isVisible()
         assert world.office_watch.board()[0].watch.state is WatchState.ACKNOWLEDGED
         window.stop()

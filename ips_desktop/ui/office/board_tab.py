@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ... import clock as wall
-from ...domain.escalation import TIER_WORDS, CloseReason, Tier, WatchState
+from ...domain.escalation import READER_WORDS, CloseReason, LadderPolicy, Reader, WatchState
 from ...domain.uk_time import from_epoch
 from ...office.background import BoardView, OfficeWorker
 from ...office.console import OfficeConsole, PlanToApprove
@@ -57,7 +57,7 @@ def clock(epoch: int | None) -> str:
 class BoardTab(QWidget):
     alarm = Signal(str)  # text of the loudest alert now showing
 
-    COLUMNS = ("Volunteer", "Visit", "State", "Due back", "Alert at", "Ladder", "Next step", "Taken by")
+    COLUMNS = ("Volunteer", "Visit", "State", "Due back", "Alert at", "Told", "Messages", "Next step", "Taken by")
 
     def __init__(self, console: OfficeConsole, runner: TaskRunner, who: Callable[[], str],
                  worker: OfficeWorker, lane: Lane, parent: QWidget | None = None) -> None:
@@ -77,6 +77,12 @@ class BoardTab(QWidget):
         self.not_live.setStyleSheet("background: #fff3cd; color: #5c3c00; font-size: 12pt; font-weight: bold; "
                                     "padding: 8px; border: 2px solid #b36b00;")
         self.not_live.hide()
+        self.mail_down = message_label("Alerts not getting out")
+        self.mail_down.setStyleSheet("background: #b00020; color: white; font-size: 12pt; font-weight: bold; "
+                                     "padding: 8px;")
+        self.mail_down.hide()
+        self.profiles: dict[str, dict[str, str]] = {}
+        self.ladder = LadderPolicy()
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setAccessibleName("Visit board")
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
@@ -107,6 +113,7 @@ class BoardTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(self.not_live)
+        layout.addWidget(self.mail_down)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         layout.addLayout(buttons)
@@ -138,6 +145,7 @@ class BoardTab(QWidget):
     def show_view(self, view: BoardView) -> None:
         self.refreshing = False
         self.planned = view.planned
+        self.profiles, self.ladder = view.profiles, view.ladder
         self.live = view.live
         self.no_relay = view.no_relay
         if view.no_relay:
@@ -160,14 +168,36 @@ class BoardTab(QWidget):
     def state_words(entry: BoardEntry, now: int) -> str:
         w = entry.watch
         if w.state is WatchState.ALERTING:
-            words = "DURESS" if w.duress else ("ESCALATED" if w.tier >= Tier.MANAGER else "OVERDUE")
+            words = "DURESS" if w.duress else ("ESCALATED" if Reader.MANAGER in w.told else "OVERDUE")
         elif w.state is WatchState.WATCHING and now >= w.due:
             words = "due"
         elif w.state is WatchState.CLOSED:
-            words = f"closed: {w.closed_reason}"
+            words = f"closed: {w.closed_reason}" + (" (was DURESS)" if w.duress else "")
         else:
-            words = STATE_WORDS[w.state]
+            words = ("DURESS, " if w.duress else "") + STATE_WORDS[w.state]
+        if w.no_cover and w.state is not WatchState.CLOSED:
+            words += ", office had no cover"
         return words + (" (drill)" if w.drill else "")
+
+    @staticmethod
+    def message_words(entry: BoardEntry) -> str:
+        """How the ladder's messages are getting out: "4 sent", "2 sent, 1 retrying since 11:06"."""
+        sent = sum(1 for d in entry.deliveries if d.sent_at)
+        failing = [d for d in entry.deliveries if not d.sent_at and d.failing_since]
+        waiting = len(entry.deliveries) - sent - len(failing)
+        parts = [f"{sent} sent"] if sent else []
+        if failing:
+            since = min(d.failing_since or 0 for d in failing)
+            parts.append(f"{len(failing)} retrying since {clock(since)}")
+        if waiting:
+            parts.append(f"{waiting} sending")
+        return ", ".join(parts) or ("none yet" if entry.watch.told else "")
+
+    def called(self, entry: BoardEntry) -> tuple[str, str]:
+        """(how the office knows the volunteer, their mobile) from what they told the office."""
+        profile = self.profiles.get(entry.label, {})
+        name = str(profile.get("name", "")).strip()
+        return (f"{name} ({entry.label})" if name else entry.label), str(profile.get("mobile", "")).strip()
 
     def _show(self, entries: list[BoardEntry]) -> None:
         selected = self.selected()
@@ -183,36 +213,25 @@ class BoardTab(QWidget):
         for row, plan in enumerate(planned, start=len(entries)):
             start = str(plan.plan.get("slot", {}).get("start", ""))[11:16]
             for col, text in enumerate((plan.label, plan.visit_id[:8], str(plan.plan.get("state")), f"starts {start}",
-                                        "", "", "", "")):
+                                        "", "", "", "", "")):
                 self.table.setItem(row, col, QTableWidgetItem(text))
         for row, entry in enumerate(entries):
             w = entry.watch
-            ladder = "—" if not w.tier else f"told {TIER_WORDS[Tier(w.tier)]}" + (" and everyone" if w.everyone else "")
+            told = ", ".join(READER_WORDS[r] for r in w.told) or "—"
             taken = w.acknowledged_by or ("phone page" if w.state is WatchState.SAFE else "")
             state = self.state_words(entry, now)
-            cells = (entry.label, w.visit_id[:8], state, clock(w.due), clock(w.alert_at), ladder,
-                     clock(entry.next_step_at), taken)
+            cells = (self.called(entry)[0], w.visit_id[:8], state, clock(w.due), clock(w.alert_at), told,
+                     self.message_words(entry), clock(entry.next_step_at), taken)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if w.state is WatchState.ALERTING:
+                if w.state is WatchState.ALERTING or (w.duress and w.state is not WatchState.CLOSED):
                     item.setBackground(Qt.GlobalColor.red)
                     item.setForeground(Qt.GlobalColor.white)
                 self.table.setItem(row, col, item)
             if selected and entry.watch.visit_id == selected.watch.visit_id:
                 self.table.selectRow(row)
         self.empty.setVisible(not entries and not planned and self.live)
-        alerting = [e for e in entries if e.watch.state is WatchState.ALERTING]
-        if alerting:
-            worst = sorted(alerting, key=lambda e: (not e.watch.duress, e.watch.due))[0]
-            what = "DURESS ALARM" if worst.watch.duress else "OVERDUE"
-            text = (f"{what}: {worst.label} has not checked in (due back {clock(worst.watch.due)}). "
-                    "Ring the volunteer now, then acknowledge.")
-            self.banner.setText(text + (f" {len(alerting) - 1} more overdue." if len(alerting) > 1 else ""))
-            self.banner.show()
-            QApplication.alert(self.window())
-            self.alarm.emit(text)
-        else:
-            self.banner.hide()
+        self._banners(entries)
         if self.live:
             self.status.setText(f"Live · updated {wall.now():%H:%M:%S} · {len(entries)} watched, "
                                 f"{len(planned)} planned today")
@@ -220,6 +239,37 @@ class BoardTab(QWidget):
             self.status.setText(f"No relay: {len(planned)} visit(s) planned today; check-ins come by phone")
         else:
             self.status.setText("Not live: showing what the board last knew")
+
+    def _banners(self, entries: list[BoardEntry]) -> None:
+        alarms = [e for e in entries if e.watch.state is WatchState.ALERTING
+                  or (e.watch.duress and e.watch.state is not WatchState.CLOSED)]
+        if alarms:
+            worst = sorted(alarms, key=lambda e: (not e.watch.duress, e.watch.due))[0]
+            who, mobile = self.called(worst)
+            if worst.watch.duress:
+                taken = f" {worst.watch.acknowledged_by} has it." if worst.watch.acknowledged_by else ""
+                text = f"{self.ladder.duress_words} ({who}).{taken}"
+            else:
+                ring = f"Ring them on {mobile} now" if mobile else "Ring the volunteer now"
+                text = (f"OVERDUE: {who} has not checked in (due back {clock(worst.watch.due)}). {ring}, "
+                        "then acknowledge.")
+            more = len(alarms) - 1
+            self.banner.setText(text + (f" {more} more on the board." if more else ""))
+            self.banner.show()
+            QApplication.alert(self.window())
+            self.alarm.emit(text)
+        else:
+            self.banner.hide()
+        failing = [d for e in entries for d in e.deliveries if not d.sent_at and d.failing_since]
+        if failing:
+            since = min(d.failing_since or 0 for d in failing)
+            reason = next((d.error for d in failing if d.error), "") or "the mail server is not answering"
+            self.mail_down.setText(f"ALERTS ARE NOT GETTING OUT: {len(failing)} message(s) to the ladder's people have "
+                                   f"failed since {clock(since)}: {reason}. Ring the people on the ladder yourself, "
+                                   "and tell your IT contact.")
+            self.mail_down.show()
+        else:
+            self.mail_down.hide()
 
     def selected(self) -> BoardEntry | None:
         row = chosen_row(self.table)
@@ -296,9 +346,25 @@ class BoardTab(QWidget):
                             else "That did not work. Try again.")
 
     def close_alert(self) -> None:
-        reasons = [r.value for r in CloseReason]
-        reason, ok = QInputDialog.getItem(self, "Close the alert", "Why is it closed? Everyone who was told "
-                                          "hears the all-clear.", reasons, 0, False)
-        if ok:
-            who = self.who()
-            self._answer(lambda c, e: c.close(e, CloseReason(reason), who))
+        entry = self.selected()
+        if entry is None:
+            QMessageBox.information(self, "Visit board", "Choose a visit on the board first.")
+            return
+        reasons = [r.value for r in CloseReason if r is not CloseReason.DRILL or entry.watch.drill]
+        first = reasons.index(CloseReason.DRILL.value) if entry.watch.drill else 0
+        reason, ok = QInputDialog.getItem(self, "Close the alert", "Why is it closed? Everyone who was told hears "
+                                          "it (an incident is never sent as an all-clear).", reasons, first, False)
+        if not ok:
+            return
+        confirm = False
+        if entry.watch.duress:
+            answer = QMessageBox.warning(
+                self, "Close a duress alarm",
+                f"This is a DURESS alarm for {self.called(entry)[0]}. Close it only after you or the police have "
+                f"spoken to the volunteer and know they are safe.\n\nClose it as “{reason}”?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            confirm = True
+        who = self.who()
+        self._answer(lambda c, e: c.close(e, CloseReason(reason), who, confirm))

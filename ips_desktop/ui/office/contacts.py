@@ -37,18 +37,20 @@ class ContactsDialog(QDialog):
         self.office = QLineEdit(", ".join(now.get("office", [])))
         family = now.get("family", {})
         self.family = QPlainTextEdit("\n".join(f"{label}: {', '.join(v)}" for label, v in family.items()))
-        self.family.setPlaceholderText("One volunteer a line, e.g.  IPS-07: partner@example.org")
+        self.family.setPlaceholderText("One volunteer a line, e-mail and/or UK mobile, e.g.\n"
+                                       "IPS-07: partner@example.org, 07700 900123")
         for widget, name in ((self.ppo, "PPO e-mail"), (self.manager, "Service manager e-mail"),
                              (self.police, "Police decision e-mail"), (self.office, "Every office user"),
                              (self.family, "Family contacts")):
             widget.setAccessibleName(name)
         self.error = error_label()
+        ladder = console.ladder()
         form = QFormLayout()
-        form.addRow("PPO (at due + grace)", self.ppo)
-        form.addRow("Service manager (+20 min)", self.manager)
-        form.addRow("Police decision (+45 min)", self.police)
-        form.addRow("Every office user (unanswered 2 min)", self.office)
-        form.addRow("Family contacts (+30 min)", self.family)
+        form.addRow(f"PPO (due + {ladder.grace} min)", self.ppo)
+        form.addRow(f"Every office user (unanswered {ladder.ack_timeout} min)", self.office)
+        form.addRow(f"Service manager (+{ladder.manager_after} min)", self.manager)
+        form.addRow(f"Family contacts (+{ladder.family_after} min, or at once out of hours)", self.family)
+        form.addRow(f"Police decision (+{ladder.police_after} min)", self.police)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -64,7 +66,8 @@ class ContactsDialog(QDialog):
                 continue
             label, _, addresses = line.partition(":")
             if not addresses.strip():
-                self.error.setText(f"“{line.strip()}”: write the IPS code, a colon, then the e-mail address.")
+                self.error.setText(f"“{line.strip()}”: write the IPS code, a colon, then the e-mail address "
+                                   "and/or the mobile number.")
                 return False
             family[label.strip()] = _split(addresses)
         try:

@@ -5,6 +5,7 @@ key bundle that every laptop and the relay pick up at their next sync."""
 from __future__ import annotations
 
 from dataclasses import fields
+from datetime import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,13 +14,14 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QLabel,
     QLineEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from ...domain.escalation import LadderPolicy
+from ...domain.escalation import DURESS_WORDS, LadderPolicy
 from ...domain.expenses import ExpenseRates
 from ...domain.retention import RetentionPolicy
 from ...office.console import OfficeConsole
@@ -27,13 +29,19 @@ from ...office.service import OfficeError
 from ...sync.transport import TransportError
 from ..common.widgets import error_label
 
-LADDER = ("manager_after", "family_after", "police_after", "ack_timeout")
+LADDER = ("grace", "grace_poor_reception", "ack_timeout", "manager_after", "family_after", "police_after")
 RETENTION = ("contact_days", "expense_days", "visit_days_after_close", "level1_days")
 RATES = ("car_first", "car_after", "motorcycle", "bicycle", "passenger")
-WORDS = {"manager_after": "Service manager told (minutes after due)",
+WORDS = {"grace": "PPO alerted (minutes after due)",
+         "grace_poor_reception": "PPO alerted with poor reception (minutes after due)",
+         "ack_timeout": "Unanswered: every office user and the service manager after (minutes)",
+         "manager_after": "Service manager told (minutes after due)",
          "family_after": "Family contact told (minutes after due)",
          "police_after": "Police decision (minutes after due)",
-         "ack_timeout": "Unanswered alert moves on after (minutes)",
+         "cover_from": "Office cover from (HH:MM, working days)",
+         "cover_until": "Office cover until (HH:MM)",
+         "office_phone": "Office phone, for the ladder's messages",
+         "duress_words": "What a duress alarm tells everyone",
          "contact_days": "Contact records kept after the office has them (days)",
          "expense_days": "Claims kept after the office has them (days)",
          "visit_days_after_close": "Visit records kept after the visit closes (days)",
@@ -67,6 +75,21 @@ class PolicyDialog(QDialog):
                 spin.setAccessibleName(WORDS[name])
                 form.addRow(WORDS[name], spin)
                 self.numbers[(section, name)] = spin
+            if section == "ladder":
+                self.cover_from = QLineEdit(ladder.cover_from.strftime("%H:%M"))
+                self.cover_until = QLineEdit(ladder.cover_until.strftime("%H:%M"))
+                self.office_phone = QLineEdit(ladder.office_phone)
+                self.office_phone.setPlaceholderText("e.g. 01392 383080")
+                self.duress_words = QLineEdit(ladder.duress_words)
+                for name, edit in (("cover_from", self.cover_from), ("cover_until", self.cover_until),
+                                   ("office_phone", self.office_phone), ("duress_words", self.duress_words)):
+                    edit.setAccessibleName(WORDS[name])
+                    form.addRow(WORDS[name], edit)
+                note = QLabel("Outside the office's cover, or with no office user to reach, the family contact and "
+                              "the police decision are told at once with the PPO. An acknowledgement stops the "
+                              "ladder.")
+                note.setWordWrap(True)
+                form.addRow(note)
             layout.addWidget(box)
         box = QGroupBox("Mileage rates (HMRC's approved amounts by default)")
         form = QFormLayout(box)
@@ -88,6 +111,22 @@ class PolicyDialog(QDialog):
         policy = {k: (dict(v) if isinstance(v, dict) else v) for k, v in self.policy.items()}
         for (section, name), spin in self.numbers.items():
             policy.setdefault(section, {})[name] = spin.value()
+        ladder = policy.setdefault("ladder", {})
+        for name, edit in (("cover_from", self.cover_from), ("cover_until", self.cover_until)):
+            try:
+                ladder[name] = time.fromisoformat(edit.text().strip()).strftime("%H:%M")
+            except ValueError:
+                self.error.setText(f"{WORDS[name]}: type a time like 09:00.")
+                return False
+        phone, words = self.office_phone.text().strip(), self.duress_words.text().strip()
+        if phone and (len(phone) > 40 or not all(c.isdigit() or c in " +()-" for c in phone)):
+            self.error.setText("Office phone: type the number, like 01392 383080.")
+            return False
+        ladder["office_phone"], ladder["duress_words"] = phone, words or DURESS_WORDS
+        problems = LadderPolicy.parse(policy).problems()
+        if problems:
+            self.error.setText("The ladder cannot be saved: " + " ".join(problems))
+            return False
         for name, edit in self.money.items():
             try:
                 value = Decimal(edit.text().strip().replace("£", ""))
