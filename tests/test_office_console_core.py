@@ -110,19 +110,29 @@ def laptop_kid(office) -> str:  # type: ignore[no-untyped-def]
     return office.service.repo.devices()[0].device_kid.hex()
 
 
-def test_a_nominated_family_contact_reaches_the_ladder_and_leaves_the_laptop(tmp_path: Path, clock: Clock) -> None:
+def test_what_a_volunteer_tells_the_office_reaches_the_ladder_and_leaves_the_laptop(tmp_path: Path,
+                                                                                     clock: Clock) -> None:
+    from ips_desktop.domain.about_me import AboutMe
     from ips_desktop.store.casebook import InputError
 
     laptop, office = enrolled_world(tmp_path, clock)
     console = OfficeConsole(office.service)
     with pytest.raises(InputError, match="is not an e-mail address"):
-        laptop.book.nominate_family_contact("my partner")
-    assert laptop.book.nominate_family_contact("partner@home.test") is not None
-    assert laptop.book.nominate_family_contact("partner@home.test") is None  # unchanged: nothing sent
-    assert laptop.book.settings.family_contact == "partner@home.test"
+        laptop.book.tell_office_about_me(AboutMe(family_email="my partner"))
+    with pytest.raises(InputError, match="type a UK mobile number"):
+        laptop.book.tell_office_about_me(AboutMe(mobile="0123"))
+    about = AboutMe("Sarah  Jones", "07700 900456", "Ford Fiesta", "blue", "wa12 abc", "red coat",
+                    "partner@home.test", "07700 900789")
+    assert laptop.book.tell_office_about_me(about) is not None
+    assert laptop.book.tell_office_about_me(about) is None  # unchanged: nothing sent
+    assert laptop.book.settings.about_me.vehicle == "blue Ford Fiesta, WA12 ABC"
     laptop.sync.run()
     console.pull()
-    assert console.contacts()["family"] == {"IPS-07": ["partner@home.test"]}
+    assert console.contacts()["family"] == {"IPS-07": ["partner@home.test", "+447700900789"]}
+    assert console.volunteer_profiles()["IPS-07"] == {"name": "Sarah Jones", "mobile": "+447700900456",
+                                                      "vehicle": "blue Ford Fiesta, WA12 ABC",
+                                                      "description": "red coat"}
+    assert console.volunteer_cards() == {"IPS-07": {"first_name": "Sarah", "mobile": "+447700900456"}}
     assert "No nominated family contact for IPS-07." not in console.readiness("IPS-07")
     laptop.sync.run()  # VERIFIED: the laptop's copy goes
     assert [r.kind for r in laptop.book.records.all()] == []

@@ -26,6 +26,7 @@ RETENTION_CLASS = {
     "journey": "expense",
     "phone_log": "phone_log",
     "family_contact": "to_office",
+    "ladder_profile": "to_office",
 }
 
 HANDBOOK = {

@@ -18,7 +18,9 @@ from typing import Any
 
 from ..crypto import key_backup
 from ..crypto.keyslot import KdfParams
+from ..domain import about_me
 from ..domain import claim as c
+from ..domain.about_me import AboutMe
 from ..domain.addresses import is_email, uk_mobile
 from ..domain.escalation import CloseReason, LadderPolicy, Watch
 from ..domain.expenses import ExpenseRates
@@ -93,24 +95,37 @@ class OfficeConsole:
         return result
 
     def apply_family_contacts(self) -> bool:
-        """Volunteers nominate their family contact in the app; the newest one each sent goes on
-        the ladder (and to the relay). True when anything changed."""
+        """What volunteers told the office about themselves in the app (their name, mobile,
+        vehicle, description and family contact): the newest each sent goes on the board, into
+        the overdue pack and on the ladder; the relay gets the first name, the mobile and the
+        family contact. True when anything changed."""
         labels = self.labels()
-        nominated: dict[str, list[str]] = {}
-        for record in sorted(self.service.repo.records(record_types=("family_contact",)),
+        family_now: dict[str, list[str]] = {}
+        profiles_now: dict[str, dict[str, str]] = {}
+        for record in sorted(self.service.repo.records(record_types=("family_contact", about_me.RECORD_TYPE)),
                              key=lambda r: (r.received_at, r.seq)):
-            if record.device_kid in labels:
-                email = str(record.content.get("body", {}).get("email", "")).strip()
-                nominated[labels[record.device_kid]] = [email] if email else []
-        if not nominated:
+            if record.device_kid not in labels:
+                continue
+            label, body = labels[record.device_kid], record.content.get("body", {})
+            if record.record_type == about_me.RECORD_TYPE and isinstance(body, dict):
+                about = AboutMe.from_record(body)
+                family_now[label] = about.family
+                profiles_now[label] = about.for_office()
+            elif isinstance(body, dict):  # a laptop from before: the family contact's e-mail alone
+                email = str(body.get("email", "")).strip()
+                family_now[label] = [email] if is_email(email) else []
+        if not family_now:
             return False
-        contacts = self.contacts()
+        contacts, profiles = self.contacts(), self.volunteer_profiles()
         family = dict(contacts.get("family", {}))
-        changed = {k: v for k, v in nominated.items() if family.get(k, []) != v}
-        if not changed:
+        changed = {k: v for k, v in family_now.items() if family.get(k, []) != v}
+        new_profiles = {k: v for k, v in profiles_now.items() if profiles.get(k) != v}
+        if not changed and not new_profiles:
             return False
         family.update(changed)
         family = {k: v for k, v in family.items() if v}
+        with self.service.repo.vault.transaction():
+            self.service.repo.put_setting(self.PROFILES_KEY, json.dumps({**profiles, **new_profiles}))
         tiers = {int(k): list(v) for k, v in contacts.get("tiers", {}).items()}
         sms = {int(k): list(v) for k, v in contacts.get("sms", {}).items()}
         self.set_contacts(tiers, list(contacts.get("office", [])), family, sms)

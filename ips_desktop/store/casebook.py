@@ -12,10 +12,12 @@ import mimetypes
 import os
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from ..domain import about_me
+from ..domain.about_me import AboutMe
 from ..domain.pii import FieldFinding, KeepReason, neutral_file_name, screen_fields
 from ..domain.records import (
     AnyRecord,
@@ -134,22 +136,23 @@ class CaseBook:
             self.settings_store.save(settings)
             self.audit.append("settings changed", "vault")
 
-    def nominate_family_contact(self, email: str) -> str | None:
-        """The volunteer's nominated family contact for the overdue ladder: kept in settings and
-        sent to the office (sealed, removed from the laptop's outbox record once the office
-        has it). Returns the record id, or None when nothing changed."""
-        email = email.strip()
-        if email and ("@" not in email or " " in email or len(email) > 254 or email.startswith("@")):
-            raise InputError(f"“{email}” is not an e-mail address.")
+    def tell_office_about_me(self, about: AboutMe) -> str | None:
+        """Who the volunteer is, for the overdue ladder (name, mobile, vehicle, description, the
+        nominated family contact): kept in settings and sent to the office, sealed; the outbox's
+        copy goes once the office has it. Returns the record id, or None when nothing changed.
+        Raises :class:`InputError` naming what to correct."""
+        about = about.cleaned()
+        problems = about.problems()
+        if problems:
+            raise InputError(" ".join(problems))
         current = self.settings
-        if email == current.family_contact:
+        if about == current.about_me:
             return None
         with self._vault.transaction():
-            self.settings_store.save(replace(current, family_contact=email))
-            record_id = self.records.put(None, None, "family_contact", {"type": "family_contact", "email": email},
-                                         "saved", "")
+            self.settings_store.save(current.with_about_me(about))
+            record_id = self.records.put(None, None, about_me.RECORD_TYPE, about.to_record(), "saved", "")
             self.records.enqueue(record_id)
-            self.audit.append("family contact nominated", "vault")
+            self.audit.append("details for the overdue ladder sent", "vault")
         return record_id
 
     # -- cases -------------------------------------------------------------------------------

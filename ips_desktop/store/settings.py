@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, fields, replace
 
+from ..domain.about_me import AboutMe
 from ..domain.references import DEFAULT_FORMAT, ReferenceFormat
 from .vault import VaultConnection
 
@@ -23,8 +25,20 @@ class VolunteerSettings:
     # The phone check-in page (DESIGN §6): the relay keeps only salted hashes, per visit.
     checkin_pin: str = ""
     duress_pin: str = ""
-    # Told by the overdue ladder at +30 minutes (DESIGN §6); sent to the office, sealed.
-    family_contact: str = ""
+    # About the volunteer, for the overdue ladder (docs/architecture.md): sent to the office, sealed.
+    about_me_json: str = ""
+    family_contact: str = ""        # the family contact's e-mail, as vaults before ``about_me_json`` kept it
+
+    @property
+    def about_me(self) -> AboutMe:
+        try:
+            return AboutMe.from_record(json.loads(self.about_me_json)) if self.about_me_json else \
+                AboutMe(family_email=self.family_contact)
+        except (ValueError, AttributeError):
+            return AboutMe(family_email=self.family_contact)
+
+    def with_about_me(self, about: AboutMe) -> VolunteerSettings:
+        return replace(self, about_me_json=json.dumps(about.to_record()), family_contact=about.family_email)
 
     @property
     def pins(self) -> tuple[str, str] | None:

@@ -26,6 +26,7 @@ from ...crypto import keyslot
 from ...crypto.keyring_adapter import KeyringStatus
 from ...crypto.keyslot import KdfParams, VaultSecrets
 from ...domain import passphrase as strength
+from ...domain.about_me import AboutMe
 from ...domain.references import DEFAULT_FORMAT, ReferenceFormat, format_from_example, normalise_reference
 from ..common.widgets import error_label, message_label, password_field
 
@@ -89,6 +90,12 @@ class _DetailsPage(QWizardPage):
         self.ppo_phone = QLineEdit()
         self.ppo_phone.setAccessibleName("Your PPO's phone number")
         self.ppo_phone.setPlaceholderText("e.g. 01392 383080")
+        self.full_name = QLineEdit()
+        self.full_name.setAccessibleName("Your name")
+        self.full_name.setPlaceholderText("as the office knows you (for the visit safety check)")
+        self.mobile = QLineEdit()
+        self.mobile.setAccessibleName("Your mobile number")
+        self.mobile.setPlaceholderText("e.g. 07700 900123 (the office rings it if you are overdue)")
         self.example = QLineEdit(DEFAULT_FORMAT.example)
         self.example.setAccessibleName("One of your case references")
         self.example.setToolTip("Type one reference as your PPO gave it, so that IPS Desktop knows the shape "
@@ -108,6 +115,8 @@ class _DetailsPage(QWizardPage):
         form.addRow("Your IPS code", self.ips_code)
         form.addRow("Your PPO's name", self.ppo_name)
         form.addRow("Your PPO's phone", self.ppo_phone)
+        form.addRow("Your name", self.full_name)
+        form.addRow("Your mobile", self.mobile)
         form.addRow("A case reference", self.example)
         shape = QLabel("Type one of the case references your PPO gave you (or keep the example): the notes are kept "
                        "under references like it, never a name. The office sends its own when this computer is "
@@ -125,6 +134,10 @@ class _DetailsPage(QWizardPage):
         form.addRow(self.progress)
         form.addRow(self.status)
         form.addRow(self.problem)
+
+    def about_me(self) -> AboutMe:
+        """The volunteer's name and mobile, for the overdue ladder (the rest is in Settings)."""
+        return AboutMe(self.full_name.text(), self.mobile.text()).cleaned()
 
     def reference_format(self) -> ReferenceFormat:
         """The shape of the reference typed (or the default until the office sends its own)."""
@@ -168,6 +181,10 @@ class FirstRunWizard(QWizard):
         """Finish pressed: start creating the notes; the wizard closes when they are ready."""
         if self.creating:
             return
+        problems = self.details_page.about_me().problems()
+        if problems:
+            self.details_page.problem.setText(" ".join(problems))
+            return
         self.creating = True
         self._busy(True)
         self.details_page.problem.clear()
@@ -195,7 +212,7 @@ class FirstRunWizard(QWizard):
                       QWizard.WizardButton.CancelButton):
             self.button(which).setEnabled(not busy)
         page = self.details_page
-        for field in (page.ips_code, page.ppo_name, page.ppo_phone, page.example):
+        for field in (page.ips_code, page.ppo_name, page.ppo_phone, page.full_name, page.mobile, page.example):
             field.setReadOnly(busy)
         page.remember.setEnabled(not busy and self._keyring_available)
 

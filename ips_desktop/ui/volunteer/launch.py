@@ -162,6 +162,9 @@ class VolunteerApp(QObject):
                     ips_code=details.ips_code.text().strip(), ppo_name=details.ppo_name.text().strip(),
                     ppo_phone=details.ppo_phone.text().strip(),
                     reference_pattern=shape.pattern, reference_example=shape.example))
+                about = details.about_me()
+                if about.name or about.mobile:  # sent to the office once this laptop is enrolled
+                    book.tell_office_about_me(about)
             except VaultError as exc:
                 wizard.failed(str(exc))
                 return

@@ -22,7 +22,8 @@ from .models import uk
 KIND_WORDS = {"contact": "Contact record", "papers": "Papers held", "level1": "Level 1 tally",
               "visit_plan": "Visit plan", "visit_outcome": "Visit outcome", "incident": "Incident report",
               "expense_claim": "Expense claim", "expense_item": "Expense item", "journey": "Journey",
-              "phone_log": "Phone log", "family_contact": "Family contact (for the ladder)"}
+              "phone_log": "Phone log", "family_contact": "Family contact (for the ladder)",
+              "ladder_profile": "About you (for the overdue ladder)"}
 COLUMNS = ("Case", "Record", "Status", "Removed from this laptop", "Why")
 EMPTY = "Nothing is held on this laptop."
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ...crypto.keyring_adapter import KeyringStatus
 from ...domain import passphrase as strength
+from ...domain.about_me import AboutMe
 from ...store.casebook import CaseBook
 from ...store.errors import VaultError
 from ...store.profile import Profile
@@ -57,6 +58,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         tabs = QTabWidget()
         tabs.addTab(self._general(), "General")
+        tabs.addTab(self._about(), "About you")
         tabs.addTab(self._security(keyring), "Security")
         tabs.addTab(self._office(), "Office")
         self.message = QLabel()
@@ -100,9 +102,6 @@ class SettingsDialog(QDialog):
         for pin in (self.checkin_pin, self.duress_pin):
             pin.setMaxLength(8)
             pin.setPlaceholderText("4 to 8 digits")
-        self.family_contact = QLineEdit(settings.family_contact)
-        self.family_contact.setAccessibleName("Nominated family contact e-mail")
-        self.family_contact.setPlaceholderText("someone at home the office may e-mail if you are overdue")
         pins_note = QLabel("With both PINs set, checking out through the office relay gives you a link to check in "
                            "from your phone. Under pressure, type the duress PIN: the page looks the same and the "
                            "office is alerted at once.")
@@ -117,9 +116,36 @@ class SettingsDialog(QDialog):
         form.addRow("Emergency Duty Team", self.edt_phone)
         form.addRow("Phone check-in PIN", self.checkin_pin)
         form.addRow("Duress PIN", self.duress_pin)
-        form.addRow("Family contact (e-mail)", self.family_contact)
         form.addRow(pins_note)
         form.addRow(rule)
+        return page
+
+    def _about(self) -> QWidget:
+        """Who you are, for the overdue ladder: sent to the office only, sealed."""
+        about = self.book.settings.about_me
+        page = QWidget()
+        form = QFormLayout(page)
+        intro = QLabel("If you do not check in after a visit, the office and, if it cannot reach you, your family "
+                       "contact are told. These details go to the office only, sealed, for the visit board and the "
+                       "overdue pack the police would be given. The office's alert service gets your first name "
+                       "and mobile, so its messages can say whom to ring.")
+        intro.setWordWrap(True)
+        form.addRow(intro)
+        self.about: dict[str, QLineEdit] = {}
+        for name, label, hint in (
+                ("name", "Your name", "as the office knows you, e.g. Sarah Jones"),
+                ("mobile", "Your mobile", "e.g. 07700 900123"),
+                ("vehicle_make", "Vehicle make and model", "e.g. Ford Fiesta (blank if you walk or take the bus)"),
+                ("vehicle_colour", "Vehicle colour", "e.g. blue"),
+                ("vehicle_reg", "Registration", "e.g. WA12 ABC"),
+                ("description", "How to recognise you", "optional, e.g. tall, grey hair, red coat"),
+                ("family_email", "Family contact's e-mail", "someone at home the office may contact"),
+                ("family_mobile", "Family contact's mobile", "e.g. 07700 900789")):
+            edit = QLineEdit(getattr(about, name))
+            edit.setAccessibleName(label)
+            edit.setPlaceholderText(hint)
+            form.addRow(label, edit)
+            self.about[name] = edit
         return page
 
     def _office(self) -> QWidget:
@@ -161,7 +187,7 @@ class SettingsDialog(QDialog):
                 self.message.setText(problem)
                 return
         try:
-            self.book.nominate_family_contact(self.family_contact.text())
+            self.book.tell_office_about_me(AboutMe(**{name: edit.text() for name, edit in self.about.items()}))
         except VaultError as exc:
             self.message.setText(str(exc))
             return
