@@ -143,9 +143,9 @@ def test_home_visit_overdue_ladder_and_all_clear(journey) -> None:
     choose_row(office, CONSOLE, "Visit board", "IPS-07")
     office.activate(CONSOLE, office.find(console, role="push button", name="Close alert…"))
     office.window("Close the alert")
-    office.key("Close the alert", "Return")  # the first reason: safe, forgot to check in
+    office.key("Close the alert", "Return")  # the first reason: checked in
     wait_for("the board to show it closed",
-             lambda: any(c.startswith("closed: safe") for c in board_rows(office)), timeout=20)
+             lambda: any(c.startswith("closed: checked in") for c in board_rows(office)), timeout=20)
     closure = mail.wait_for("the all-clear to the PPO",
                             lambda m: PPO in m["to"] and "All clear" in m["subject"], timeout=30)
     assert "safe" in closure[0]["body"]
