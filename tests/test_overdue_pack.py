@@ -65,11 +65,11 @@ def test_the_pack_and_the_messages_say_who_the_volunteer_is(world: World, clock:
         world.move_to(epoch(visit.alert_at) + 1)
         [(to, subject, body)] = inbox.wait_for(1)
         assert (to, subject) == (PPO, "OVERDUE: Sarah (IPS-11) has not checked in")
-        assert "Ring Sarah on +447700900456." in body
+        assert "Ring Sarah on 07700 900456." in body
         assert "- Risk answers: 1 flagged on the plan" in body
 
         text = pack_text(console, world.device, visit.visit_id)
-        for line in ("OVERDUE VOLUNTEER: NOT CHECKED IN", "Who Sarah Jones (IPS-11), mobile +447700900456",
+        for line in ("OVERDUE VOLUNTEER: NOT CHECKED IN", "Who Sarah Jones (IPS-11), mobile 07700 900456",
                      PLACE, "Meeting whom parent", "Due back 11:00 on", "Vehicle blue Ford Fiesta, WA12 ABC",
                      "Description tall, red coat", "Are there animals on the premises? Yes.",
                      f"Alert raised 11:15 on {visit.due_at:%A %d/%m/%Y} (15 min grace)",

@@ -29,7 +29,7 @@ from ips_desktop.sync.watch_client import PhoneLink
 
 Report = Callable[[Any], None]
 PIN, DURESS = "4827", "1593"
-RING_SARAH = "Ring Sarah on +447700900456."
+RING_SARAH = "Ring Sarah on 07700 900456."
 
 
 def recipients(mail: list[tuple[str, str, str]]) -> list[str]:
@@ -81,7 +81,7 @@ def test_the_default_timeline_tells_each_reader_what_to_do(world: World, report:
         assert inbox.headers("Date")[0]
         assert inbox.headers("Message-ID")[0].endswith("@office.test>")
         assert '<h1 style="color:#b00020' in inbox.html()[0]
-        assert "Ring Sarah on +447700900456." in inbox.html()[0]
+        assert "Ring Sarah on 07700 900456." in inbox.html()[0]
         assert world.office_watch.board()[0].watch.state is WatchState.ALERTING
 
         # Nobody acknowledges for 5 minutes: it moves within the office (every office user and

@@ -118,5 +118,5 @@ def test_the_relay_process_sends_its_overdue_alert_through_starttls_and_a_login(
         world.move_to(due + 5 * MIN + 1)
         [(to, subject, body)] = inbox.wait_for(1)
     assert (to, subject) == (PPO, "OVERDUE: Sarah (IPS-11) has not checked in")
-    assert "Ring Sarah on +447700900456." in body
+    assert "Ring Sarah on 07700 900456." in body
     assert PASSWORD not in (world.tmp / f"relay-{world.relay_port}.log").read_text()

@@ -22,3 +22,9 @@ def is_email(text: str) -> bool:
     name, at, domain = text.partition("@")
     return bool(at and name and "@" not in domain and "." in domain.strip(".") and len(text) <= 254
                 and text.isprintable() and not any(c.isspace() or c in ",;<>\"" for c in text))
+
+
+def display_mobile(text: str) -> str:
+    """A mobile as people write it in England, "07700 900123"; anything else as it is."""
+    number = uk_mobile(text)
+    return f"0{number[3:7]} {number[7:]}" if number else text

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .addresses import display_mobile
 from .escalation import (
     READER_WORDS,
     Kind,
@@ -98,7 +99,7 @@ def _ring_office(ladder: LadderPolicy) -> str:
 
 def _ring_volunteer(v: Volunteer, office_side: bool) -> str:
     if v.mobile:
-        return f"Ring {v.first} on {v.mobile}."
+        return f"Ring {v.first} on {display_mobile(v.mobile)}."
     where = " (the number is in the overdue pack on the visit board)" if office_side else ""
     return f"Ring {v.first}{where}."
 

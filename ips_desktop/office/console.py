@@ -21,7 +21,7 @@ from ..crypto.keyslot import KdfParams
 from ..domain import about_me
 from ..domain import claim as c
 from ..domain.about_me import AboutMe
-from ..domain.addresses import is_email, uk_mobile
+from ..domain.addresses import display_mobile, is_email, uk_mobile
 from ..domain.escalation import CloseReason, LadderPolicy, Watch
 from ..domain.expenses import ExpenseRates
 from ..domain.incident import IncidentReport
@@ -434,7 +434,8 @@ class OfficeConsole:
         ladder = self.ladder()
         duress_at = from_epoch(watch.duress_at) if watch is not None and watch.duress else None
         return overdue_pack(OverduePack(
-            f"{name} ({label})" if name else label, str(profile.get("mobile", "")), plans[-1].case_ref or "—", visit,
+            f"{name} ({label})" if name else label, display_mobile(str(profile.get("mobile", ""))),
+            plans[-1].case_ref or "—", visit,
             self.service.now(), steps, vehicle=str(profile.get("vehicle", "")),
             description=str(profile.get("description", "")),
             alerted_at=from_epoch(watch.alerted_at) if watch is not None and watch.alerted_at else None,

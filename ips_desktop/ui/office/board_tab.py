@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ... import clock as wall
+from ...domain.addresses import display_mobile
 from ...domain.escalation import READER_WORDS, CloseReason, LadderPolicy, Reader, WatchState
 from ...domain.uk_time import from_epoch
 from ...office.background import BoardView, OfficeWorker
@@ -197,7 +198,7 @@ class BoardTab(QWidget):
         """(how the office knows the volunteer, their mobile) from what they told the office."""
         profile = self.profiles.get(entry.label, {})
         name = str(profile.get("name", "")).strip()
-        return (f"{name} ({entry.label})" if name else entry.label), str(profile.get("mobile", "")).strip()
+        return (f"{name} ({entry.label})" if name else entry.label), display_mobile(str(profile.get("mobile", "")))
 
     def _show(self, entries: list[BoardEntry]) -> None:
         selected = self.selected()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
@@ -64,6 +65,11 @@ class PolicyDialog(QDialog):
         self.numbers: dict[tuple[str, str], QSpinBox] = {}
         self.money: dict[str, QLineEdit] = {}
         layout = QVBoxLayout(self)
+        columns = QHBoxLayout()  # the ladder on the left, the rest on the right: fits a 1366×768 screen
+        left, right = QVBoxLayout(), QVBoxLayout()
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
+        layout.addLayout(columns)
         for section, names, values, most in (("ladder", LADDER, ladder, 240), ("retention", RETENTION, retention,
                                                                                  3650)):
             box = QGroupBox("Overdue ladder" if section == "ladder" else "Removal from laptops")
@@ -81,6 +87,8 @@ class PolicyDialog(QDialog):
                 self.office_phone = QLineEdit(ladder.office_phone)
                 self.office_phone.setPlaceholderText("e.g. 01392 383080")
                 self.duress_words = QLineEdit(ladder.duress_words)
+                self.duress_words.setMinimumWidth(420)
+                self.duress_words.setCursorPosition(0)
                 for name, edit in (("cover_from", self.cover_from), ("cover_until", self.cover_until),
                                    ("office_phone", self.office_phone), ("duress_words", self.duress_words)):
                     edit.setAccessibleName(WORDS[name])
@@ -90,7 +98,7 @@ class PolicyDialog(QDialog):
                               "ladder.")
                 note.setWordWrap(True)
                 form.addRow(note)
-            layout.addWidget(box)
+            (left if section == "ladder" else right).addWidget(box)
         box = QGroupBox("Mileage rates (HMRC's approved amounts by default)")
         form = QFormLayout(box)
         for name in RATES:
@@ -98,7 +106,9 @@ class PolicyDialog(QDialog):
             edit.setAccessibleName(WORDS[name])
             form.addRow(WORDS[name], edit)
             self.money[name] = edit
-        layout.addWidget(box)
+        right.addWidget(box)
+        left.addStretch(1)
+        right.addStretch(1)
         self.error = error_label()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
