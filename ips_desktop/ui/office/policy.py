@@ -97,8 +97,9 @@ class PolicyDialog(QDialog):
                               "the police decision are told at once with the PPO. An acknowledgement stops the "
                               "ladder.")
                 note.setWordWrap(True)
-                form.addRow(note)
             (left if section == "ladder" else right).addWidget(box)
+            if section == "ladder":
+                left.addWidget(note)  # outside the form: a wrapped label in a form row is cut short
         box = QGroupBox("Mileage rates (HMRC's approved amounts by default)")
         form = QFormLayout(box)
         for name in RATES:
