@@ -111,7 +111,9 @@ class _DetailsPage(QWizardPage):
         note = QLabel(keyring.reason if not keyring.available else
                       "Off is safer on a shared family computer.")
         note.setWordWrap(True)
-        form = QFormLayout(self)
+        outer = QVBoxLayout(self)  # wrapped labels outside the form: a form row cuts them short
+        form = QFormLayout()
+        outer.addLayout(form)
         form.addRow("Your IPS code", self.ips_code)
         form.addRow("Your PPO's name", self.ppo_name)
         form.addRow("Your PPO's phone", self.ppo_phone)
@@ -122,18 +124,18 @@ class _DetailsPage(QWizardPage):
                        "under references like it, never a name. The office sends its own when this computer is "
                        "enrolled.")
         shape.setWordWrap(True)
-        form.addRow(shape)
-        form.addRow(self.remember)
-        form.addRow(note)
+        outer.addWidget(shape)
+        outer.addWidget(self.remember)
+        outer.addWidget(note)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setAccessibleName("Creating your notes")
         self.progress.hide()
         self.status = message_label("First-run status")
         self.problem = error_label("First-run problem")
-        form.addRow(self.progress)
-        form.addRow(self.status)
-        form.addRow(self.problem)
+        outer.addWidget(self.progress)
+        outer.addWidget(self.status)
+        outer.addWidget(self.problem)
 
     def about_me(self) -> AboutMe:
         """The volunteer's name and mobile, for the overdue ladder (the rest is in Settings)."""

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ...crypto.keyring_adapter import KeyringStatus
 from ...domain import passphrase as strength
 from ...domain.about_me import AboutMe
+from ...domain.addresses import display_mobile
 from ...store.casebook import CaseBook
 from ...store.errors import VaultError
 from ...store.profile import Profile
@@ -141,7 +142,8 @@ class SettingsDialog(QDialog):
                 ("description", "How to recognise you", "optional, e.g. tall, grey hair, red coat"),
                 ("family_email", "Family contact's e-mail", "someone at home the office may contact"),
                 ("family_mobile", "Family contact's mobile", "e.g. 07700 900789")):
-            edit = QLineEdit(getattr(about, name))
+            value = getattr(about, name)
+            edit = QLineEdit(display_mobile(value) if "mobile" in name else value)
             edit.setAccessibleName(label)
             edit.setPlaceholderText(hint)
             form.addRow(label, edit)
