@@ -17,6 +17,7 @@ from datetime import datetime
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from ..domain.escalation import LadderPolicy
 from ..domain.risk import ADVICE, QUESTIONS, THREAT_SIGNS
 from ..domain.visit_flow import Visit
 from ..domain.visits import VENUE_WORDS
@@ -100,6 +101,7 @@ def overdue_pack(pack: OverduePack) -> bytes:
     if pack.duress_at is not None:
         rows.insert(6, ("Duress", f"raised {_when(pack.duress_at)}. {pack.duress_words}."))
     steps = [(f"{step.at:%H:%M}", step.what) for step in pack.steps] or [("", "No steps recorded yet.")]
+    timeline = pack.timeline or LadderPolicy().timeline()
     heading = ("DURESS: DO NOT RING THE VOLUNTEER" if pack.duress_at is not None
                else "OVERDUE VOLUNTEER: NOT CHECKED IN")
     story: list[Flowable] = [
@@ -112,7 +114,7 @@ def overdue_pack(pack: OverduePack) -> bytes:
         Paragraph("Steps taken", s["heading"]),
         field_table(steps + [("", "")] * 3, PAGE_WIDTH, 20 * mm),
         Paragraph("What happens next", s["heading"]),
-        Paragraph(text("; ".join(pack.timeline) + ". An acknowledgement on the visit board stops the ladder; "
+        Paragraph(text("; ".join(timeline) + ". An acknowledgement on the visit board stops the ladder; "
                        "closing the alert needs a reason and is told to everyone who was told."), s["small"]),
     ]
     return render(f"Overdue pack {pack.reference}", story, one_page=True)
