@@ -284,7 +284,10 @@ class OfficeConsole:
         """Who the ladder tells, kept in the office vault and sent to the relay: e-mail addresses
         by tier and for every office user; each volunteer's family contact by e-mail and/or UK
         mobile; with each volunteer's first name and mobile for the messages."""
-        for address in [a for values in (*tiers.values(), office) for a in values]:
+        for address in [a for values in tiers.values() for a in values]:
+            if not is_email(address):
+                raise OfficeError(f"“{address}” is neither an e-mail address nor a UK mobile number (07… or +447…).")
+        for address in office:
             if not is_email(address):
                 raise OfficeError(f"“{address}” is not an e-mail address.")
         for number in [n for values in (sms or {}).values() for n in values]:

@@ -300,10 +300,15 @@ def test_the_board_alarms_when_a_visit_is_overdue(qtbot, tmp_path: Path, clock, 
         contacts.family.setPlainText("IPS-11: partner@home.test")
         contacts.manager.setText("not an address")
         assert not contacts.save()
-        assert "is not an e-mail address" in contacts.error.text()
+        assert "is neither an e-mail address nor a UK mobile number" in contacts.error.text()
         contacts.manager.setText("manager@office.test")
-        contacts.police.setText("duty@office.test")
+        contacts.police.setText("duty@office.test, 07700 9001")
+        assert not contacts.save()
+        assert "“07700 9001” is neither an e-mail address nor a UK mobile number" in contacts.error.text()
+        contacts.police.setText("duty@office.test, 07700 900111")  # an SMS to the duty phone as well
         assert contacts.save()
+        assert console.contacts()["sms"]["4"] == ["07700 900111"]
+        assert "07700 900111" in ContactsDialog(console, window).police.text()
         assert console.readiness("IPS-11") == []
         assert console.readiness("IPS-12") == ["No nominated family contact for IPS-12."]
         due = world.working_day_at(10)  # in office hours: the PPO is told first, alone

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.addresses import display_mobile, uk_mobile
 from ...office.console import OfficeConsole
 from ...office.service import OfficeError
 from ...sync.transport import TransportError
@@ -30,10 +31,14 @@ class ContactsDialog(QDialog):
         self.console = console
         self.setWindowTitle("Ladder contacts")
         now = console.contacts()
-        tiers = now.get("tiers", {})
-        self.ppo = QLineEdit(", ".join(tiers.get("1", [])))
-        self.manager = QLineEdit(", ".join(tiers.get("2", [])))
-        self.police = QLineEdit(", ".join(tiers.get("4", [])))
+        tiers, sms = now.get("tiers", {}), now.get("sms", {})
+
+        def both(tier: str) -> QLineEdit:  # e-mail addresses, then mobiles for SMS
+            edit = QLineEdit(", ".join([*tiers.get(tier, []), *(display_mobile(n) for n in sms.get(tier, []))]))
+            edit.setPlaceholderText("e-mail and/or UK mobile (SMS), separated by commas")
+            return edit
+
+        self.ppo, self.manager, self.police = both("1"), both("2"), both("4")
         self.office = QLineEdit(", ".join(now.get("office", [])))
         family = now.get("family", {})
         self.family = QPlainTextEdit("\n".join(f"{label}: {', '.join(v)}" for label, v in family.items()))
@@ -70,9 +75,14 @@ class ContactsDialog(QDialog):
                                    "and/or the mobile number.")
                 return False
             family[label.strip()] = _split(addresses)
+        tiers: dict[int, list[str]] = {}
+        sms: dict[int, list[str]] = {}
+        for tier, edit in ((1, self.ppo), (2, self.manager), (4, self.police)):
+            entries = _split(edit.text())
+            sms[tier] = [e for e in entries if uk_mobile(e)]
+            tiers[tier] = [e for e in entries if not uk_mobile(e)]
         try:
-            self.console.set_contacts({1: _split(self.ppo.text()), 2: _split(self.manager.text()),
-                                       4: _split(self.police.text())}, _split(self.office.text()), family)
+            self.console.set_contacts(tiers, _split(self.office.text()), family, sms)
         except (OfficeError, TransportError) as exc:
             self.error.setText(str(exc))
             return False
