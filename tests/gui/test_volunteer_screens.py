@@ -158,6 +158,20 @@ def test_settings_save_numbers_and_change_passphrase(running, qtbot) -> None:
     assert app.book.settings.ppo_phone == "01392 000111"
     assert not dialog.remember.isEnabled()  # no keyring backend: greyed out with the reason
 
+    # About you, for the overdue ladder: checked, then queued for the office.
+    dialog.about["name"].setText("Sarah Jones")
+    dialog.about["mobile"].setText("07700 900456")
+    dialog.about["vehicle_reg"].setText("WA12-ABC!")
+    dialog.save_general()
+    assert "letters and numbers as on the number plate" in dialog.message.text()
+    dialog.about["vehicle_reg"].setText("wa12 abc")
+    dialog.about["family_mobile"].setText("07700 900789")
+    dialog.save_general()
+    assert dialog.message.text() == "Settings saved."
+    about = app.book.settings.about_me
+    assert (about.name, about.vehicle_reg, about.family) == ("Sarah Jones", "WA12 ABC", ["+447700900789"])
+    assert [r.kind for r in app.book.records.all()] == ["ladder_profile"]  # waiting to go to the office
+
     dialog.new.setText("Seven purple otters dance quietly")
     dialog.confirm.setText("Seven purple otters dance quietly")
     dialog.change_passphrase()
