@@ -14,6 +14,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pytest
@@ -78,7 +79,7 @@ def test_the_default_timeline_tells_each_reader_what_to_do(world: World, report:
                      "At 10:20, if nobody acknowledges: every office user and the service manager will be told."):
             assert line in body, body
         assert "visit-0001" not in body  # no visit id, no place, no case reference
-        assert inbox.headers("Date")[0]
+        assert parsedate_to_datetime(inbox.headers("Date")[0]).timestamp() == pytest.approx(due + 15 * MIN, abs=5)
         assert inbox.headers("Message-ID")[0].endswith("@office.test>")
         assert '<h1 style="color:#b00020' in inbox.html()[0]
         assert "Ring Sarah on 07700 900456." in inbox.html()[0]
@@ -167,6 +168,7 @@ def test_outside_office_cover_the_family_and_police_decision_are_told_at_once(wo
         assert recipients(mail) == sorted([PPO, MANAGER, FAMILY, POLICE])
         subject, body = to(mail, FAMILY)
         assert "The office is closed at the moment, so you are being told straight away." in body
+        assert "The office is closed, so do not wait for it" in body
         assert "so the family contact and the police decision were told at the same time" in to(mail, PPO)[1]
         assert world.office_watch.board()[0].watch.no_cover
         world.move_to(due + 20 * MIN + 1)  # every office user, in case someone is still there

@@ -146,8 +146,12 @@ def _alert(a: Alert, reader: Reader, ladder: LadderPolicy) -> _Draft:
                   f"has not come back from a visit, and that {ladder.office_name} has the details of where they "
                   "went."]
         d.known = [("Due back", day_and_clock(w.due))]
-        d.then = ("Someone from the office will be in touch. You will get another message when the alert is "
-                  "taken on and when it is closed.")
+        if w.no_cover:
+            d.then = (f"The office is closed, so do not wait for it: if you cannot reach {v.first}, ring 999 as "
+                      "above. You will get another message when someone takes the alert on and when it is closed.")
+        else:
+            d.then = ("Someone from the office will be in touch. You will get another message when the alert is "
+                      "taken on and when it is closed.")
         return d
     if reader is Reader.POLICE:
         d.heading = f"POLICE DECISION: {v.called} is {late} minutes overdue"

@@ -28,6 +28,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any, Protocol
 
+from .. import clock as wall
 from ..domain import escalation as ladder
 from ..domain.addresses import is_email, uk_mobile
 from ..domain.alert_mail import Alert, Mail, Volunteer, render
@@ -212,7 +213,7 @@ class SmtpSender:
         message["From"] = self.sender
         message["To"] = address
         message["Subject"] = mail.subject
-        message["Date"] = formatdate(localtime=True)  # a retried alert still says when it was written
+        message["Date"] = formatdate(wall.time(), localtime=True)  # the relay's clock (docs: "Time")
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or "ips-relay.invalid")
         message.set_content(mail.text)
         message.add_alternative(mail.html, subtype="html")
