@@ -16,12 +16,23 @@ from aiosmtpd.controller import Controller
 
 @dataclass
 class Inbox:
-    messages: list[tuple[float, Message]] = field(default_factory=list)
+    _messages: list[tuple[float, Message]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    folder: Path | None = None   # a server process writes each message here as NNNNNN.eml
+
+    @property
+    def messages(self) -> list[tuple[float, Message]]:
+        """What has arrived, in order (read from the folder when the server is a process)."""
+        if self.folder is not None:
+            seen = len(self._messages)
+            for path in sorted(self.folder.glob("*.eml"))[seen:]:
+                self._messages.append((path.stat().st_mtime, message_from_bytes(path.read_bytes(),
+                                                                                policy=policy.default)))
+        return self._messages
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
         with self.lock:
-            self.messages.append((time.monotonic(), message_from_bytes(envelope.content, policy=policy.default)))  # type: ignore[attr-defined]
+            self._messages.append((time.monotonic(), message_from_bytes(envelope.content, policy=policy.default)))  # type: ignore[attr-defined]
         return "250 OK"
 
     def received(self) -> list[tuple[str, str, str]]:
@@ -110,30 +121,35 @@ def self_signed(tmp: Path) -> tuple[Path, Path]:
 @contextmanager
 def secure_smtp_server(port: int, tmp: Path, mode: str, user: str, password: str) -> Iterator[Inbox]:
     """A real SMTP server as council mail is: ``mode`` "starttls" (it will not take mail or a
-    login before STARTTLS) or "tls" (implicit TLS, as on 465), and a login required."""
-    import ssl
-
-    from aiosmtpd.smtp import AuthResult, LoginPassword
+    login before STARTTLS) or "tls" (implicit TLS, as on 465), and a login required. It runs as a
+    process of its own (tests/smtp_tls_server.py)."""
+    import os
+    import socket
+    import subprocess
+    import sys
 
     cert, key = self_signed(tmp)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
-
-    def authenticator(server: object, session: object, envelope: object, mechanism: str, data: object) -> AuthResult:
-        ok = isinstance(data, LoginPassword) and data.login == user.encode() and data.password == password.encode()
-        return AuthResult(success=ok, handled=False)  # False: the server answers 535 itself
-
-    inbox = Inbox()
-    options: dict[str, object] = {"authenticator": authenticator, "auth_required": True}
-    if mode == "starttls":
-        controller = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
-                                **options)
-    else:
-        # The whole connection is TLS, which aiosmtpd cannot see (it warns at each connection).
-        controller = Controller(inbox, hostname="127.0.0.1", port=port, ssl_context=context,
-                                auth_require_tls=False, **options)
-    controller.start()
+    folder = tmp / f"smtp-{port}-mail"
+    folder.mkdir(exist_ok=True)
+    server = subprocess.Popen([sys.executable, str(Path(__file__).with_name("smtp_tls_server.py")), str(port),
+                               str(cert), str(key), mode, user, str(folder)],
+                              env={**os.environ, "SMTP_TEST_PASSWORD": password}, stdout=subprocess.PIPE)
     try:
-        yield inbox
+        assert server.stdout is not None
+        assert server.stdout.readline().strip() == b"ready", "the SMTP server did not start"
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the SMTP server is not listening"
+                time.sleep(0.05)
+        yield Inbox(folder=folder)
     finally:
-        controller.stop()
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

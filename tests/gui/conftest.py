@@ -51,3 +51,17 @@ def running(qtbot, tmp_path: Path):
     qtbot.addWidget(app.window)
     yield app, clock
     app.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test(qapp):  # type: ignore[no-untyped-def]
+    """Collect each test's leftover Qt wrappers at its end, with the event loop's deferred
+    deletes done first, never at a random moment inside the next test's widget building."""
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    yield
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    qapp.processEvents()
+    gc.collect()
