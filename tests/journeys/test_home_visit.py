@@ -50,6 +50,16 @@ def set_ladder_contacts(office) -> None:  # type: ignore[no-untyped-def]
     office.gone(title)
 
 
+def set_office_phone(office) -> None:  # type: ignore[no-untyped-def]
+    """The number the ladder's messages give the family contact to ring (Office ▸ Office policy…)."""
+    office.key(CONSOLE, "ctrl+shift+p")
+    title = "Office policy"
+    dialog = office.window(title)
+    office.type_into(title, office.find(dialog, role="text", name="Office phone, for the ladder's messages"), "01392 383080")
+    press(office.find(dialog, role="push button", name="Save"))
+    office.gone(title)
+
+
 def plan_home_visit(app, at: datetime) -> None:  # type: ignore[no-untyped-def]
     title = f"Plan a meeting · case {REFERENCE}"
     app.key(MAIN, "ctrl+alt+v")
@@ -85,6 +95,7 @@ def test_home_visit_overdue_ladder_and_all_clear(journey) -> None:
     volunteer_first_run(app)
     enrol(office, app)
     set_ladder_contacts(office)
+    set_office_phone(office)
     console = office.window(CONSOLE)
 
     # The volunteer plans a home visit at 10:30 for an hour; it goes to the office.
