@@ -55,7 +55,8 @@ def set_office_phone(office) -> None:  # type: ignore[no-untyped-def]
     office.key(CONSOLE, "ctrl+shift+p")
     title = "Office policy"
     dialog = office.window(title)
-    office.type_into(title, office.find(dialog, role="text", name="Office phone, for the ladder's messages"), "01392 383080")
+    phone = office.find(dialog, role="text", name="Office phone, for the ladder's messages")
+    office.type_into(title, phone, "01392 383080")
     press(office.find(dialog, role="push button", name="Save"))
     office.gone(title)
 
