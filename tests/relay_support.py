@@ -46,10 +46,15 @@ def relay_process(data: Path, office_root: bytes, port: int | None = None,
                 time.sleep(0.05)
         yield url, key
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
         log.close()
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """Ask a test's server process to stop; kill it if it has not within 10 seconds."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

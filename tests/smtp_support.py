@@ -124,9 +124,10 @@ def secure_smtp_server(port: int, tmp: Path, mode: str, user: str, password: str
     login before STARTTLS) or "tls" (implicit TLS, as on 465), and a login required. It runs as a
     process of its own (tests/smtp_tls_server.py)."""
     import os
-    import socket
     import subprocess
     import sys
+
+    from relay_support import stop_process
 
     cert, key = self_signed(tmp)
     folder = tmp / f"smtp-{port}-mail"
@@ -136,20 +137,8 @@ def secure_smtp_server(port: int, tmp: Path, mode: str, user: str, password: str
                               env={**os.environ, "SMTP_TEST_PASSWORD": password}, stdout=subprocess.PIPE)
     try:
         assert server.stdout is not None
+        # "ready" comes after the controller has started, which waits until the port is served
         assert server.stdout.readline().strip() == b"ready", "the SMTP server did not start"
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the SMTP server is not listening"
-                time.sleep(0.05)
         yield Inbox(folder=folder)
     finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server)
