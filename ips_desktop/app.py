@@ -11,11 +11,13 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from .cli_support import Parser, add_version
 from .hardening import no_core_dumps
 
 
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="ips-desktop", description="IPS Desktop for volunteers")
+    parser = Parser(prog="ips-desktop", description="IPS Desktop for volunteers")
+    add_version(parser)
     parser.add_argument("--self-test", action="store_true",
                         help="check this install with throwaway practice notes, print one line, exit")
     parser.add_argument("--demo", action="store_true",

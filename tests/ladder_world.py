@@ -15,7 +15,7 @@ import pytest
 from conftest import PASSPHRASE, Clock
 from enrolling import enrol_laptop
 from relay_support import free_port, relay_process
-from smtp_support import Inbox, secure_smtp_server
+from smtp_support import Inbox, secure_smtp_server, self_signed
 
 from ips_desktop.crypto.device import DeviceKeys
 from ips_desktop.crypto.keyslot import MINIMUM_KDF
@@ -45,6 +45,7 @@ class World:
         self.offset_file.write_text("0")
         self.smtp_port = free_port()
         self.relay_port = free_port()
+        self_signed(tmp)  # the mail server's certificate, which the relay is told to trust, exists before it is up
         profile = Profile(tmp / "office", "office", schema="office")
         office_secrets, self.office_vault = profile.create(PASSPHRASE, MINIMUM_KDF)
         self.office_key = office_secrets.db_key

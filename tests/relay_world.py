@@ -41,13 +41,14 @@ class Setup:
 
 
 @contextmanager
-def relay_world(tmp_path: Path, clock: Clock, extra: tuple[str, ...] = ()) -> Iterator[Setup]:
+def relay_world(tmp_path: Path, clock: Clock, extra: tuple[str, ...] = (), port: int | None = None) -> Iterator[Setup]:
     """The office created, the relay started for it, one laptop enrolled through it."""
     profile = Profile(tmp_path / "office", "office", schema="office")
     _, office_vault = profile.create(PASSPHRASE, MINIMUM_KDF)
     office = OfficeService(office_vault, clock)
     root = office.create("Test Parent Partnership")
-    with relay_process(tmp_path / "relay", root, extra=extra) as (url, relay_key):
+    options = ("--api-docs", "--log-format", "json", *extra)  # the tests read the API document and the JSON log
+    with relay_process(tmp_path / "relay", root, port=port, extra=options) as (url, relay_key):
         s = Setup(tmp_path, clock, url, relay_key, office)
         s.enrol()
         yield s

@@ -92,7 +92,8 @@ def test_the_relay_says_in_one_line_what_its_mail_settings_lack(tmp_path: Path) 
                          capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
     assert run.returncode == 2
     assert run.stderr.strip().splitlines() == [
-        "ips-relay: --smtp-user needs the password in IPS_RELAY_SMTP_PASSWORD or --smtp-password-file"]
+        "ips-relay: --smtp-user (smtp.user) needs the password in IPS_RELAY_SMTP_PASSWORD or --smtp-password-file "
+        "(smtp.password_file)."]
 
 
 def test_sms_needs_no_mail_server() -> None:

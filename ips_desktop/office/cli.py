@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .. import clock
+from ..cli_support import Parser, add_version
 from ..crypto.keyslot import MINIMUM_KDF, calibrate
 from ..crypto.wire import fingerprint
 from ..store.errors import VaultError
@@ -178,7 +179,9 @@ COMMANDS: dict[str, Callable[[Session, argparse.Namespace], None]] = {
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ips-office", description="The office side of IPS Desktop's sealed sync.")
+    p = Parser(prog="ips-office", description="The office's console (with no command) and the office side of "
+                                              "IPS Desktop's sealed sync.")
+    add_version(p)
     p.add_argument("--data", type=Path, default=None, help="office data folder")
     sub = p.add_subparsers(dest="command", required=True)
     init = sub.add_parser("init", help="create the office: keys, first key bundle")
@@ -220,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"ips-office: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a data folder or output file that cannot be used
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"ips-office: cannot use{where} ({exc.strerror or exc}).", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The relay's HTTP API (DESIGN §9), an ASGI app with an OpenAPI schema at ``/docs``.
+"""The relay's HTTP API (DESIGN §9), an ASGI app whose OpenAPI description is at ``/docs`` when enabled.
 
 It carries sealed envelopes it cannot read. Every request but enrolment and health is signed
 by an enrolled device's key or by the office (request_auth); replays and clocks outside the
@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.resources
 import io
-import json
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -26,15 +26,16 @@ from typing import Annotated, Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from .. import clock as wall
 from ..crypto import envelope, office_keys, receipt, request_auth
 from ..crypto.wire import TAG_RECEIPT, Reason, WireError, ed25519_public, kid, raw_public, verify
+from .logs import event, log
+from .metrics import RelayMetrics
 from .storage import RelayStorage
 from .watchdog import Sender, Watchdog, deliver_due
-
-log = logging.getLogger("ips_relay")
 
 HARD_LIMIT = 30 * 86400
 WATCH_KEEP = 7 * 86400  # a closed visit stays on the board's history a week, then goes
@@ -46,11 +47,6 @@ ENROLMENT_KEEP = 7 * 86400
 MAX_NUMBER = 2**62  # every number in a path or query fits SQLite's 64-bit integers, or is refused (422)
 Number = Annotated[int, Path(ge=0, le=MAX_NUMBER)]
 OCTETS = "application/octet-stream"
-
-
-def event(name: str, **fields: object) -> None:
-    """One structured, content-free log line."""
-    log.info(json.dumps({"event": name, **fields}, sort_keys=True))
 
 
 class Refusal(BaseModel):
@@ -139,6 +135,7 @@ class Relay:
         self.failure_limiter = RateLimiter(rate, burst)  # refused requests, per address
         self.page_limiter = RateLimiter(2.0, 60.0)  # the phone page, per address (per link: open_limiter)
         self.trusted_proxies: frozenset[str] = frozenset()  # reverse proxies whose X-Forwarded-For counts
+        self.metrics = RelayMetrics()
         # Parsed device certificates by key id; cleared whenever a certificate or the
         # revocation list changes.
         self._devices: dict[bytes, tuple[Ed25519PublicKey, office_keys.DeviceCertificate, bool] | None] = {}
@@ -248,6 +245,13 @@ class Relay:
                                              "enrol it again.")
         return signed, device[0]
 
+    def refused(self, route: str, code: str, status: int) -> None:
+        """A refusal, logged and counted (the route's pattern only: a phone page's path is its secret)."""
+        event("refused", route=route, code=code, status=status)
+        self.metrics.refused.labels(str(status)).inc()
+        if code == "rate_limited":
+            self.metrics.rate_limited.labels(route).inc()
+
     def use_nonce(self, caller: Caller) -> None:
         if not self.storage.use_nonce(caller.key_id, caller.nonce, self.now(), request_auth.WINDOW):
             raise RelayError(409, "replay", "This request was already received (a replay); it was ignored.")
@@ -260,6 +264,7 @@ class Relay:
         expired = self.storage.expire_envelopes(now - HARD_LIMIT, now)
         if expired:
             event("envelopes_expired", count=expired)
+            self.metrics.dropped.labels("expired").inc(expired)
         forgotten = self.storage.forget_old(now - HARD_LIMIT)
         if forgotten:
             event("rows_forgotten", count=forgotten)
@@ -291,6 +296,8 @@ class Relay:
                 self.use_nonce(caller)
             stored = self.storage.add_envelope(h.sender_kid, h.seq, env_hash, body, now, fresh)
         event("envelope_stored", device=h.sender_kid.hex()[:8], seq=h.seq, bytes=len(body), new=stored == fresh)
+        if stored == fresh:
+            self.metrics.stored.inc()
         return stored
 
     # -- office operations -------------------------------------------------------------------------------
@@ -309,7 +316,8 @@ class Relay:
         now = self.now()
         self.storage.put_receipt(parsed.sender_kid, parsed.seq, int(parsed.status), body, now)
         if parsed.status is receipt.Status.VERIFIED:
-            self.storage.finish(parsed.sender_kid, parsed.seq, parsed.env_hash, now)
+            self.metrics.dropped.labels("verified").inc(
+                self.storage.finish(parsed.sender_kid, parsed.seq, parsed.env_hash, now))
         event("receipt_posted", device=parsed.sender_kid.hex()[:8], seq=parsed.seq, status=parsed.status.name)
 
     def accept_bundle(self, body: bytes) -> int:
@@ -324,7 +332,10 @@ class Relay:
         self.storage.set_revoked(set(fresh.revoked_devices))
         self._bundle = fresh
         self._devices.clear()
-        event("bundle_published", version=fresh.version)
+        # Each console publishes its bundle every minute: only a new version is news.
+        changed = current is None or current.version != fresh.version
+        event("bundle_published" if changed else "bundle_unchanged", level=logging.INFO if changed else logging.DEBUG,
+              version=fresh.version)
         return fresh.version
 
     def accept_certificate(self, body: bytes) -> None:
@@ -410,10 +421,31 @@ def _hex_id(value: str, length: int) -> bytes:
     return raw
 
 
+def _add_docs(app: FastAPI) -> None:
+    """Swagger UI from the fastapi-offline package's copy: the page works without internet."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    assets = str(importlib.resources.files("fastapi_offline").joinpath("static"))
+    app.mount("/docs/assets", StaticFiles(directory=assets), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger(request: Request) -> Response:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(openapi_url=f"{root}/openapi.json", title="IPS relay API",
+                                   swagger_js_url=f"{root}/docs/assets/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{root}/docs/assets/swagger-ui.css",
+                                   swagger_favicon_url=f"{root}/docs/assets/favicon.png")
+
+
 def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdog | None = None,
-               sender: Sender | None = None, tick_every: float = 1.0) -> FastAPI:
+               sender: Sender | None = None, tick_every: float = 1.0, docs: bool = True,
+               metrics: bool = True, stall_after: float = 60.0) -> FastAPI:
     """The API. With a ``watchdog`` the relay also runs the overdue ladder every ``tick_every``
-    seconds and sends its notices through ``sender``."""
+    seconds and sends its notices through ``sender``. ``docs`` serves the OpenAPI description
+    (``/openapi.json``, and ``/docs`` from the installed package's copy of Swagger UI, never a
+    CDN); ``metrics`` serves Prometheus's ``/metrics``. ``/v1/health`` turns 503 when the ladder
+    has not ticked for ``stall_after`` seconds."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -427,32 +459,52 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
                     log.exception("housekeeping failed")
                 await asyncio.sleep(housekeeping_every)
 
-        async def watch() -> None:
-            assert watchdog is not None
+        async def keep_going(name: str, step: Callable[[], Awaitable[object]]) -> None:
+            """Run ``step`` every ``tick_every`` seconds for ever. A failure is logged once, with
+            its traceback, and its recovery once: a database locked for an hour is two lines."""
+            failing = False
             while True:
                 try:
-                    watchdog.tick(relay.now())
-                    if sender is not None:
-                        await deliver_due(watchdog, sender, relay.now)
+                    await step()
+                    if failing:
+                        event(f"{name}_recovered")
+                        failing = False
                 except Exception:  # the ladder must outlive any one bad tick
-                    log.exception("watchdog tick failed")
+                    if not failing:
+                        log.exception(f"{name}_failed")
+                        failing = True
                 await asyncio.sleep(tick_every)
 
+        async def tick() -> None:
+            assert watchdog is not None
+            watchdog.tick(relay.now())
+
+        async def send() -> None:
+            assert watchdog is not None
+            assert sender is not None
+            await deliver_due(watchdog, sender, relay.now, relay.metrics)
+
         tasks = [asyncio.create_task(tidy())]
+        # The ladder's steps and the sending of its messages are two loops: a mail server that
+        # hangs for its ten-second timeout on each message never holds up the next visit's step.
         if watchdog is not None:
-            tasks.append(asyncio.create_task(watch()))
+            tasks.append(asyncio.create_task(keep_going("ladder_tick", tick)))
+        if watchdog is not None and sender is not None:
+            tasks.append(asyncio.create_task(keep_going("alert_sending", send)))
         yield
         for task in tasks:
             task.cancel()
+        event("relay_stopped")
 
-    app = FastAPI(title="IPS relay", version="1", lifespan=lifespan, responses=REFUSALS,
+    app = FastAPI(title="IPS relay", version="1", lifespan=lifespan, responses=REFUSALS, docs_url=None,
+                  redoc_url=None, openapi_url="/openapi.json" if docs else None,
                   description="Carries sealed envelopes between volunteers' laptops and the office. It holds no key "
                               "that opens a record.")
 
     @app.exception_handler(RelayError)
     async def relay_error(request: Request, exc: RelayError) -> JSONResponse:
         if exc.status >= 400:
-            event("refused", route=_route(request), code=exc.code, status=exc.status)
+            relay.refused(_route(request), exc.code, exc.status)
         return _error(exc)
 
     octets = {"requestBody": {"content": {OCTETS: {"schema": {"type": "string", "format": "binary"}}}}}
@@ -476,8 +528,9 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
         if watchdog is not None:
             ticked = watchdog.last_tick
             report["ladder_last_tick_s_ago"] = None if ticked is None else round(time.monotonic() - ticked, 1)
-            if ticked is None or time.monotonic() - ticked > 60:
-                problems.append("the overdue ladder has not run in the last minute")
+            if ticked is None or time.monotonic() - ticked > stall_after:
+                problems.append("the overdue ladder has not run in the last minute" if stall_after == 60 else
+                                f"the overdue ladder has not run in the last {stall_after:g} seconds")
             if report["database"] == "ok":
                 failing, error = watchdog.failing()
                 report["alerts_failing"] = failing
@@ -486,6 +539,15 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
                     problems.append("alerts are not getting out")
         report["status"] = "ok" if not problems else "; ".join(problems)
         return JSONResponse(report, status_code=200 if not problems else 503)
+
+    if docs:
+        _add_docs(app)
+    if metrics:
+        relay.metrics.watch(relay.storage, watchdog)
+
+        @app.get("/metrics", include_in_schema=False)
+        async def prometheus() -> Response:
+            return Response(generate_latest(relay.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/v1/relay-key")
     async def relay_key() -> dict[str, str]:
@@ -581,7 +643,7 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
     @app.delete("/v1/office/envelopes/{envelope_id}")
     async def done_envelope(envelope_id: Number, request: Request) -> dict[str, str]:
         await signed(request, 0, office=True)
-        relay.storage.finish_by_id(envelope_id, relay.now())
+        relay.metrics.dropped.labels("finished").inc(relay.storage.finish_by_id(envelope_id, relay.now()))
         return {"status": "ok"}
 
     @app.post("/v1/office/receipts", openapi_extra=octets)

@@ -20,7 +20,8 @@ from fastapi.responses import HTMLResponse
 
 from ..crypto import checkin
 from ..domain import escalation as ladder
-from .app import Relay, RelayError, event, read_body
+from .app import Relay, RelayError, read_body
+from .logs import event
 from .watchdog import Watchdog
 
 MAX_FAILURES = 5
@@ -111,7 +112,7 @@ def add_checkin_routes(app: FastAPI, relay: Relay, watchdog: Watchdog, links: Ch
         try:
             _limit(relay, request, token)
         except _Slow:
-            return _slow_page()
+            return _slow_page(relay)
         return _form()
 
     @app.post("/c/{token}", response_class=HTMLResponse, include_in_schema=False)
@@ -119,7 +120,7 @@ def add_checkin_routes(app: FastAPI, relay: Relay, watchdog: Watchdog, links: Ch
         try:
             _limit(relay, request, token)
         except _Slow:
-            return _slow_page()
+            return _slow_page(relay)
         try:  # read while counting: a 600 MB post stops at 2 KiB, it is never held whole
             body = await read_body(request, MAX_FORM)
         except RelayError:
@@ -215,8 +216,8 @@ def _limit(relay: Relay, request: Request, token: str) -> None:
         raise _Slow
 
 
-def _slow_page() -> HTMLResponse:
-    event("refused", route="/c/{token}", code="rate_limited", status=429)
+def _slow_page(relay: Relay) -> HTMLResponse:
+    relay.refused("/c/{token}", "rate_limited", 429)
     return _page("Check in", "<h1>Check in</h1><p class='problem' role='alert'>Too many tries just now. Wait a "
                              "minute and try again.</p><p class='note'>If you need help, ring the office now. "
                              "In danger? Call 999.</p>", status=429)

@@ -166,8 +166,15 @@ class RelayStorage:
                                      " AND env_hash = ? AND done_at IS NULL", (now, device_kid, seq, env_hash))
         return cursor.rowcount
 
-    def finish_by_id(self, envelope_id: int, now: int) -> None:
-        self.db.execute("UPDATE envelopes SET body = NULL, done_at = ? WHERE id = ?", (now, envelope_id))
+    def waiting_totals(self) -> tuple[int, int]:
+        """(envelopes waiting for the office, their bytes), for the metrics."""
+        row = self._one("SELECT count(*), coalesce(sum(size), 0) FROM envelopes WHERE done_at IS NULL")
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    def finish_by_id(self, envelope_id: int, now: int) -> int:
+        cursor = self.db.execute("UPDATE envelopes SET body = NULL, done_at = ? WHERE id = ? AND done_at IS NULL",
+                                 (now, envelope_id))
+        return cursor.rowcount
 
     def expire_envelopes(self, before: int, now: int) -> int:
         """The hard limit (30 days): ciphertext older than that goes whatever its state."""

@@ -12,7 +12,8 @@ from fastapi import FastAPI, Query, Request
 from ..crypto.wire import KID_LEN
 from ..domain import escalation as ladder
 from ..domain.escalation import CloseReason
-from .app import MAX_NUMBER, MAX_SMALL, Caller, Relay, RelayError, _hex_id, event
+from .app import MAX_NUMBER, MAX_SMALL, Caller, Relay, RelayError, _hex_id
+from .logs import event
 from .watchdog import Watchdog
 
 Signed = Callable[[Request, int, bool], Awaitable[tuple[Caller, bytes]]]

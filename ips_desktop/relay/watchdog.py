@@ -33,9 +33,9 @@ from ..domain import escalation as ladder
 from ..domain.addresses import is_email, uk_mobile
 from ..domain.alert_mail import Alert, Mail, Volunteer, render
 from ..domain.escalation import LADDER_ORDER, LadderPolicy, Notice, Reader, Watch
+from .logs import event
+from .metrics import RelayMetrics
 from .storage import RelayStorage
-
-log = logging.getLogger("ips_relay")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS watches (
@@ -268,6 +268,7 @@ class Delivery:
     address: str
     attempts: int
     mail: Mail
+    due_at: int = 0  # when its ladder step fell due (the notice's time)
 
 
 class Watchdog:
@@ -328,8 +329,8 @@ class Watchdog:
             for reader, channel, address in contacts.audience(notice.readers, label):
                 self.db.execute("INSERT INTO deliveries (notice_id, reader, channel, address, next_at)"
                                 " VALUES (?, ?, ?, ?, ?)", (cursor.lastrowid, reader, channel, address, now))
-            log.info(json.dumps({"event": "notice", "kind": notice.kind.value,
-                                 "readers": [r.value for r in notice.readers], "visit": watch.visit_id[:8]}))
+            event("notice", kind=notice.kind.value, readers=[r.value for r in notice.readers],
+                  visit=watch.visit_id[:8])
 
     def open_watch(self, device_kid: bytes, label: str, visit_id: str, due: int, grace_s: int, drill: bool,
                    now: int, poor_reception: bool = False, risk_flags: int = 0) -> Watch:
@@ -426,13 +427,13 @@ class Watchdog:
     # -- deliveries ----------------------------------------------------------------------------------
     def due_deliveries(self, now: int, limit: int = 50) -> list[Delivery]:
         rows = self.db.execute(
-            "SELECT d.id, d.channel, d.address, d.attempts, d.reader, n.kind, n.text, n.facts FROM deliveries d"
+            "SELECT d.id, d.channel, d.address, d.attempts, d.reader, n.kind, n.text, n.facts, n.at FROM deliveries d"
             " JOIN notices n ON n.id = d.notice_id WHERE d.sent_at IS NULL AND d.next_at <= ? ORDER BY d.id LIMIT ?",
             (now, limit)).fetchall()
         policy = self.policy()
         out = []
-        for did, channel, address, attempts, reader, kind, text, facts in rows:
-            out.append(Delivery(did, channel, address, attempts, _mail(reader, kind, text, facts, policy)))
+        for did, channel, address, attempts, reader, kind, text, facts, at in rows:
+            out.append(Delivery(did, channel, address, attempts, _mail(reader, kind, text, facts, policy), at))
         return out
 
     def delivered(self, delivery_id: int, now: int) -> None:
@@ -450,6 +451,11 @@ class Watchdog:
                               ).fetchone()
         return (int(row[0]), row[1]) if row else (0, None)
 
+    def open_states(self) -> dict[str, int]:
+        """How many visits being watched are in each state (out, overdue …), for the metrics."""
+        rows = self.db.execute("SELECT state, count(*) FROM watches WHERE open = 1 GROUP BY state").fetchall()
+        return {str(state): int(count) for state, count in rows}
+
     def undelivered(self) -> int:
         row = self.db.execute("SELECT count(*) FROM deliveries WHERE sent_at IS NULL").fetchone()
         return int(row[0])
@@ -462,14 +468,15 @@ def _mail(reader: str, kind: str, text: str, facts: str | None, policy: LadderPo
         try:
             return render(Alert.from_dict(json.loads(facts)), Reader(reader), policy)
         except (ValueError, KeyError, TypeError):
-            log.warning(json.dumps({"event": "notice_facts_unreadable"}))
+            event("notice_facts_unreadable", level=logging.WARNING)
     subject = ("DRILL — " if text.startswith("DRILL") else "") + {
         "alert": "OVERDUE: a volunteer has not checked in", "duress": "DURESS: a volunteer needs help",
         "update": "Update: the volunteer checked in", "all clear": "All clear"}.get(kind, "Visit alert")
     return Mail(subject, text + "\n", f"<p>{html.escape(text)}</p>", f"{subject}. {text}"[:480])
 
 
-async def deliver_due(watchdog: Watchdog, sender: Sender, now: Callable[[], int]) -> int:
+async def deliver_due(watchdog: Watchdog, sender: Sender, now: Callable[[], int],
+                      metrics: RelayMetrics | None = None) -> int:
     """Send what is due. The database is used on the event loop's thread only; each send (SMTP
     blocks) runs in a worker thread. Returns how many went."""
     sent = 0
@@ -478,9 +485,15 @@ async def deliver_due(watchdog: Watchdog, sender: Sender, now: Callable[[], int]
             await asyncio.to_thread(sender.send, delivery.channel, delivery.address, delivery.mail)
         except (OSError, smtplib.SMTPException) as exc:
             watchdog.failed(delivery, now(), _error_words(exc))
-            log.warning(json.dumps({"event": "delivery_failed", "id": delivery.id, "error": type(exc).__name__}))
+            event("delivery_failed", level=logging.WARNING, id=delivery.id, error=type(exc).__name__)
+            if metrics is not None:
+                metrics.send_failures.labels(delivery.channel).inc()
             continue
-        watchdog.delivered(delivery.id, now())
+        at = now()
+        watchdog.delivered(delivery.id, at)
+        if metrics is not None:
+            metrics.sent.labels(delivery.channel).inc()
+            metrics.latency.observe(max(0, at - delivery.due_at))
         sent += 1
     return sent
 
