@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test unit journeys lint bench package screenshot clean
+.PHONY: run demo test unit journeys deploy-smoke lint bench package screenshot clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit("IPS Desktop needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -28,11 +28,15 @@ lint: $(STAMP)
 # The unit and integration tests, then the journeys: the shipped programs driven on a virtual
 # screen through the accessibility tree (tests/journeys/). tools/system-packages installs what
 # they need from the system (as root with apt-get) or says what is missing.
-test: lint unit journeys
+test: lint unit deploy-smoke journeys
 
 unit: $(STAMP)
 	tools/system-packages --ensure unit
 	tools/with-secret-service $(BIN)/python -m pytest
+
+# docs/deploy.md followed literally in an empty folder: install, relay, office, a laptop's record.
+deploy-smoke: $(STAMP)
+	$(BIN)/python tools/deploy-smoke
 
 journeys: $(STAMP)
 	tools/system-packages --ensure journeys
