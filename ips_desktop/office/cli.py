@@ -8,6 +8,8 @@
     ips-office devices | revoke DEVICE | rotate
     ips-office export --case PP-2026-0142 [--out FILE]
     ips-office root-key            (the office root key that `ips-relay serve --office-root` needs)
+    ips-office backup FILE-OR-FOLDER
+    ips-office restore BACKUP.ipsovb [--key-backup KEYS.ipsokb]     (on a new PC, into an empty data folder)
 
 The office vault's passphrase is asked for on the terminal, or read from the environment
 variable ``IPS_OFFICE_PASSPHRASE`` for scripts. Exit status 0 on success, 1 on a problem the
@@ -27,7 +29,8 @@ from pathlib import Path
 from .. import clock
 from ..cli_support import Parser, add_version
 from ..crypto.keyslot import MINIMUM_KDF, calibrate
-from ..crypto.wire import fingerprint
+from ..crypto.wire import WireError, fingerprint, kid
+from ..store import office_backup
 from ..store.errors import VaultError
 from ..store.profile import Profile, default_root
 from ..sync.relay_client import RelayTransport
@@ -36,6 +39,7 @@ from .inbox import accept, pull
 from .service import OfficeError, OfficeService
 
 PASSPHRASE_VARIABLE = "IPS_OFFICE_PASSPHRASE"  # noqa: S105 (the variable's name)
+RECOVERY_VARIABLE = "IPS_OFFICE_RECOVERY_PASSPHRASE"
 
 
 def _passphrase(confirm: bool) -> str:
@@ -55,12 +59,14 @@ class Session:
             if self.profile.exists():
                 raise OfficeError(f"An office vault already exists in {self.profile.dir}; it has not been touched.")
             params = MINIMUM_KDF if kdf == "minimum" else calibrate()
-            _, self.vault = self.profile.create(_passphrase(confirm=True), params)
+            secrets, self.vault = self.profile.create(_passphrase(confirm=True), params)
+            self.db_key = secrets.db_key
         else:
             if not self.profile.exists():
                 raise OfficeError(f"There is no office vault in {self.profile.dir}. Run `ips-office init` first.")
             secrets = self.profile.unlock(_passphrase(confirm=False), clock.now)
             self.vault = self.profile.open_vault(secrets)
+            self.db_key = secrets.db_key
         self.service = OfficeService(self.vault, clock.now)
 
     def transport(self) -> FolderTransport | RelayTransport:
@@ -171,10 +177,52 @@ def cmd_export(s: Session, args: argparse.Namespace) -> None:
         sys.stdout.write(text)
 
 
+def cmd_backup(s: Session, args: argparse.Namespace) -> None:
+    destination = Path(args.destination)
+    if destination.is_dir():
+        destination = destination / f"office-{clock.now():%Y-%m-%d-%H%M%S}{office_backup.SUFFIX}"
+    info = office_backup.write_backup(s.profile, s.vault, s.db_key, kid(s.service.root_public()), destination,
+                                      clock.now())
+    with s.vault.transaction():
+        s.service.repo.put_setting(office_backup.LAST_BACKUP_SETTING, clock.now().isoformat(timespec="seconds"))
+    print(f"Office backed up to {info.path} ({info.size // 1024} KiB). It opens with the office passphrase.")
+
+
+def restore(root: Path, args: argparse.Namespace) -> None:
+    """A new office PC: the office from its backup, then a bundle newer than the relay's."""
+    profile = Profile(root, "office", schema="office")
+    key_backup = None
+    if args.key_backup:
+        from ..crypto import key_backup as key_file
+
+        data = Path(args.key_backup).read_bytes()
+        recovery = os.environ.get(RECOVERY_VARIABLE) or getpass.getpass("Recovery passphrase of the key backup: ")
+        try:
+            key_backup = key_file.read_backup(data, recovery)
+        except WireError as exc:
+            raise OfficeError(f"The key backup does not open: {exc}.") from None
+    info = office_backup.restore_backup(Path(args.backup), profile)
+    try:
+        s = Session(root)
+        try:
+            state = s.service.repo.state()
+            if state is not None and state.address:
+                transport = s.transport()
+                bundle = s.service.resume_after_restore(transport.published_bundle(), key_backup)
+                transport.publish_bundle(bundle)
+        finally:
+            s.close()
+    except BaseException:
+        profile.wipe()  # no office was here before: the folder is left as it was, the backup untouched
+        raise
+    print(f"Office restored from the backup of {info.made_at.astimezone():%d/%m/%Y %H:%M} and its keys published "
+          "again. Pull now: the laptops' waiting records come in as usual.")
+
+
 COMMANDS: dict[str, Callable[[Session, argparse.Namespace], None]] = {
     "init": cmd_init, "relay": cmd_relay, "invite": cmd_invite, "pull": cmd_pull, "enrolments": cmd_enrolments,
     "accept": cmd_accept, "refuse": cmd_refuse, "devices": cmd_devices, "revoke": cmd_revoke, "rotate": cmd_rotate,
-    "export": cmd_export, "root-key": cmd_root_key,
+    "export": cmd_export, "root-key": cmd_root_key, "backup": cmd_backup,
 }
 
 
@@ -202,6 +250,14 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("revoke", help="revoke a laptop").add_argument("device")
     sub.add_parser("rotate", help="rotate the office keys")
     sub.add_parser("root-key", help="print the office root key the relay is started with")
+    backup = sub.add_parser("backup", help="back up the whole office (records, laptops, keys), opened by the "
+                                           "office passphrase")
+    backup.add_argument("destination", help="a file, or a folder to put a dated backup in")
+    restore_cmd = sub.add_parser("restore", help="on a new PC: the office from its backup (and the newest key "
+                                                 "backup, if keys changed since)")
+    restore_cmd.add_argument("backup", help="the office backup (.ipsovb)")
+    restore_cmd.add_argument("--key-backup", help="the office keys' backup (.ipsokb), its recovery passphrase "
+                                                  f"asked for or in {RECOVERY_VARIABLE}")
     export = sub.add_parser("export", help="export a case's records")
     export.add_argument("--case", required=True)
     export.add_argument("--out")
@@ -212,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     root = args.data or default_root("IPS Office")
     try:
+        if args.command == "restore":
+            restore(root, args)
+            return 0
         session = Session(root, create=args.command == "init", kdf=getattr(args, "kdf", "calibrate"))
         try:
             COMMANDS[args.command](session, args)

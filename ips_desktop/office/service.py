@@ -196,6 +196,45 @@ class OfficeService:
             self.audit.append("keys rotated", "office", f"bundle {new.bundle_version}")
         return new.bundle
 
+    def resume_after_restore(self, published: bytes | None,
+                             key_backup: office_keys.OfficeKeys | None = None) -> bytes:
+        """An office restored from a backup catches up with what it published since: its next
+        bundle is newer than the one the relay holds (which laptops have pinned), keeps every
+        revocation and the policy that bundle carried, and the keys are those the bundle names —
+        the backup's own, or the key backup's when the keys were rotated after the office backup.
+        Returns the bundle to publish. Refuses, changing nothing, when neither holds them."""
+        state = self._state()
+        keys = self.keys()
+        if published is None:
+            return self._resume(state, keys, state.bundle_version, set(), None)
+        try:
+            current = office_keys.open_bundle(published, keys.root_public)
+        except WireError:
+            raise OfficeError("The relay holds a key bundle that is not this office's: this backup belongs to "
+                              "another office, or the relay to another service.") from None
+        if key_backup is not None and key_backup.root_public != keys.root_public:
+            raise OfficeError("That key backup belongs to another office (its root key differs).")
+        for candidate in (keys, key_backup):
+            if candidate is not None and _holds(candidate, current):
+                return self._resume(state, candidate, max(state.bundle_version, current.version),
+                                    set(current.revoked_devices), current.policy
+                                    if current.version > state.bundle_version else None)
+        raise OfficeError("The office keys were changed after this backup was made, and the key backup given (if "
+                          "any) is older too: records sealed since could not be opened. Nothing was changed; "
+                          "find the newest key backup (Office ▸ Back up keys… makes one after every change).")
+
+    def _resume(self, state: OfficeState, keys: office_keys.OfficeKeys, version: int, revoked: set[bytes],
+                policy: dict[str, Any] | None) -> bytes:
+        with self._vault.transaction():
+            for device in self.repo.devices():
+                if device.device_kid in revoked:
+                    self.repo.revoke_device(device.device_kid)
+            self._changed()
+            resumed = replace(state, bundle_version=version, policy=policy if policy is not None else state.policy)
+            new = self._publish(resumed, keys, self._revoked())
+            self.audit.append("office restored", "office", f"bundle {new.bundle_version}")
+        return new.bundle
+
     # -- enrolment ----------------------------------------------------------------------------------
     def make_invite(self, label: str) -> enrolment.Invite:
         state = self._state()
@@ -543,3 +582,11 @@ def check_relay_address(address: str) -> None:
 
 _BEFORE_SIGNATURE = {Reason.UNKNOWN_RECIPIENT, Reason.OLD_BUNDLE, Reason.UNKNOWN_SENDER, Reason.REVOKED,
                      Reason.BAD_SIGNATURE}
+
+
+def _holds(keys: office_keys.OfficeKeys, bundle: office_keys.KeyBundle) -> bool:
+    """Whether ``keys`` has the private half of every key ``bundle`` names."""
+    encryption = {kid(raw_public(k)) for k in keys.encryption}
+    receipts = {kid(raw_public(k)) for k in keys.receipt}
+    return all(e.kid in encryption for e in bundle.encryption_keys) and \
+        all(r.kid in receipts for r in bundle.receipt_keys)

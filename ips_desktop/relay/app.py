@@ -572,13 +572,16 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
         relay.storage.forget_receipt(caller.key_id, seq, status)
         return {"status": "ok"}
 
-    @app.get("/v1/bundle")
-    async def get_bundle(request: Request) -> Response:
-        await signed(request, 0, office=False)
+    def held_bundle() -> Response:
         raw = relay.storage.get_meta("bundle")
         if raw is None:
             raise RelayError(404, "no_bundle", "The office has not published its keys yet.")
         return Response(raw, media_type=OCTETS)
+
+    @app.get("/v1/bundle")
+    async def get_bundle(request: Request) -> Response:
+        await signed(request, 0, office=False)
+        return held_bundle()
 
     @app.post("/v1/purge-certificates/{serial}", openapi_extra=octets)
     async def post_purge_certificate(serial: Number, request: Request) -> dict[str, str]:
@@ -618,6 +621,12 @@ def create_app(relay: Relay, housekeeping_every: float = 60.0, watchdog: Watchdo
         # The very first bundle is checked against the configured root key alone.
         relay.authenticate(request, body, office=True)
         return {"version": relay.accept_bundle(body)}
+
+    @app.get("/v1/office/bundle")
+    async def get_office_bundle(request: Request) -> Response:
+        """The bundle the relay holds, for an office restored from a backup to publish past it."""
+        await signed(request, 0, office=True)
+        return held_bundle()
 
     @app.post("/v1/office/devices", openapi_extra=octets)
     async def post_device(request: Request) -> dict[str, str]:

@@ -199,6 +199,12 @@ class RelayTransport:
     def publish_bundle(self, bundle: bytes) -> None:
         self.request("PUT", "/v1/office/bundle", bundle)
 
+    def published_bundle(self) -> bytes | None:
+        try:
+            return self.request("GET", "/v1/office/bundle")
+        except NotFound:
+            return None
+
     def register_device(self, certificate: bytes) -> None:
         self.request("POST", "/v1/office/devices", certificate)
 

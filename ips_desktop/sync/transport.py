@@ -88,6 +88,10 @@ class OfficeTransport(Protocol):
 
     def publish_bundle(self, bundle: bytes) -> None: ...
 
+    def published_bundle(self) -> bytes | None:
+        """The bundle the laptops are given now (an office restored from a backup publishes past it)."""
+        ...
+
     def enrolment_requests(self) -> list[Incoming]: ...
 
     def post_enrolment_response(self, invite_id: bytes, response: bytes) -> None: ...
@@ -215,6 +219,9 @@ class FolderTransport:
 
     def publish_bundle(self, bundle: bytes) -> None:
         self._write(self.root / "bundle.okb", bundle)
+
+    def published_bundle(self) -> bytes | None:
+        return self.bundle()
 
     def enrolment_requests(self) -> list[Incoming]:
         return self._read_dir(self.root / "enrol", ".req")
