@@ -29,13 +29,13 @@ from pathlib import Path
 from .. import clock
 from ..cli_support import Parser, add_version
 from ..crypto.keyslot import MINIMUM_KDF, calibrate
-from ..crypto.wire import WireError, fingerprint, kid
-from ..store import office_backup
+from ..crypto.wire import WireError, fingerprint
 from ..store.errors import VaultError
 from ..store.profile import Profile, default_root
 from ..sync.relay_client import RelayTransport
 from ..sync.transport import FolderTransport, TransportError, open_transport
 from .inbox import accept, pull
+from .restore import back_up, restore
 from .service import OfficeError, OfficeService
 
 PASSPHRASE_VARIABLE = "IPS_OFFICE_PASSPHRASE"  # noqa: S105 (the variable's name)
@@ -178,17 +178,11 @@ def cmd_export(s: Session, args: argparse.Namespace) -> None:
 
 
 def cmd_backup(s: Session, args: argparse.Namespace) -> None:
-    destination = Path(args.destination)
-    if destination.is_dir():
-        destination = destination / f"office-{clock.now():%Y-%m-%d-%H%M%S}{office_backup.SUFFIX}"
-    info = office_backup.write_backup(s.profile, s.vault, s.db_key, kid(s.service.root_public()), destination,
-                                      clock.now())
-    with s.vault.transaction():
-        s.service.repo.put_setting(office_backup.LAST_BACKUP_SETTING, clock.now().isoformat(timespec="seconds"))
+    info = back_up(s.profile, s.service, s.db_key, Path(args.destination))
     print(f"Office backed up to {info.path} ({info.size // 1024} KiB). It opens with the office passphrase.")
 
 
-def restore(root: Path, args: argparse.Namespace) -> None:
+def cmd_restore(root: Path, args: argparse.Namespace) -> None:
     """A new office PC: the office from its backup, then a bundle newer than the relay's."""
     profile = Profile(root, "office", schema="office")
     key_backup = None
@@ -201,20 +195,12 @@ def restore(root: Path, args: argparse.Namespace) -> None:
             key_backup = key_file.read_backup(data, recovery)
         except WireError as exc:
             raise OfficeError(f"The key backup does not open: {exc}.") from None
-    info = office_backup.restore_backup(Path(args.backup), profile)
-    try:
-        s = Session(root)
-        try:
-            state = s.service.repo.state()
-            if state is not None and state.address:
-                transport = s.transport()
-                bundle = s.service.resume_after_restore(transport.published_bundle(), key_backup)
-                transport.publish_bundle(bundle)
-        finally:
-            s.close()
-    except BaseException:
-        profile.wipe()  # no office was here before: the folder is left as it was, the backup untouched
-        raise
+    if profile.exists():
+        raise OfficeError(f"An office already exists in {profile.dir}; it has not been touched. Restore into a new "
+                          "data folder.")
+    passphrase = _passphrase(confirm=False)
+    info = restore(profile, Path(args.backup), lambda: profile.open_vault(profile.unlock(passphrase, clock.now)),
+                   clock.now, key_backup)
     print(f"Office restored from the backup of {info.made_at.astimezone():%d/%m/%Y %H:%M} and its keys published "
           "again. Pull now: the laptops' waiting records come in as usual.")
 
@@ -269,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     root = args.data or default_root("IPS Office")
     try:
         if args.command == "restore":
-            restore(root, args)
+            cmd_restore(root, args)
             return 0
         session = Session(root, create=args.command == "init", kdf=getattr(args, "kdf", "calibrate"))
         try:

@@ -27,13 +27,16 @@ from ..domain.expenses import ExpenseRates
 from ..domain.incident import IncidentReport
 from ..domain.uk_time import from_epoch
 from ..domain.visit_flow import Visit
+from ..store.errors import VaultError
+from ..store.office_backup import BackupInfo
 from ..store.office_store import OfficeRecord
-from ..store.profile import write_private_file
+from ..store.profile import Profile, write_private_file
 from ..sync.relay_client import RelayTransport
 from ..sync.transport import FolderTransport, open_transport
 from ..sync.watch_client import BoardEntry, WatchClient
 from . import messages
 from .inbox import PullResult, accept, pull
+from .restore import back_up, backup_reminder
 from .service import OfficeError, OfficeService
 
 
@@ -66,8 +69,17 @@ def latest_versions(records: list[OfficeRecord]) -> list[OfficeRecord]:
 
 
 class OfficeConsole:
-    def __init__(self, service: OfficeService) -> None:
+    def __init__(self, service: OfficeService, files: tuple[Profile, bytes] | None = None) -> None:
         self.service = service
+        self.files = files  # the office's profile and database key, for backing the office up
+
+    def back_up(self, destination: Path) -> BackupInfo:
+        if self.files is None:
+            raise VaultError("This console cannot back up the office (it was opened without its files).")
+        return back_up(self.files[0], self.service, self.files[1], destination)
+
+    def backup_reminder(self) -> str:
+        return backup_reminder(self.service)
 
     # -- transport --------------------------------------------------------------------------------------
     @property

@@ -35,6 +35,7 @@ from ...office.service import OfficeError, OfficeService, check_relay_address
 from ...store.errors import VaultError
 from ...store.profile import Profile
 from ...store.vault import VaultConnection
+from ...sync.transport import TransportError
 from ..common.lifecycle import tear_down
 from ..common.tasks import TaskRunner
 from ..common.widgets import error_label, password_field
@@ -44,23 +45,89 @@ from .window import IDLE_LOCK_MS, WHO_KEY, OfficeWindow, Workers
 BACKED_UP_KEY = "keys_backed_up"
 
 
-class CreateOfficeDialog(QDialog):
+class WorkDialog(QDialog):
+    """A form whose OK starts slow work elsewhere: it checks the form (:meth:`problem`), then
+    stays open and busy until the work is done (:meth:`finish`) or says what went wrong
+    (:meth:`failed`). Subclasses set ``progress``, ``error`` and ``buttons`` and emit their
+    own signal in :meth:`begin`."""
+
+    busy_words = "Working…"
+    progress: QProgressBar
+    error: QLabel
+    buttons: QDialogButtonBox
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.busy = False
+
+    def build(self, intro_text: str, form: QFormLayout, subject: str, ok_words: str) -> None:
+        """The intro, the form, a progress bar and the problem line, and OK (``ok_words``) and
+        Cancel; ``subject`` names the work for screen readers ("Create the office")."""
+        intro = QLabel(intro_text)
+        intro.setWordWrap(True)
+        self.error = error_label(f"{subject} problem")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setAccessibleName(self.busy_words.rstrip("…"))
+        self.progress.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._check)
+        self.buttons.rejected.connect(self.reject)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_words)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    def problem(self) -> str:
+        return ""
+
+    def begin(self) -> None:
+        raise NotImplementedError
+
+    def _check(self) -> None:
+        if self.busy:
+            return
+        problem = self.problem()
+        self.error.setText(problem)
+        if not problem:
+            self.busy = True
+            self.progress.show()
+            self.error.setText(self.busy_words)
+            self.buttons.setEnabled(False)
+            self.begin()
+
+    def failed(self, message: str) -> None:
+        self.busy = False
+        self.progress.hide()
+        self.buttons.setEnabled(True)
+        self.error.setText(message)
+
+    def finish(self) -> None:
+        self.busy = False
+        self.accept()
+
+    def reject(self) -> None:
+        if not self.busy:  # never half-way through the work
+            super().reject()
+
+
+class CreateOfficeDialog(WorkDialog):
     """Name, where the laptops send to, and the office vault's passphrase.
 
     OK emits ``create_requested`` and the dialog stays open, busy, until the office exists and
     the next window is up (:meth:`finish`), or says what went wrong (:meth:`failed`)."""
 
     create_requested = Signal()
+    restore_requested = Signal()
+    busy_words = "Creating the office and its keys…"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Create the office")
         self.setMinimumWidth(600)
-        self.creating = False
-        intro = QLabel("Set up this office's console once. The laptops send their records either to a relay "
-                       "(an https:// address and its key, from your IT contact) or to a shared folder that "
-                       "both the office and the laptops can reach.")
-        intro.setWordWrap(True)
         self.name = QLineEdit()
         self.name.setAccessibleName("Service name")
         self.address = QLineEdit()
@@ -74,11 +141,6 @@ class CreateOfficeDialog(QDialog):
         self.who.setPlaceholderText("as volunteers and the ladder see it, e.g. PPO Jane")
         self.first = password_field("Office vault passphrase")
         self.second = password_field("Office vault passphrase again")
-        self.error = error_label("Create the office problem")
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 0)
-        self.progress.setAccessibleName("Creating the office")
-        self.progress.hide()
         form = QFormLayout()
         form.addRow("Service name", self.name)
         form.addRow("Relay or drop folder", self.address)
@@ -86,17 +148,13 @@ class CreateOfficeDialog(QDialog):
         form.addRow("Your name on messages", self.who)
         form.addRow("Passphrase", self.first)
         form.addRow("Again", self.second)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self._check)
-        self.buttons.rejected.connect(self.reject)
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Create the office")
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
+        self.build("Set up this office's console once. The laptops send their records either to a relay (an "
+                   "https:// address and its key, from your IT contact) or to a shared folder that both the office "
+                   "and the laptops can reach.", form, "Create the office", "Create the office")
+        self.restore = self.buttons.addButton("Restore an office from its backup…",
+                                              QDialogButtonBox.ButtonRole.ActionRole)
+        self.restore.setAccessibleName("Restore an office from its backup")
+        self.restore.clicked.connect(self.restore_requested.emit)
 
     def problem(self) -> str:
         """The first thing to put right, in the form's order from the top."""
@@ -137,31 +195,8 @@ class CreateOfficeDialog(QDialog):
             return f"There is no folder {folder}. Create it first, or check the path."
         return ""
 
-    def _check(self) -> None:
-        if self.creating:
-            return
-        problem = self.problem()
-        self.error.setText(problem)
-        if not problem:
-            self.creating = True
-            self.progress.show()
-            self.error.setText("Creating the office and its keys…")
-            self.buttons.setEnabled(False)
-            self.create_requested.emit()
-
-    def failed(self, message: str) -> None:
-        self.creating = False
-        self.progress.hide()
-        self.buttons.setEnabled(True)
-        self.error.setText(message)
-
-    def finish(self) -> None:
-        self.creating = False
-        self.accept()
-
-    def reject(self) -> None:
-        if not self.creating:
-            super().reject()
+    def begin(self) -> None:
+        self.create_requested.emit()
 
 
 class BackupDialog(QDialog):
@@ -229,6 +264,71 @@ class BackupDialog(QDialog):
             super().reject()
 
 
+class RestoreOfficeDialog(WorkDialog):
+    """A new office PC: the office from its backup file (and the key backup, if the keys were
+    changed since). OK emits ``restore_requested``; the dialog stays open, busy, until the
+    office is back (:meth:`finish`) or says what went wrong (:meth:`failed`)."""
+
+    restore_requested = Signal()
+    busy_words = "Restoring the office…"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Restore an office")
+        self.setMinimumWidth(620)
+        self.backup = QLineEdit()
+        self.backup.setAccessibleName("Office backup file")
+        self.passphrase = password_field("Office passphrase")
+        self.keys = QLineEdit()
+        self.keys.setAccessibleName("Key backup file (if the keys were changed)")
+        self.recovery = password_field("Recovery passphrase of the key backup")
+        form = QFormLayout()
+        form.addRow("Office backup", self._with_browse(self.backup, "Office backup (*.ipsovb)"))
+        form.addRow("Office passphrase", self.passphrase)
+        form.addRow("Key backup (if needed)", self._with_browse(self.keys, "Office key backup (*.ipsokb)"))
+        form.addRow("Recovery passphrase", self.recovery)
+        self.build("Bring the office back on this PC from its backup (the file ending .ipsovb, made with Office ▸ "
+                   "Back up the office…). The laptops carry on as before: nobody enrols again, and records waiting "
+                   "for the office arrive at the first pull. If the office keys were changed after that backup, "
+                   "give the newest key backup too.", form, "Restore the office", "Restore the office")
+        self.backup.setFocus()
+
+    def _with_browse(self, field: QLineEdit, kinds: str) -> QWidget:
+        row = QWidget()
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(field, 1)
+        browse = QPushButton("Browse…")
+        browse.setAccessibleName(f"Browse for the {field.accessibleName().lower()}")
+
+        def choose() -> None:
+            name, _ = QFileDialog.getOpenFileName(self, field.accessibleName(), str(Path.home()), kinds)
+            if name:
+                field.setText(name)
+
+        browse.clicked.connect(choose)
+        box.addWidget(browse)
+        return row
+
+    def problem(self) -> str:
+        backup = self.backup.text().strip()
+        if not backup:
+            return "Choose the office backup: the file ending .ipsovb."
+        if not Path(backup).expanduser().is_file():
+            return f"There is no file {backup}."
+        if not self.passphrase.text():
+            return "Type the office passphrase as it was when the backup was made."
+        keys = self.keys.text().strip()
+        if keys and not Path(keys).expanduser().is_file():
+            return f"There is no file {keys}."
+        if keys and not self.recovery.text():
+            return "Type the key backup's recovery passphrase."
+        return ""
+
+    def begin(self) -> None:
+        self.restore_requested.emit()
+
+
 def backed_up(console: OfficeConsole) -> bool:
     return console.service.repo.setting(BACKED_UP_KEY) is not None
 
@@ -252,9 +352,11 @@ class OfficeApp:
     def start(self) -> None:
         dialog: QDialog
         if not self.profile.exists():
-            dialog = CreateOfficeDialog()
-            dialog.create_requested.connect(lambda: self._create(dialog))
-            dialog.rejected.connect(QApplication.quit)
+            create = CreateOfficeDialog()
+            create.create_requested.connect(lambda: self._create(create))
+            create.restore_requested.connect(lambda: self._ask_restore(create))
+            create.rejected.connect(QApplication.quit)
+            dialog = create
         else:
             unlock = UnlockDialog(self.profile, self.runner, self.now, "The office console is locked.")
             unlock.setWindowTitle("IPS Office — locked")
@@ -298,6 +400,61 @@ class OfficeApp:
 
         self.runner.run(derive, derived, failed)
 
+    def _ask_restore(self, create: CreateOfficeDialog) -> None:
+        restore = RestoreOfficeDialog()
+        restore.restore_requested.connect(lambda: self._restore(restore))
+        restore.rejected.connect(create.show)
+        create.hide()
+        self.dialog = restore
+        restore.show()
+
+    def _restore(self, dialog: RestoreOfficeDialog) -> None:
+        """The restore (Argon2id, the files, the relay) on the pool; the console here after."""
+        backup = Path(dialog.backup.text().strip()).expanduser()
+        passphrase, keys_file, recovery = dialog.passphrase.text(), dialog.keys.text().strip(), dialog.recovery.text()
+        profile, now = self.profile, self.now
+
+        def work() -> VaultSecrets:
+            from ...crypto import key_backup
+            from ...crypto.wire import WireError
+            from ...office.restore import restore
+
+            keys = None
+            if keys_file:
+                try:
+                    keys = key_backup.read_backup(Path(keys_file).expanduser().read_bytes(), recovery)
+                except WireError:
+                    raise OfficeError("The key backup does not open with that recovery passphrase (or it is not "
+                                      "a key backup).") from None
+            opened: list[VaultSecrets] = []
+
+            def open_vault() -> VaultConnection:
+                opened.append(profile.unlock(passphrase, now))
+                return profile.open_vault(opened[0])
+
+            restore(profile, backup, open_vault, now, keys)
+            return opened[0]
+
+        def done(secrets: VaultSecrets) -> None:
+            self.db_key = secrets.db_key
+            try:
+                vault = self.profile.open_vault(secrets)
+            except VaultError as exc:
+                dialog.failed(str(exc))
+                return
+            self._ready(vault, MINIMUM_KDF)
+            dialog.finish()
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, OfficeError | VaultError | TransportError | OSError):
+                dialog.failed(str(exc) if not isinstance(exc, OSError) else
+                              f"The file could not be read ({exc.strerror or exc}).")
+            else:
+                dialog.failed("The office could not be restored; nothing was kept on this PC. The backup is "
+                              "unchanged.")
+
+        self.runner.run(work, done, failed)
+
     def _opened(self, secrets: VaultSecrets) -> None:
         vault = self.profile.open_vault(secrets)
         self.db_key = secrets.db_key
@@ -307,7 +464,7 @@ class OfficeApp:
 
     def _ready(self, vault: VaultConnection, params: KdfParams) -> None:
         self.vault = vault
-        self.console = OfficeConsole(OfficeService(vault, self.now))
+        self.console = OfficeConsole(OfficeService(vault, self.now), files=(self.profile, self.db_key))
         if not backed_up(self.console):
             backup = BackupDialog(self.console, params)
             backup.accepted.connect(self._show)

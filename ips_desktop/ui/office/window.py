@@ -14,9 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QInputDialog, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QInputDialog,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QWidget,
+)
 
 from ...office.background import OfficeWorker
 from ...office.console import OfficeConsole
@@ -86,11 +94,15 @@ class OfficeWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.pulled = status_label("Last pull")
         self.statusBar().addPermanentWidget(self.pulled, 1)
+        self.reminder = status_label("Office backup")
+        self.reminder.setStyleSheet("color: #8a4b00; font-weight: bold;")
+        self.statusBar().addPermanentWidget(self.reminder, 2)
         self.board.alarm.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         menu = self.menuBar().addMenu("&Office")
         for words, keys, slot in (("Pull now", "Ctrl+R", self.pull),
                                   ("Ladder contacts…", "Ctrl+Shift+L", self.edit_contacts),
                                   ("Office policy…", "Ctrl+Shift+P", self.edit_policy),
+                                  ("Back up the office…", "Ctrl+Shift+B", self.backup_office),
                                   ("Back up keys…", "", self.backup_keys),
                                   ("Your name on messages…", "", self.ask_who),
                                   ("Quit", QKeySequence.StandardKey.Quit, self.close)):
@@ -103,12 +115,14 @@ class OfficeWindow(QMainWindow):
         self.timer = QTimer(self)
         self.timer.setInterval(60_000)
         self.timer.timeout.connect(self.pull)
+        self.timer.timeout.connect(self.remind)
         self.stopped = False
         self.again = QTimer(self)  # a pull soon after this one: the relay asked us to wait, or a laptop is enrolling
         self.again.setSingleShot(True)
         self.again.timeout.connect(self.pull)
 
     def start(self) -> None:
+        self.remind()
         self.timer.start()
         self.board.start()
         self.idle_timer.start()
@@ -158,6 +172,31 @@ class OfficeWindow(QMainWindow):
     def set_who(self, name: str) -> None:
         with self.console.service.repo.vault.transaction():
             self.console.service.repo.put_setting(WHO_KEY, name)
+
+    def remind(self) -> None:
+        """The status bar says when the office's last backup is older than the policy's days."""
+        text = self.console.backup_reminder()
+        self.reminder.setText(text)
+        self.reminder.setAccessibleName(f"Office backup: {text}" if text else "Office backup: up to date")
+        self.reminder.setVisible(bool(text))
+
+    def backup_office(self) -> None:
+        """The whole office (records, laptops, keys) into one file that the office passphrase opens."""
+        start = Path.home() / f"office-{self.console.service.now():%Y-%m-%d}.ipsovb"
+        name, _ = QFileDialog.getSaveFileName(self, "Back up the office", str(start), "Office backup (*.ipsovb)")
+        if not name:
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            info = self.console.back_up(Path(name))
+        except VaultError as exc:
+            QApplication.restoreOverrideCursor()
+            QMessageBox.warning(self, "Back up the office", str(exc))
+            return
+        QApplication.restoreOverrideCursor()
+        self.remind()
+        self.statusBar().showMessage(f"Office backed up to {info.path}. Keep it off this PC (a USB stick in the "
+                                     "safe); it opens with the office passphrase.", 15_000)
 
     def backup_keys(self) -> None:
         from ...crypto.keyslot import MINIMUM_KDF
