@@ -10,8 +10,9 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from .cli_support import Parser, add_version
+from .cli_support import Parser, add_version, folder_problem
 from .hardening import no_core_dumps
 
 
@@ -34,6 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from . import selftest
 
         return selftest.main()
+    if args.data_dir and (problem := folder_problem(Path(args.data_dir))):
+        print(f"ips-desktop: {problem}", file=sys.stderr)
+        return 2
     from .ui.volunteer.launch import run
 
     return run(args.data_dir, demo=args.demo)

@@ -131,6 +131,10 @@ def test_every_command_says_its_version(command: str) -> None:
     (["ips-relay", "launch"], "ips-relay: argument command: invalid choice: 'launch'"),
     (["ips-office", "--bogus", "pull"], "ips-office: unrecognized arguments: --bogus"),
     (["ips-desktop", "--bogus"], "ips-desktop: unrecognized arguments: --bogus (see ips-desktop --help)"),
+    (["ips-desktop", "--data-dir", "/proc/nope"],
+     "ips-desktop: The data folder /proc/nope cannot be used (No such file or directory)."),
+    (["ips-office", "--data", "/proc/nope"],
+     "ips-office: The data folder /proc/nope cannot be used (No such file or directory)."),
 ])
 def test_bad_arguments_are_one_line_and_exit_2(tmp_path: Path, args: list[str], said: str) -> None:
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
