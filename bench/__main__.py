@@ -62,7 +62,7 @@ def kdf_seconds(params: keyslot.KdfParams) -> float:
 
 def _plain_store(path: Path) -> VaultConnection:
     conn = sqlcipher3.connect(str(path), isolation_level=None)
-    for pragma in CONNECTION_PRAGMAS:
+    for pragma in (*CONNECTION_PRAGMAS, "journal_mode = WAL"):
         conn.execute(f"PRAGMA {pragma}")
     store = VaultConnection(conn, path)
     migrations.migrate(store, lambda version: path.with_suffix(f".v{version}"))

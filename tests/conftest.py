@@ -31,6 +31,13 @@ class Clock:
         return self.now
 
 
+@pytest.fixture(autouse=True)
+def _settings_of_this_pc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test is a PC of its own: what a program keeps in the user's settings folder (the
+    console's name for its PPO) goes to the test's folder, never the machine's."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "pc-settings"))
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()

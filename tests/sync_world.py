@@ -29,7 +29,8 @@ class Laptop:
 class Office:
     def __init__(self, root: Path, clock: Clock, folder: Path) -> None:
         self.profile = Profile(root, "office", schema="office")
-        _, self.vault = self.profile.create(PASSPHRASE, MINIMUM_KDF)
+        secrets, self.vault = self.profile.create(PASSPHRASE, MINIMUM_KDF)
+        self.db_key = secrets.db_key
         self.service = OfficeService(self.vault, clock)
         self.service.create("Test Parent Partnership", address=str(folder))
         self.transport = FolderTransport(folder)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..domain.escalation import LadderPolicy
-from ..store.vault import VaultConnection
+from ..store.vault import ROLLBACK, VaultConnection
 from ..sync.transport import TransportError
 from ..sync.watch_client import BoardEntry
 from .console import OfficeConsole, PlanToApprove
@@ -44,8 +44,9 @@ class BoardView:
 
 
 class OfficeWorker:
-    def __init__(self, vault_path: Path, db_key: bytes, now: Callable[[], datetime]) -> None:
-        self._path, self._key, self._now = vault_path, db_key, now
+    def __init__(self, vault_path: Path, db_key: bytes, now: Callable[[], datetime],
+                 who: Callable[[], str] = lambda: "") -> None:
+        self._path, self._key, self._now, self._who = vault_path, db_key, now, who
         self._vault: VaultConnection | None = None
         self._console: OfficeConsole | None = None
         self._thread: int | None = None
@@ -56,8 +57,8 @@ class OfficeWorker:
         if self._thread is not None and self._thread != here:
             raise RuntimeError("an office worker is used from one thread only")
         if self._console is None:
-            self._vault = VaultConnection.open(self._path, self._key, verify=False)
-            self._console = OfficeConsole(OfficeService(self._vault, self._now))
+            self._vault = VaultConnection.open(self._path, self._key, verify=False, journal=ROLLBACK)
+            self._console = OfficeConsole(OfficeService(self._vault, self._now, who=self._who))
             self._thread = here
         return self._console
 

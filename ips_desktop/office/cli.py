@@ -10,9 +10,12 @@
     ips-office root-key            (the office root key that `ips-relay serve --office-root` needs)
     ips-office backup FILE-OR-FOLDER
     ips-office restore BACKUP.ipsovb [--key-backup KEYS.ipsokb]     (on a new PC, into an empty data folder)
+    ips-office audit [--last N]    (who did what, newest last: each PPO's console and this command line)
 
 The office vault's passphrase is asked for on the terminal, or read from the environment
-variable ``IPS_OFFICE_PASSPHRASE`` for scripts. Exit status 0 on success, 1 on a problem the
+variable ``IPS_OFFICE_PASSPHRASE`` for scripts. The audit names what is done here "command line
+(<user>)". Without ``--data`` the office folder is the one this PC's console opens (a shared
+folder, when several PPOs share one office). Exit status 0 on success, 1 on a problem the
 message explains, 2 on a usage error. No traceback reaches the person typing.
 """
 
@@ -31,12 +34,13 @@ from ..cli_support import Parser, add_version
 from ..crypto.keyslot import MINIMUM_KDF, calibrate
 from ..crypto.wire import WireError, fingerprint
 from ..store.errors import VaultError
-from ..store.profile import Profile, default_root
+from ..store.profile import Profile
 from ..sync.relay_client import RelayTransport
 from ..sync.transport import FolderTransport, TransportError, open_transport
 from .inbox import accept, pull
 from .restore import back_up, restore
 from .service import OfficeError, OfficeService
+from .this_pc import office_root
 
 PASSPHRASE_VARIABLE = "IPS_OFFICE_PASSPHRASE"  # noqa: S105 (the variable's name)
 RECOVERY_VARIABLE = "IPS_OFFICE_RECOVERY_PASSPHRASE"
@@ -50,6 +54,14 @@ def _passphrase(confirm: bool) -> str:
     if confirm and getpass.getpass("Type it again: ") != first:
         raise OfficeError("The two passphrases differ; nothing was created.")
     return first
+
+
+def _command_line_user() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        user = "unknown user"
+    return f"command line ({user})"
 
 
 class Session:
@@ -67,7 +79,7 @@ class Session:
             secrets = self.profile.unlock(_passphrase(confirm=False), clock.now)
             self.vault = self.profile.open_vault(secrets)
             self.db_key = secrets.db_key
-        self.service = OfficeService(self.vault, clock.now)
+        self.service = OfficeService(self.vault, clock.now, who=_command_line_user)
 
     def transport(self) -> FolderTransport | RelayTransport:
         state = self.service.repo.state()
@@ -205,10 +217,22 @@ def cmd_restore(root: Path, args: argparse.Namespace) -> None:
           "again. Pull now: the laptops' waiting records come in as usual.")
 
 
+def cmd_audit(s: Session, args: argparse.Namespace) -> None:
+    """Who did what, newest last: one line each, in the office's own words (never record text)."""
+    labels = {d.device_kid.hex(): d.label for d in s.service.repo.devices()}
+    for entry in s.service.audit.entries(last=args.last):
+        subject = labels.get(entry.subject, entry.subject[:12])
+        print(f"{entry.at:%d/%m/%Y %H:%M:%S}  {entry.who or '-':24}  {entry.event}"
+              + (f"  {subject}" if subject else "") + (f"  {entry.detail}" if entry.detail else ""))
+    broken = s.service.audit.first_broken()
+    if broken is not None:
+        raise OfficeError(f"The audit has been altered at entry {broken}: tell your IT contact.")
+
+
 COMMANDS: dict[str, Callable[[Session, argparse.Namespace], None]] = {
     "init": cmd_init, "relay": cmd_relay, "invite": cmd_invite, "pull": cmd_pull, "enrolments": cmd_enrolments,
     "accept": cmd_accept, "refuse": cmd_refuse, "devices": cmd_devices, "revoke": cmd_revoke, "rotate": cmd_rotate,
-    "export": cmd_export, "root-key": cmd_root_key, "backup": cmd_backup,
+    "export": cmd_export, "root-key": cmd_root_key, "backup": cmd_backup, "audit": cmd_audit,
 }
 
 
@@ -244,15 +268,27 @@ def parser() -> argparse.ArgumentParser:
     restore_cmd.add_argument("backup", help="the office backup (.ipsovb)")
     restore_cmd.add_argument("--key-backup", help="the office keys' backup (.ipsokb), its recovery passphrase "
                                                   f"asked for or in {RECOVERY_VARIABLE}")
+    audit = sub.add_parser("audit", help="who did what at the office, newest last")
+    audit.add_argument("--last", type=_positive, default=50, metavar="N", help="how many entries (default 50)")
     export = sub.add_parser("export", help="export a case's records")
     export.add_argument("--case", required=True)
     export.add_argument("--out")
     return p
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    root = args.data or default_root("IPS Office")
+    root = office_root(args.data)
     try:
         if args.command == "restore":
             cmd_restore(root, args)

@@ -398,11 +398,21 @@ class OfficeConsole:
         return sorted(out, key=lambda p: str(p.plan.get("slot", {}).get("start", "")))
 
     def acknowledge(self, entry: BoardEntry, by: str) -> Watch:
+        """First come, first served: the relay refuses a second acknowledgement with the name of
+        whoever has it ("Already acknowledged by PPO Jane at 14:32"), from any console."""
         client = self._board_client()
-        return client.acknowledge(entry.device, entry.watch.visit_id, by)
+        watch = client.acknowledge(entry.device, entry.watch.visit_id, by)
+        self._audit("alert acknowledged", entry, by)
+        return watch
 
     def close(self, entry: BoardEntry, reason: CloseReason, by: str, confirm_duress: bool = False) -> Watch:
-        return self._board_client().close(entry.device, entry.watch.visit_id, reason, by, confirm_duress)
+        watch = self._board_client().close(entry.device, entry.watch.visit_id, reason, by, confirm_duress)
+        self._audit("alert closed", entry, f"{reason.value}, by {by}")
+        return watch
+
+    def _audit(self, event: str, entry: BoardEntry, detail: str) -> None:
+        with self.service.repo.vault.transaction():
+            self.service.audit.append(event, entry.device, f"visit {entry.watch.visit_id}: {detail}")
 
     def phone_check_in(self, entry: BoardEntry, by: str) -> Watch:
         """The handbook's phone route: the relay stops the ladder, and the laptop is told."""

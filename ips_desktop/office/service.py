@@ -78,9 +78,12 @@ def _epoch(moment: datetime) -> int:
 
 
 class OfficeService:
-    def __init__(self, vault: VaultConnection, now: Callable[[], datetime], rng: Rng = os.urandom) -> None:
+    def __init__(self, vault: VaultConnection, now: Callable[[], datetime], rng: Rng = os.urandom,
+                 who: Callable[[], str] = lambda: "") -> None:
+        """``who`` names the person acting here, for the audit (the PPO at this console)."""
         self.repo = OfficeRepository(vault, now)
-        self.audit = AuditLog(vault, now)
+        self.audit = AuditLog(vault, now, who)
+        self.who = who
         self._vault = vault
         self._now = now
         self._rng = rng
@@ -387,14 +390,22 @@ class OfficeService:
             now=_epoch(self._now()))
 
     def receive(self, data: bytes) -> ReceiveResult:
-        """Verify, open, commit, then sign the receipt. Never raises for bad input."""
-        state = self._state()
+        """Verify, open, commit, then sign the receipt. Never raises for bad input.
+
+        One transaction from the first look at the chain to the receipt: two consoles sharing
+        the office that open the same envelope at once take turns, and the second finds it held
+        and answers with the same receipt (docs/architecture.md, "Several PPOs, one office")."""
         try:
             parsed = envelope.parse(data)
         except WireError as exc:
             with self._vault.transaction():
                 self.repo.alert("malformed envelope", None, exc.reason.value)
             return ReceiveResult("dropped", None, None, None, exc.reason)
+        with self._vault.transaction():
+            return self._receive(data, parsed)
+
+    def _receive(self, data: bytes, parsed: envelope.ParsedEnvelope) -> ReceiveResult:
+        state = self._state()
         h = parsed.header
         env_hash = parsed.env_hash
         chain = self.repo.chain_around(h.sender_kid, h.seq)

@@ -154,10 +154,16 @@ UPDATE office_records SET header_id = record_id;
 CREATE INDEX office_records_header ON office_records(header_id);
 """
 
+# Several PPOs may share one office: the audit names who did each thing (store/audit.py).
+_V6 = """
+ALTER TABLE audit_log ADD COLUMN who TEXT NOT NULL DEFAULT '';
+"""
+
 OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "office keys, devices, envelope chains, records, alerts", _V1),
     Migration(2, "messages from the office to laptops", _V2),
     Migration(3, "attachments apart from their records; records by type", _V3),
     Migration(4, "enrolment commitments on invites", _V4),
     Migration(5, "records kept under ids unique to their laptop", _V5),
+    Migration(6, "who did each thing, in the audit", _V6),
 )

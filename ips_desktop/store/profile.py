@@ -4,7 +4,7 @@ Layout under the platformdirs user data dir::
 
     <root>/<profile>/keyslot.bin           passphrase keyslot (Argon2id)
     <root>/<profile>/keyslot-keyring.bin   optional "remember on this computer" keyslot
-    <root>/<profile>/vault.db (+ -wal)     SQLCipher 4 database
+    <root>/<profile>/vault.db (+ -wal)     SQLCipher 4 database (the office's: + -journal while writing)
     <root>/<profile>/backups/              encrypted copies made before each migration
     <root>/<profile>/unlock-state.json     failed-unlock count and time (no content)
 
@@ -92,6 +92,8 @@ class Profile:
         self.keyring_slot_path = self.dir / "keyslot-keyring.bin"
         self.state_path = self.dir / "unlock-state.json"
         self.backups_dir = self.dir / "backups"
+        # The office vault may be shared by several PPOs' PCs: a rollback journal (store/vault.py).
+        self.journal = "delete" if schema == "office" else "wal"
 
     def exists(self) -> bool:
         return self.keyslot_path.exists()
@@ -265,10 +267,10 @@ class Profile:
             _destroy(self._next_keyring_slot)
             return
         try:
-            VaultConnection.open(self.vault_path, secrets.db_key).close()
+            VaultConnection.open(self.vault_path, secrets.db_key, journal=self.journal).close()
         except VaultCorruptError:
             try:
-                VaultConnection.open(self._next_vault, secrets.db_key).close()
+                VaultConnection.open(self._next_vault, secrets.db_key, journal=self.journal).close()
             except VaultCorruptError:
                 return  # neither opens: leave both untouched for the damaged-vault path
             log.info("finishing an interrupted re-key")
@@ -287,7 +289,7 @@ class Profile:
             migrations = MIGRATIONS
         if not create:
             self._recover_rekey(secrets)
-        vault = VaultConnection.open(self.vault_path, secrets.db_key, create=create)
+        vault = VaultConnection.open(self.vault_path, secrets.db_key, create=create, journal=self.journal)
         try:
             migrate(vault, self.backup_path, migrations)
         except BaseException:
@@ -329,7 +331,7 @@ class Profile:
         if self.vault_path.exists():
             damaged = self.vault_path.with_name(f"vault.damaged-{datetime.now():%Y%m%d-%H%M%S}.db")
             os.replace(self.vault_path, damaged)
-            for suffix in ("-wal", "-shm"):
+            for suffix in ("-wal", "-shm", "-journal"):
                 side = Path(str(self.vault_path) + suffix)
                 if side.exists():
                     os.replace(side, Path(str(damaged) + suffix))
@@ -342,8 +344,8 @@ class Profile:
         then the vault, its WAL, its backups and the state file."""
         for path in (self.keyslot_path, self.keyring_slot_path):
             _destroy(path)
-        for path in (self.vault_path, Path(str(self.vault_path) + "-wal"),
-                     Path(str(self.vault_path) + "-shm"), self.state_path, *self.backups()):
+        for path in (self.vault_path, Path(str(self.vault_path) + "-wal"), Path(str(self.vault_path) + "-shm"),
+                     Path(str(self.vault_path) + "-journal"), self.state_path, *self.backups()):
             _destroy(path)
         shutil.rmtree(self.dir, ignore_errors=True)
 

@@ -61,7 +61,12 @@ def _memory_security_once(conn: Any) -> None:
 # other's transaction (busy_timeout) instead of failing.
 BUSY_TIMEOUT_MS = 10000
 CONNECTION_PRAGMAS = ("secure_delete = ON", "temp_store = MEMORY", "foreign_keys = ON",
-                      "journal_mode = WAL", f"cache_size = -{16 * 1024}", f"busy_timeout = {BUSY_TIMEOUT_MS}")
+                      f"cache_size = -{16 * 1024}", f"busy_timeout = {BUSY_TIMEOUT_MS}")
+# The volunteer's vault keeps a write-ahead log (readers never wait for the sync's writes). The
+# office vault keeps a rollback journal instead: it may live in a folder shared by several PPOs'
+# PCs, and a write-ahead log needs memory shared between the processes that use it, which PCs
+# on a network share do not have (docs/architecture.md, "Several PPOs, one office").
+WAL, ROLLBACK = "wal", "delete"
 PLAINTEXT_MAGIC = b"SQLite format 3\x00"
 
 # What every connection must report after opening. Checked, not assumed.
@@ -70,7 +75,6 @@ REQUIRED_SETTINGS: dict[str, object] = {
     "secure_delete": 1,
     "temp_store": 2,  # MEMORY
     "foreign_keys": 1,
-    "journal_mode": "wal",
 }
 
 
@@ -105,16 +109,21 @@ def _as_vault_error(exc: Exception) -> VaultError:
 class VaultConnection:
     """An open, keyed, checked SQLCipher database file."""
 
-    def __init__(self, conn: Any, path: Path) -> None:
+    def __init__(self, conn: Any, path: Path, journal: str = WAL) -> None:
         self._conn = conn
         self.path = path
+        self.journal = journal
         self._depth = 0
 
     @classmethod
-    def open(cls, path: Path, db_key: bytes, *, create: bool = False, verify: bool = True) -> VaultConnection:
+    def open(cls, path: Path, db_key: bytes, *, create: bool = False, verify: bool = True,
+             journal: str = WAL) -> VaultConnection:
         """Open and check the file. ``verify=False`` skips the whole-file page check, for a
         second connection to a file the first connection of this session has just verified
-        (a worker's: on a vault of many receipt photos the check reads every page)."""
+        (a worker's: on a vault of many receipt photos the check reads every page).
+        ``journal`` is :data:`WAL` or :data:`ROLLBACK` (the office's, see above)."""
+        if journal not in (WAL, ROLLBACK):
+            raise ValueError("journal is 'wal' or 'delete'")
         if len(db_key) != 32:
             raise ValueError("the database key is 32 bytes")
         exists = path.exists()
@@ -144,7 +153,14 @@ class VaultConnection:
                 )
             for pragma in CONNECTION_PRAGMAS:
                 conn.execute(f"PRAGMA {pragma}")
-            vault = cls(conn, path)
+            mode = conn.execute(f"PRAGMA journal_mode = {journal.upper()}").fetchone()
+            if journal == ROLLBACK and mode and str(mode[0]).lower() == WAL:
+                # A write-ahead log cannot be left while another connection uses it: an older
+                # console (before the office kept a rollback journal) has the office open.
+                raise VaultWriteError("The office is open in an older IPS Office, on this PC or another. Close "
+                                      "it there (and update it), then start this console again. Nothing was "
+                                      "changed.")
+            vault = cls(conn, path, journal)
             vault.check_settings()
         except BaseException:
             conn.close()
@@ -155,14 +171,15 @@ class VaultConnection:
 
     def settings(self) -> dict[str, object]:
         found: dict[str, object] = {}
-        for name in (*REQUIRED_SETTINGS, "cipher_version"):
+        for name in (*REQUIRED_SETTINGS, "journal_mode", "cipher_version"):
             row = self._conn.execute(f"PRAGMA {name}").fetchone()
             found[name] = row[0] if row else None
         return found
 
     def check_settings(self) -> None:
         found = self.settings()
-        wrong = {k: found[k] for k, v in REQUIRED_SETTINGS.items() if str(found[k]) != str(v)}
+        required = {**REQUIRED_SETTINGS, "journal_mode": self.journal}
+        wrong = {k: found[k] for k, v in required.items() if str(found[k]).lower() != str(v)}
         if wrong:
             raise VaultUnsupportedError(
                 f"The vault refused a required safety setting ({', '.join(sorted(wrong))})."
@@ -255,12 +272,27 @@ class VaultConnection:
                              "copied. Nothing was changed; close other IPS Desktop windows and try again.")
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".partial")
-        shutil.copyfile(self.path, partial)
+        # Under a rollback journal another PC's console may write while the file is copied: a
+        # read transaction holds SQLite's shared lock, so no write lands half-way through the copy.
+        with self._read_lock():
+            shutil.copyfile(self.path, partial)
         with open(partial, "rb+") as handle:
             os.fsync(handle.fileno())
         os.chmod(partial, 0o600)
         os.replace(partial, target)
         return target
+
+    @contextlib.contextmanager
+    def _read_lock(self) -> Iterator[None]:
+        if self.journal == WAL or self._conn.in_transaction:
+            yield
+            return
+        self._conn.execute("BEGIN")
+        try:
+            self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            yield
+        finally:
+            self._rollback()
 
     def export_to(self, target: Path, db_key: bytes, user_version: int) -> None:
         """Copy every table into a new file under ``db_key`` (sqlcipher_export), then fsync.

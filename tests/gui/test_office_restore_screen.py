@@ -55,12 +55,16 @@ def test_a_new_pc_restores_the_office_from_its_first_screen(qtbot, tmp_path: Pat
     assert restore.error.text() == "Type the office passphrase as it was when the backup was made."
     restore.passphrase.setText("not the passphrase at all")
     ok.click()
+    assert restore.error.text().startswith("Type your name or role as volunteers will see it")
+    restore.who.setText("PPO Sam")
+    ok.click()
     qtbot.waitUntil(lambda: not restore.busy, timeout=30000)
     assert "passphrase" in restore.error.text().lower()
     assert not (tmp_path / "new-pc" / "office").exists()  # nothing half-restored is left behind
     restore.passphrase.setText(PASSPHRASE)
     ok.click()
     qtbot.waitUntil(lambda: office.window is not None, timeout=30000)
+    assert office.window.who() == "PPO Sam"  # kept for this PC, asked no more
     qtbot.addWidget(office.window)
     assert office.window.windowTitle() == "IPS Office — Test Parent Partnership"
     assert not restore.isVisible()

@@ -7,6 +7,7 @@ every record still in transit. Later runs unlock the office vault.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -32,6 +33,7 @@ from ... import clock
 from ...crypto.keyslot import MINIMUM_KDF, KdfParams, VaultSecrets, calibrate
 from ...office.console import OfficeConsole
 from ...office.service import OfficeError, OfficeService, check_relay_address
+from ...office.this_pc import ThisPC
 from ...store.errors import VaultError
 from ...store.profile import Profile
 from ...store.vault import VaultConnection
@@ -40,7 +42,7 @@ from ..common.lifecycle import tear_down
 from ..common.tasks import TaskRunner
 from ..common.widgets import error_label, password_field
 from ..volunteer.unlock import UnlockDialog
-from .window import IDLE_LOCK_MS, WHO_KEY, OfficeWindow, Workers
+from .window import IDLE_LOCK_MS, OfficeWindow, Workers
 
 BACKED_UP_KEY = "keys_backed_up"
 
@@ -272,7 +274,7 @@ class RestoreOfficeDialog(WorkDialog):
     restore_requested = Signal()
     busy_words = "Restoring the office…"
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, name: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Restore an office")
         self.setMinimumWidth(620)
@@ -282,11 +284,15 @@ class RestoreOfficeDialog(WorkDialog):
         self.keys = QLineEdit()
         self.keys.setAccessibleName("Key backup file (if the keys were changed)")
         self.recovery = password_field("Recovery passphrase of the key backup")
+        self.who = QLineEdit(name)
+        self.who.setAccessibleName("Your name on messages")
+        self.who.setPlaceholderText("as volunteers and the ladder see it, e.g. PPO Jane")
         form = QFormLayout()
         form.addRow("Office backup", self._with_browse(self.backup, "Office backup (*.ipsovb)"))
         form.addRow("Office passphrase", self.passphrase)
         form.addRow("Key backup (if needed)", self._with_browse(self.keys, "Office key backup (*.ipsokb)"))
         form.addRow("Recovery passphrase", self.recovery)
+        form.addRow("Your name on messages", self.who)
         self.build("Bring the office back on this PC from its backup (the file ending .ipsovb, made with Office ▸ "
                    "Back up the office…). The laptops carry on as before: nobody enrols again, and records waiting "
                    "for the office arrive at the first pull. If the office keys were changed after that backup, "
@@ -323,10 +329,50 @@ class RestoreOfficeDialog(WorkDialog):
             return f"There is no file {keys}."
         if keys and not self.recovery.text():
             return "Type the key backup's recovery passphrase."
+        if not self.who.text().strip():
+            return "Type your name or role as volunteers will see it on approvals and alerts, e.g. PPO Jane."
         return ""
 
     def begin(self) -> None:
         self.restore_requested.emit()
+
+
+class OfficeUnlockDialog(UnlockDialog):
+    """The office passphrase, and the first time on this PC the name of the PPO who uses it: the
+    name volunteers and the ladder see on approvals and alerts, and the audit keeps (each PPO's
+    PC has its own when several share one office)."""
+
+    def __init__(self, profile: Profile, runner: TaskRunner, now: Callable[[], datetime], this_pc: ThisPC,
+                 heading: str, message: str) -> None:
+        super().__init__(profile, runner, now, heading)
+        self.this_pc = this_pc
+        self.setWindowTitle("IPS Office — locked")
+        self.message.setText(message)
+        self.who = QLineEdit()
+        self.who.setAccessibleName("Your name on messages")
+        self.who.setPlaceholderText("Your name on messages, as volunteers see it, e.g. PPO Sam")
+        if not this_pc.name:
+            layout = self.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(1, QLabel("Your name on messages (the first time on this PC):"))
+            layout.insertWidget(2, self.who)
+            self.who.setFocus()
+        else:
+            self.who.hide()
+
+    def attempt(self) -> None:
+        if not self.this_pc.name and not self.who.text().strip():
+            self.message.setText("Type your name or role as volunteers will see it on approvals and alerts, "
+                                 "e.g. PPO Sam.")
+            self.who.setFocus()
+            return
+        super().attempt()
+
+    def _done(self, secrets: VaultSecrets) -> None:
+        if not self.this_pc.name and self.who.text().strip():
+            with contextlib.suppress(OSError):  # asked again when it is needed; the console opens either way
+                self.this_pc.set_name(self.who.text())
+        super()._done(secrets)
 
 
 def backed_up(console: OfficeConsole) -> bool:
@@ -337,8 +383,10 @@ class OfficeApp:
     """First run or unlock, the forced backup, then the console window."""
 
     def __init__(self, profile: Profile, now: Callable[[], datetime] = clock.now,
-                 kdf: Callable[[], KdfParams] = calibrate, idle_ms: int = IDLE_LOCK_MS) -> None:
+                 kdf: Callable[[], KdfParams] = calibrate, idle_ms: int = IDLE_LOCK_MS,
+                 this_pc: ThisPC | None = None) -> None:
         self.profile, self.now, self.kdf = profile, now, kdf
+        self.this_pc = this_pc or ThisPC()
         self.runner = TaskRunner()
         self.vault: VaultConnection | None = None
         self.console: OfficeConsole | None = None
@@ -358,9 +406,9 @@ class OfficeApp:
             create.rejected.connect(QApplication.quit)
             dialog = create
         else:
-            unlock = UnlockDialog(self.profile, self.runner, self.now, "The office console is locked.")
-            unlock.setWindowTitle("IPS Office — locked")
-            unlock.message.setText("Type the office passphrase to open the console.")
+            unlock = OfficeUnlockDialog(self.profile, self.runner, self.now, self.this_pc,
+                                        "The office console is locked.",
+                                        "Type the office passphrase to open the console.")
             unlock.unlocked.connect(self._opened)
             dialog = unlock
         self.dialog = dialog
@@ -382,14 +430,14 @@ class OfficeApp:
             params, secrets, blob = result
             try:
                 vault = self.profile.install(secrets, blob)
-                service = OfficeService(vault, self.now)
+                self.this_pc.set_name(dialog.who.text())
+                service = OfficeService(vault, self.now, who=self.who)
                 key = dialog.relay_key.text().strip()
                 service.create(dialog.name.text().strip(), address=dialog.address.text().strip(),
                                relay_public=bytes.fromhex(key) if key else None)
-                with vault.transaction():
-                    service.repo.put_setting(WHO_KEY, dialog.who.text().strip())
-            except VaultError as exc:
-                dialog.failed(str(exc))
+            except (VaultError, OSError) as exc:
+                dialog.failed(str(exc) if isinstance(exc, VaultError) else
+                              f"This PC's settings could not be saved ({exc.strerror or exc}).")
                 return
             self.db_key, self.params = secrets.db_key, params
             self._ready(vault, params)
@@ -401,7 +449,7 @@ class OfficeApp:
         self.runner.run(derive, derived, failed)
 
     def _ask_restore(self, create: CreateOfficeDialog) -> None:
-        restore = RestoreOfficeDialog()
+        restore = RestoreOfficeDialog(name=self.this_pc.name)
         restore.restore_requested.connect(lambda: self._restore(restore))
         restore.rejected.connect(create.show)
         create.hide()
@@ -438,9 +486,11 @@ class OfficeApp:
         def done(secrets: VaultSecrets) -> None:
             self.db_key = secrets.db_key
             try:
+                self.this_pc.set_name(dialog.who.text())
                 vault = self.profile.open_vault(secrets)
-            except VaultError as exc:
-                dialog.failed(str(exc))
+            except (VaultError, OSError) as exc:
+                dialog.failed(str(exc) if isinstance(exc, VaultError) else
+                              f"This PC's settings could not be saved ({exc.strerror or exc}).")
                 return
             self._ready(vault, MINIMUM_KDF)
             dialog.finish()
@@ -462,9 +512,13 @@ class OfficeApp:
             self.dialog.hide()
         self._ready(vault, self.params or MINIMUM_KDF)
 
+    def who(self) -> str:
+        """The PPO at this PC, for the audit (read on any thread: a file read, no dialog)."""
+        return self.this_pc.name
+
     def _ready(self, vault: VaultConnection, params: KdfParams) -> None:
         self.vault = vault
-        self.console = OfficeConsole(OfficeService(vault, self.now), files=(self.profile, self.db_key))
+        self.console = OfficeConsole(OfficeService(vault, self.now, who=self.who), files=(self.profile, self.db_key))
         if not backed_up(self.console):
             backup = BackupDialog(self.console, params)
             backup.accepted.connect(self._show)
@@ -475,8 +529,8 @@ class OfficeApp:
 
     def _show(self) -> None:
         assert self.console is not None
-        workers = Workers.open(self.profile.vault_path, self.db_key, self.now)
-        self.window = OfficeWindow(self.console, self.runner, workers, idle_ms=self.idle_ms)
+        workers = Workers.open(self.profile.vault_path, self.db_key, self.now, self.who)
+        self.window = OfficeWindow(self.console, self.runner, workers, idle_ms=self.idle_ms, this_pc=self.this_pc)
         self.window.idle.connect(self.lock_screen)
         self.window.board.alarm.connect(self._alarm_while_locked)
         self.window.show()
@@ -490,10 +544,10 @@ class OfficeApp:
         if self.window is None or self.locked is not None:
             return
         self.window.hide()
-        lock = UnlockDialog(self.profile, self.runner, self.now, "The office console is locked.")
-        lock.setWindowTitle("IPS Office — locked")
-        lock.message.setText("The console locked itself after 15 minutes without use. The relay keeps watching "
-                             "visits and tells the ladder if one is overdue. Type the office passphrase to go on.")
+        lock = OfficeUnlockDialog(self.profile, self.runner, self.now, self.this_pc, "The office console is locked.",
+                                  "The console locked itself after 15 minutes without use. The relay keeps watching "
+                                  "visits and tells the ladder if one is overdue. Type the office passphrase to go "
+                                  "on.")
         lock.unlocked.connect(self._unlock_screen)
         lock.rejected.connect(QApplication.quit)
         self.locked = lock

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from ...office.background import OfficeWorker
 from ...office.console import OfficeConsole
 from ...office.inbox import PullResult
+from ...office.this_pc import ThisPC
 from ...store.errors import VaultError
 from ...sync.transport import TransportError
 from ..common.tasks import Lane, TaskRunner
@@ -37,7 +38,7 @@ from .board_tab import BoardTab
 from .records_tabs import ClaimsTab, InboxTab
 from .tabs import DevicesTab, VisitsTab
 
-WHO_KEY = "console_user"
+WHO_KEY = "console_user"  # where a console kept its user's name before each PC kept its own (office/this_pc)
 IDLE_LOCK_MS = 15 * 60 * 1000  # the console locks its screen after 15 minutes without use
 _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel, QEvent.Type.MouseMove}
 
@@ -52,9 +53,10 @@ class Workers:
     records_lane: Lane
 
     @classmethod
-    def open(cls, vault_path: Path, db_key: bytes, now: Callable[[], datetime]) -> Workers:
-        return cls(OfficeWorker(vault_path, db_key, now), Lane("office-board"),
-                   OfficeWorker(vault_path, db_key, now), Lane("office-records"))
+    def open(cls, vault_path: Path, db_key: bytes, now: Callable[[], datetime],
+             who: Callable[[], str] = lambda: "") -> Workers:
+        return cls(OfficeWorker(vault_path, db_key, now, who), Lane("office-board"),
+                   OfficeWorker(vault_path, db_key, now, who), Lane("office-records"))
 
     def close(self) -> None:
         """Each worker's connection is closed on its own lane's thread."""
@@ -69,9 +71,10 @@ class OfficeWindow(QMainWindow):
     idle = Signal()
 
     def __init__(self, console: OfficeConsole, runner: TaskRunner, workers: Workers,
-                 parent: QWidget | None = None, idle_ms: int = IDLE_LOCK_MS) -> None:
+                 parent: QWidget | None = None, idle_ms: int = IDLE_LOCK_MS, this_pc: ThisPC | None = None) -> None:
         super().__init__(parent)
         self.console, self.runner, self.workers = console, runner, workers
+        self.this_pc = this_pc or ThisPC()
         self.pulling = False
         self.idle_ms = idle_ms
         self.quiet = QElapsedTimer()
@@ -160,18 +163,23 @@ class OfficeWindow(QMainWindow):
 
     # -- who is answering ----------------------------------------------------------------------------
     def who(self) -> str:
-        return self.console.service.repo.setting(WHO_KEY) or self.ask_who()
+        """The PPO at this PC (each PPO's PC has its own name when several share one office)."""
+        return self.this_pc.name or self.ask_who()
 
     def ask_who(self) -> str:
+        earlier = self.this_pc.name or self.console.service.repo.setting(WHO_KEY) or "PPO"
         name, ok = QInputDialog.getText(self, "Your name", "Your name or role as volunteers and the ladder see it "
-                                        "(e.g. “PPO Jane”):", text="PPO")
-        name = name.strip() if ok and name.strip() else "PPO"
+                                        "(e.g. “PPO Jane”). Each PPO's PC keeps its own:", text=earlier)
+        name = name.strip() if ok and name.strip() else earlier
         self.set_who(name)
         return name
 
     def set_who(self, name: str) -> None:
-        with self.console.service.repo.vault.transaction():
-            self.console.service.repo.put_setting(WHO_KEY, name)
+        try:
+            self.this_pc.set_name(name)
+        except OSError as exc:
+            QMessageBox.warning(self, "Your name", f"Your name could not be kept on this PC ({exc.strerror or exc}); "
+                                "it is used until the console closes.")
 
     def remind(self) -> None:
         """The status bar says when the office's last backup is older than the policy's days."""
