@@ -88,3 +88,66 @@ def test_the_office_audit_names_who_did_each_thing_and_a_changed_name_is_seen(tm
     vault.execute("UPDATE audit_log SET who = '' WHERE seq = 1")
     assert service.audit.first_broken() == 1  # and cannot be taken away either
     vault.close()
+
+
+def test_one_console_fetches_at_a_time_and_another_takes_over_when_it_stops(tmp_path: Path, clock: Clock) -> None:
+    from datetime import timedelta
+
+    from ips_desktop.office.sharing import Consoles
+
+    profile = Profile(tmp_path, "office", schema="office")
+    secrets, vault = profile.create(PASSPHRASE, MINIMUM_KDF)
+    other_vault = VaultConnection.open(profile.vault_path, secrets.db_key, journal=ROLLBACK)  # the second PC
+    jane = Consoles(OfficeService(vault, clock).repo, clock, "jane-pc", lambda: "PPO Jane", pc="OFFICE-1")
+    sam = Consoles(OfficeService(other_vault, clock).repo, clock, "sam-pc", lambda: "PPO Sam", pc="OFFICE-2")
+
+    assert jane.claim_fetch() is None  # the first console fetches
+    held = sam.claim_fetch()
+    assert held is not None
+    assert held.words() == "PPO Jane on OFFICE-1"
+    assert [c.words() for c in sam.others()] == ["PPO Jane on OFFICE-1"]
+    assert [(c.words(), c.fetching) for c in jane.others()] == [("PPO Sam on OFFICE-2", False)]
+    clock.now += timedelta(minutes=2)
+    assert jane.claim_fetch() is None  # renewed at each pull: still Jane's
+    assert sam.claim_fetch() is not None
+
+    jane.leave()  # Jane quits: Sam fetches at his next pull
+    assert sam.claim_fetch() is None
+    assert jane.claim_fetch() is not None  # Jane back: Sam has it now
+
+    clock.now += timedelta(minutes=4)  # Sam's PC went off without a word
+    assert jane.claim_fetch() is None
+    assert sam.others() == [] or all(c.who == "PPO Jane" for c in sam.others())
+    vault.close()
+    other_vault.close()
+
+
+def test_the_command_line_leaves_fetching_to_the_console_that_does_it(tmp_path: Path, clock: Clock) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from ips_desktop.office.sharing import Consoles
+
+    exe = str(Path(sys.executable).with_name("ips-office"))
+    env = dict(os.environ, IPS_OFFICE_PASSPHRASE=PASSPHRASE)
+    data = tmp_path / "shared-folder"
+    (tmp_path / "drop").mkdir()
+    subprocess.run([exe, "--data", str(data), "init", "--name", "Test PPS", "--kdf", "minimum", "--address",
+                    str(tmp_path / "drop")], env=env, check=True, capture_output=True, timeout=60)
+    assert subprocess.run([exe, "--data", str(data), "pull"], env=env, capture_output=True, text=True,
+                          timeout=60).stdout.startswith("verified 0")  # nobody else fetches: it does
+    profile = Profile(data, "office", schema="office")
+    vault = profile.open_vault(profile.unlock(PASSPHRASE, clock))
+    from ips_desktop import clock as real_clock
+
+    jane = Consoles(OfficeService(vault, real_clock.now).repo, real_clock.now, "jane-pc", lambda: "PPO Jane",
+                    pc="OFFICE-1")
+    assert jane.claim_fetch() is None  # PPO Jane's console is open and fetching
+    refused = subprocess.run([exe, "--data", str(data), "pull"], env=env, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("ips-office: PPO Jane on OFFICE-1 fetches the office's records (last at ")
+    assert refused.stderr.count("\n") == 1
+    jane.leave()
+    assert subprocess.run([exe, "--data", str(data), "pull"], env=env, capture_output=True, timeout=60).returncode == 0
+    vault.close()

@@ -10,6 +10,8 @@ from a thread that did not open it.
 
 from __future__ import annotations
 
+import contextlib
+import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,12 +20,14 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..domain.escalation import LadderPolicy
+from ..store.errors import VaultError
 from ..store.vault import ROLLBACK, VaultConnection
 from ..sync.transport import TransportError
 from ..sync.watch_client import BoardEntry
 from .console import OfficeConsole, PlanToApprove
 from .inbox import PullResult
 from .service import OfficeError, OfficeService
+from .sharing import Consoles
 
 T = TypeVar("T")
 
@@ -45,10 +49,12 @@ class BoardView:
 
 class OfficeWorker:
     def __init__(self, vault_path: Path, db_key: bytes, now: Callable[[], datetime],
-                 who: Callable[[], str] = lambda: "") -> None:
+                 who: Callable[[], str] = lambda: "", console_id: str = "") -> None:
         self._path, self._key, self._now, self._who = vault_path, db_key, now, who
+        self._console_id = console_id or secrets.token_hex(8)
         self._vault: VaultConnection | None = None
         self._console: OfficeConsole | None = None
+        self._consoles: Consoles | None = None
         self._thread: int | None = None
 
     def console(self) -> OfficeConsole:
@@ -65,8 +71,22 @@ class OfficeWorker:
     def run(self, act: Callable[[OfficeConsole], T]) -> T:
         return act(self.console())
 
+    def consoles(self) -> Consoles:
+        if self._consoles is None:
+            self._consoles = Consoles(self.console().service.repo, self._now, self._console_id, self._who)
+        return self._consoles
+
     def pull(self) -> PullResult:
-        return self.console().pull()
+        """Fetch from the relay when this console holds the office's fetch (office/sharing.py);
+        otherwise say which console does: what it fetched is in the vault already."""
+        consoles = self.consoles()
+        other = consoles.claim_fetch()
+        if other is not None:
+            result = PullResult(fetched_by=other.words())
+        else:
+            result = self.console().pull(lambda step, done, total: consoles.renew())
+        result.others = [c.words() + (" (fetches records)" if c.fetching else "") for c in consoles.others()]
+        return result
 
     def board_view(self) -> BoardView:
         """Today's plans from the vault and every watch from the relay (the board's refresh)."""
@@ -87,6 +107,10 @@ class OfficeWorker:
             return BoardView([], planned, False, str(exc), now, profiles=profiles, ladder=ladder)
 
     def close(self) -> None:
+        if self._consoles is not None:
+            with contextlib.suppress(VaultError):  # a folder gone away: the row goes stale instead
+                self._consoles.leave()
+            self._consoles = None
         if self._vault is not None:
             self._vault.close()
         self._vault = self._console = None

@@ -25,6 +25,7 @@ import argparse
 import getpass
 import json
 import os
+import secrets
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +41,7 @@ from ..sync.transport import FolderTransport, TransportError, open_transport
 from .inbox import accept, pull
 from .restore import back_up, restore
 from .service import OfficeError, OfficeService
+from .sharing import Consoles
 from .this_pc import office_root
 
 PASSPHRASE_VARIABLE = "IPS_OFFICE_PASSPHRASE"  # noqa: S105 (the variable's name)
@@ -126,7 +128,15 @@ def cmd_invite(s: Session, args: argparse.Namespace) -> None:
 
 
 def cmd_pull(s: Session, args: argparse.Namespace) -> None:
-    result = pull(s.service, s.transport())
+    consoles = Consoles(s.service.repo, clock.now, "command-line-" + secrets.token_hex(6), _command_line_user)
+    other = consoles.claim_fetch()
+    if other is not None:
+        raise OfficeError(f"{other.words()} fetches the office's records (last at {other.seen_at:%H:%M}): what "
+                          "arrives is in the office already. Nothing was fetched here.")
+    try:
+        result = pull(s.service, s.transport(), lambda step, done, total: consoles.renew())
+    finally:
+        consoles.leave()
     print(f"verified {result.verified}, duplicates {result.duplicates}, rejected {result.rejected}, "
           f"dropped {result.dropped}, gaps {result.gaps}, purge certificates {result.purge_certificates}")
     for pending in s.service.pending_enrolments():

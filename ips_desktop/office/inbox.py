@@ -31,6 +31,8 @@ class PullResult:
     problems: list[str] = field(default_factory=list)
     more_waiting: bool = False  # the relay asked to slow down: the rest comes at the next pull
     awaiting_requests: int = 0  # laptops answered mid-enrolment: their request comes in a moment
+    fetched_by: str = ""  # another PPO's console fetches for the office (office/sharing.py): nothing fetched here
+    others: list[str] = field(default_factory=list)  # the other consoles open on the office, in words
 
 
 def pull(service: OfficeService, transport: OfficeTransport,

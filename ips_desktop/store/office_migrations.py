@@ -159,6 +159,18 @@ _V6 = """
 ALTER TABLE audit_log ADD COLUMN who TEXT NOT NULL DEFAULT '';
 """
 
+# The consoles running on this office, one row each, and which of them fetches from the relay
+# (office/sharing.py).
+_V7 = """
+CREATE TABLE consoles (
+    console_id TEXT PRIMARY KEY,
+    who        TEXT NOT NULL,
+    pc         TEXT NOT NULL,
+    seen_at    TEXT NOT NULL,
+    fetching   INTEGER NOT NULL DEFAULT 0
+);
+"""
+
 OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "office keys, devices, envelope chains, records, alerts", _V1),
     Migration(2, "messages from the office to laptops", _V2),
@@ -166,4 +178,5 @@ OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "enrolment commitments on invites", _V4),
     Migration(5, "records kept under ids unique to their laptop", _V5),
     Migration(6, "who did each thing, in the audit", _V6),
+    Migration(7, "the consoles open on the office, and which one fetches", _V7),
 )

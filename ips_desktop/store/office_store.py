@@ -81,6 +81,17 @@ class Alert:
     acknowledged_at: datetime | None
 
 
+@dataclass(frozen=True)
+class ConsoleRow:
+    """A console open on the office (office/sharing.py): who, on which PC, last seen when."""
+
+    console_id: str
+    who: str
+    pc: str
+    seen_at: datetime
+    fetching: bool
+
+
 class OfficeRepository:
     def __init__(self, vault: VaultConnection, now: Callable[[], datetime]) -> None:
         self.vault = vault
@@ -346,6 +357,28 @@ class OfficeRepository:
         """Call inside a transaction."""
         self.vault.execute("INSERT INTO settings (key, value) VALUES (?, ?)"
                            " ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+    # -- the consoles open on the office (office/sharing.py) -------------------------------------------
+    def console_seen(self, row: ConsoleRow) -> None:
+        """Call inside a transaction."""
+        self.vault.execute("INSERT INTO consoles (console_id, who, pc, seen_at) VALUES (?, ?, ?, ?)"
+                           " ON CONFLICT(console_id) DO UPDATE SET who = excluded.who, pc = excluded.pc,"
+                           " seen_at = excluded.seen_at",
+                           (row.console_id, row.who, row.pc, row.seen_at.isoformat(timespec="seconds")))
+
+    def consoles(self) -> list[ConsoleRow]:
+        return [ConsoleRow(r[0], r[1], r[2], datetime.fromisoformat(r[3]), bool(r[4])) for r in self.vault.query(
+            "SELECT console_id, who, pc, seen_at, fetching FROM consoles ORDER BY seen_at")]
+
+    def give_fetch_to(self, console_id: str) -> None:
+        """Call inside a transaction."""
+        self.vault.execute("UPDATE consoles SET fetching = (console_id = ?)", (console_id,))
+
+    def forget_console(self, console_id: str) -> None:
+        self.vault.execute("DELETE FROM consoles WHERE console_id = ?", (console_id,))
+
+    def forget_consoles(self, before: datetime) -> None:
+        self.vault.execute("DELETE FROM consoles WHERE seen_at < ?", (before.isoformat(timespec="seconds"),))
 
     # -- messages to laptops ------------------------------------------------------------------------------
     def next_message(self, device_kid: bytes, kind: str, subject: str) -> int:

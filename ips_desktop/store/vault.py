@@ -243,7 +243,10 @@ class VaultConnection:
     def data_version(self) -> int:
         """Changes whenever *another* connection commits to the file (SQLite's data_version):
         how a cache on this connection knows a worker's connection changed what it holds."""
-        row = self._conn.execute("PRAGMA data_version").fetchone()
+        try:
+            row = self._conn.execute("PRAGMA data_version").fetchone()
+        except sqlcipher3.Error as exc:
+            raise _as_vault_error(exc) from None
         return int(row[0])
 
     @property

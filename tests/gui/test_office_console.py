@@ -5,6 +5,7 @@ console until the office keys are backed up; the visit board alarms through a re
 
 from __future__ import annotations
 
+import shutil
 import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -225,7 +226,8 @@ def test_first_run_insists_on_the_key_backup(qtbot, tmp_path: Path) -> None:
                     timeout=10000)
     assert "relay still runs" not in again.window.board.not_live.text()
     assert again.window.board.status.text().startswith("No relay: 0 visit(s) planned today")
-    (tmp_path / "share").rmdir()  # the network drive is not mounted today
+    qtbot.waitUntil(lambda: not again.window.pulling, timeout=20000)  # the pull as the console opened
+    shutil.rmtree(tmp_path / "share")  # the network drive is not mounted today
     again.window.pull()  # on a worker with its own connection; the share is not there
     qtbot.waitUntil(lambda: not again.window.pulling, timeout=20000)
     assert again.window.pulled.text().startswith("Not pulled: The drop folder")

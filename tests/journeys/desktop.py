@@ -132,30 +132,32 @@ class Screen:
         done = subprocess.run(["xdotool", *args], env={**os.environ, **self.env}, capture_output=True, timeout=20)
         return done.stdout.decode()
 
-    def focus(self, title: str) -> None:
+    def focus(self, title: str, pid: int | None = None) -> None:
         """Give keyboard focus to the visible window with exactly this title (there is no window
-        manager: keys go to the focused window)."""
+        manager: keys go to the focused window); with ``pid``, that process's window (two PPOs'
+        consoles on one screen show the same title)."""
         pattern = "^" + "".join("\\" + c if c in ".^$*+?()[]{}|\\" else c for c in title) + "$"
+        of_process = ["--all", "--pid", str(pid)] if pid is not None else []
 
         def found() -> str:
-            ids = self.xdotool("search", "--onlyvisible", "--name", pattern).split()
+            ids = self.xdotool("search", "--onlyvisible", *of_process, "--name", pattern).split()
             return ids[-1] if ids else ""
 
         window = wait_for(f"a window titled “{title}”", found)
         self.xdotool("windowraise", window)
         self.xdotool("windowfocus", "--sync", window)
 
-    def key(self, title: str, *keys: str) -> None:
+    def key(self, title: str, *keys: str, pid: int | None = None) -> None:
         """Press keys (``ctrl+q``, ``Tab``, ``Return``…) in the window with this title."""
-        self.focus(title)
+        self.focus(title, pid)
         try:
             self.xdotool("key", "--clearmodifiers", "--delay", "40", *keys)
         finally:
             self.release_modifiers()
 
-    def type(self, title: str, text: str) -> None:
+    def type(self, title: str, text: str, pid: int | None = None) -> None:
         """Type text into whatever has focus in the window with this title, key by key."""
-        self.focus(title)
+        self.focus(title, pid)
         self.xdotool("type", "--delay", "4", "--", text)
 
     def release_modifiers(self) -> None:
@@ -369,7 +371,7 @@ class Program:
     def focus_on(self, title: str, node: Any) -> None:
         """Put the keyboard focus on a control: through the accessibility tree, or by clicking
         it when the control does not take focus that way."""
-        self.screen.focus(title)
+        self.screen.focus(title, self.pid)
         grab_focus(node)
         try:
             wait_for("the control to take focus", lambda: _focused(node), timeout=1.5)
@@ -381,10 +383,10 @@ class Program:
         """Focus a control and press a key on it, as a keyboard user does. Returns at once even
         when the control opens a modal dialog."""
         self.focus_on(title, node)
-        self.screen.key(title, key)
+        self.screen.key(title, key, pid=self.pid)
 
     def key(self, title: str, *keys: str) -> None:
-        self.screen.key(title, *keys)
+        self.screen.key(title, *keys, pid=self.pid)
 
     def choose(self, title: str, combo: Any, containing: str, tries: int = 12) -> None:
         """Pick the entry of a drop-down list that contains ``containing``: click it open, move
@@ -405,12 +407,12 @@ class Program:
 
     def click(self, title: str, node: Any) -> None:
         """A real mouse click in the middle of the control, as a person clicks it."""
-        self.screen.focus(title)
+        self.screen.focus(title, self.pid)
         x, y = centre(node)
         self.screen.xdotool("mousemove", "--sync", str(x), str(y), "click", "1")
 
     def type(self, title: str, text_: str) -> None:
-        self.screen.type(title, text_)
+        self.screen.type(title, text_, pid=self.pid)
 
     def type_into(self, title: str, node: Any, value: str) -> None:
         """Focus a field, select what is there and type ``value`` key by key, then wait until
@@ -419,8 +421,8 @@ class Program:
         would stamp them with the later time). A spin box shows its unit too; password fields
         show no text to wait for."""
         self.focus_on(title, node)
-        self.screen.key(title, "ctrl+a")
-        self.screen.type(title, value)
+        self.screen.key(title, "ctrl+a", pid=self.pid)
+        self.screen.type(title, value, pid=self.pid)
         if role(node) != "password text":
             wait_for(f"the field to show “{value}”", lambda: value in text(node), timeout=10)
 

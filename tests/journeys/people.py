@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import date, datetime, timedelta
 
 from desktop import Program, enabled, find_all, find_in, press, selected, text, wait_for
 
@@ -177,3 +178,64 @@ def enrol(office: Program, app: Program, ips_code: str = "IPS-07") -> None:
     wait_for("the laptop among the enrolled", lambda: ips_code in cells(enrolled), timeout=10)
     press(app.find(dialog, role="push button", name="Close"))
     app.gone(ENROL)
+
+
+PPO, MANAGER, POLICE, FAMILY = "ppo@office.test", "manager@office.test", "duty@office.test", "partner@home.test"
+# Holidays in England and Wales the journey could land on (the planner refuses them).
+HOLIDAYS = {(12, 25), (12, 26), (12, 28), (1, 1)}
+
+
+def a_working_morning() -> datetime:
+    """10:00 on the next weekday that is not a bank holiday: home visits are weekday work."""
+    day = date.today() + timedelta(days=1)
+    while day.weekday() >= 5 or (day.month, day.day) in HOLIDAYS:
+        day += timedelta(days=1)
+    return datetime.combine(day, datetime.min.time()).replace(hour=10)
+
+
+def set_ladder_contacts(office) -> None:  # type: ignore[no-untyped-def]
+    office.key(CONSOLE, "ctrl+shift+l")
+    title = "Ladder contacts"
+    dialog = office.window(title)
+    for field, value in (("PPO e-mail", PPO), ("Service manager e-mail", MANAGER),
+                         ("Police decision e-mail", POLICE), ("Family contacts", f"IPS-07: {FAMILY}")):
+        office.type_into(title, office.find(dialog, name=field), value)
+    press(office.find(dialog, role="push button", name="Save"))
+    office.gone(title)
+
+
+def set_office_phone(office) -> None:  # type: ignore[no-untyped-def]
+    """The number the ladder's messages give the family contact to ring (Office ▸ Office policy…)."""
+    office.key(CONSOLE, "ctrl+shift+p")
+    title = "Office policy"
+    dialog = office.window(title)
+    phone = office.find(dialog, role="text", name="Office phone, for the ladder's messages")
+    office.type_into(title, phone, "01392 383080")
+    press(office.find(dialog, role="push button", name="Save"))
+    office.gone(title)
+
+
+def plan_home_visit(app, at: datetime, reference: str) -> None:  # type: ignore[no-untyped-def]
+    title = f"Plan a meeting · case {reference}"
+    app.key(MAIN, "ctrl+alt+v")
+    planner = app.window(title)
+    venue = app.find(planner, role="combo box")  # a combo box is named by its current choice
+    app.choose(title, venue, "parent's home")
+    app.type_into(title, app.find(planner, role="text", name="Venue or address"), "14 Victoria Road, Exeter EX4 6PQ")
+    verdict = app.find(planner, role="label", description="What the rules say about this plan")
+    save = app.find(planner, role="push button", name="Save plan")
+    start = app.find(planner, role="text", name="Start time")
+    app.type_into(title, start, "25:00")  # a slip of the finger: no such time, and nothing guessed
+    wait_for("the planner to say how to type a time", lambda: "24-hour clock" in text(verdict), timeout=10)
+    assert not enabled(save), "a plan with no real start time could be saved"
+    as_people_write_it = f"{at:%I}".lstrip("0") + f".{at:%M}{at:%p}".lower()  # 10.30am
+    app.type_into(title, start, as_people_write_it)
+    app.key(title, "Tab")
+    wait_for("the time to be shown as understood", lambda: text(start) == at.strftime("%H:%M"), timeout=10)
+    wait_for("the rules to accept the plan", lambda: "meets the office's rules" in text(verdict), timeout=10)
+    press(save)
+    app.gone(title)
+
+
+def board_rows(office) -> list[str]:  # type: ignore[no-untyped-def]
+    return cells(office.find(office.window(CONSOLE), name="Visit board"))

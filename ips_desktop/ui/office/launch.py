@@ -348,13 +348,18 @@ class OfficeUnlockDialog(UnlockDialog):
         self.this_pc = this_pc
         self.setWindowTitle("IPS Office — locked")
         self.message.setText(message)
+        self.setMinimumWidth(460)
         self.who = QLineEdit()
         self.who.setAccessibleName("Your name on messages")
-        self.who.setPlaceholderText("Your name on messages, as volunteers see it, e.g. PPO Sam")
+        self.who.setPlaceholderText("e.g. PPO Sam")
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, QLabel("Office passphrase:"))
         if not this_pc.name:
-            layout = self.layout()
-            assert isinstance(layout, QVBoxLayout)
-            layout.insertWidget(1, QLabel("Your name on messages (the first time on this PC):"))
+            ask = QLabel("The first time on this PC: your name or role as volunteers and the ladder will see it on "
+                         "approvals and alerts.")
+            ask.setWordWrap(True)
+            layout.insertWidget(1, ask)
             layout.insertWidget(2, self.who)
             self.who.setFocus()
         else:

@@ -9,6 +9,7 @@ the network.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +41,7 @@ from .tabs import DevicesTab, VisitsTab
 
 WHO_KEY = "console_user"  # where a console kept its user's name before each PC kept its own (office/this_pc)
 IDLE_LOCK_MS = 15 * 60 * 1000  # the console locks its screen after 15 minutes without use
+CHANGES_EVERY_MS = 3_000  # how often the console looks for what another console kept
 _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel, QEvent.Type.MouseMove}
 
 
@@ -55,8 +57,9 @@ class Workers:
     @classmethod
     def open(cls, vault_path: Path, db_key: bytes, now: Callable[[], datetime],
              who: Callable[[], str] = lambda: "") -> Workers:
-        return cls(OfficeWorker(vault_path, db_key, now, who), Lane("office-board"),
-                   OfficeWorker(vault_path, db_key, now, who), Lane("office-records"))
+        console_id = secrets.token_hex(8)  # this console, among the office's (office/sharing.py)
+        return cls(OfficeWorker(vault_path, db_key, now, who, console_id), Lane("office-board"),
+                   OfficeWorker(vault_path, db_key, now, who, console_id), Lane("office-records"))
 
     def close(self) -> None:
         """Each worker's connection is closed on its own lane's thread."""
@@ -97,6 +100,9 @@ class OfficeWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.pulled = status_label("Last pull")
         self.statusBar().addPermanentWidget(self.pulled, 1)
+        self.others = status_label("Other consoles")
+        self.others.hide()
+        self.statusBar().addPermanentWidget(self.others, 1)
         self.reminder = status_label("Office backup")
         self.reminder.setStyleSheet("color: #8a4b00; font-weight: bold;")
         self.statusBar().addPermanentWidget(self.reminder, 2)
@@ -120,6 +126,12 @@ class OfficeWindow(QMainWindow):
         self.timer.timeout.connect(self.pull)
         self.timer.timeout.connect(self.remind)
         self.stopped = False
+        # What another PPO's console (or this one's workers) kept shows within seconds: the tabs are
+        # read again whenever the office vault changed (office/sharing.py).
+        self.changes = QTimer(self)
+        self.changes.setInterval(CHANGES_EVERY_MS)
+        self.changes.timeout.connect(self._look_for_changes)
+        self._seen_version = -1
         self.again = QTimer(self)  # a pull soon after this one: the relay asked us to wait, or a laptop is enrolling
         self.again.setSingleShot(True)
         self.again.timeout.connect(self.pull)
@@ -127,6 +139,9 @@ class OfficeWindow(QMainWindow):
     def start(self) -> None:
         self.remind()
         self.timer.start()
+        self._seen_version = self._vault_version()
+        self.changes.start()
+        QTimer.singleShot(0, self.pull)  # what came overnight, and who else has the office open
         self.board.start()
         self.idle_timer.start()
         app = QApplication.instance()
@@ -136,6 +151,7 @@ class OfficeWindow(QMainWindow):
     def stop(self) -> None:
         self.stopped = True  # a pull's answer still on its way must not start another
         self.timer.stop()
+        self.changes.stop()
         self.again.stop()
         self.idle_timer.stop()
         self.board.stop()
@@ -243,6 +259,11 @@ class OfficeWindow(QMainWindow):
 
     def _pulled(self, result: PullResult) -> None:
         self.pulling = False
+        self._say_others(result.others)
+        if result.fetched_by:
+            self._say_pulled(f"Records fetched by {result.fetched_by}")
+            self.refresh()
+            return
         words = f"Pulled: {result.verified} new record(s)"
         if result.enrolments:
             words += f", {len(result.enrolments)} enrolment(s) to check by phone"
@@ -256,6 +277,25 @@ class OfficeWindow(QMainWindow):
             self.again.start(3_000)
         self._say_pulled(words)
         self.refresh()
+
+    def _vault_version(self) -> int:
+        try:
+            return self.console.service.repo.vault.data_version()
+        except VaultError:
+            return self._seen_version
+
+    def _look_for_changes(self) -> None:
+        version = self._vault_version()
+        if version != self._seen_version and not self.pulling:
+            self._seen_version = version
+            self.refresh()
+
+    def _say_others(self, others: list[str]) -> None:
+        """Who else has the office open (several PPOs may share one: office/sharing.py)."""
+        words = f"Also open: {'; '.join(others)}" if others else ""
+        self.others.setText(words)
+        self.others.setToolTip(words)
+        self.others.setVisible(bool(others))
 
     def _say_pulled(self, words: str) -> None:
         self.pulled.setText(words)
