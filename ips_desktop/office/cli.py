@@ -14,8 +14,7 @@
 
 The office vault's passphrase is asked for on the terminal, or read from the environment
 variable ``IPS_OFFICE_PASSPHRASE`` for scripts. The audit names what is done here "command line
-(<user>)". Without ``--data`` the office folder is the one this PC's console opens (a shared
-folder, when several PPOs share one office). Exit status 0 on success, 1 on a problem the
+(<user>)". Exit status 0 on success, 1 on a problem the
 message explains, 2 on a usage error. No traceback reaches the person typing.
 """
 
@@ -35,14 +34,13 @@ from ..cli_support import Parser, add_version
 from ..crypto.keyslot import MINIMUM_KDF, calibrate
 from ..crypto.wire import WireError, fingerprint
 from ..store.errors import VaultError
-from ..store.profile import Profile
+from ..store.profile import Profile, default_root
 from ..sync.relay_client import RelayTransport
 from ..sync.transport import FolderTransport, TransportError, open_transport
 from .inbox import accept, pull
 from .restore import back_up, restore
 from .service import OfficeError, OfficeService
 from .sharing import Consoles
-from .this_pc import office_root
 
 PASSPHRASE_VARIABLE = "IPS_OFFICE_PASSPHRASE"  # noqa: S105 (the variable's name)
 RECOVERY_VARIABLE = "IPS_OFFICE_RECOVERY_PASSPHRASE"
@@ -298,7 +296,7 @@ def _positive(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    root = office_root(args.data)
+    root = args.data or default_root("IPS Office")
     try:
         if args.command == "restore":
             cmd_restore(root, args)

@@ -83,7 +83,6 @@ class OfficeService:
         """``who`` names the person acting here, for the audit (the PPO at this console)."""
         self.repo = OfficeRepository(vault, now)
         self.audit = AuditLog(vault, now, who)
-        self.who = who
         self._vault = vault
         self._now = now
         self._rng = rng

@@ -1,10 +1,9 @@
 """What one PC remembers for the office console, apart from the office's own files: the name of
-the PPO who uses the console here, and the office folder it opens when that is not the usual
-one (a shared folder, when several PPOs share one office: docs/architecture.md, "Several PPOs,
-one office").
+the PPO who uses the console here (each PPO's PC has its own when several share one office:
+docs/architecture.md, "Several PPOs, one office").
 
 Kept in the PC user's settings folder, never in the office folder (which the other PPOs' PCs
-read too). It holds a name and a path: nothing about any family. A file that cannot be read is
+read too). It holds a name: nothing about any family. A file that cannot be read is
 treated as empty and never overwritten by a read.
 """
 
@@ -21,16 +20,6 @@ log = logging.getLogger(__name__)
 APP_NAME = "IPS Office"
 FILE_NAME = "this-pc.json"
 LONGEST_NAME = 60
-
-
-def office_root(given: Path | None) -> Path:
-    """The folder that holds the office: ``--data`` when given, else the one this PC's console
-    opens (a shared folder it was pointed at), else the user's own data folder."""
-    if given is not None:
-        return given
-    from ..store.profile import default_root
-
-    return ThisPC().office_folder or default_root(APP_NAME)
 
 
 def default_path() -> Path:
@@ -66,12 +55,3 @@ class ThisPC:
 
     def set_name(self, name: str) -> None:
         self._write("name", name.strip()[:LONGEST_NAME])
-
-    @property
-    def office_folder(self) -> Path | None:
-        """The folder this PC's console opens, when it is not the usual one."""
-        folder = self._read().get("office_folder", "")
-        return Path(folder) if folder else None
-
-    def set_office_folder(self, folder: Path) -> None:
-        self._write("office_folder", str(folder))

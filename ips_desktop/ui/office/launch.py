@@ -45,6 +45,12 @@ from ..volunteer.unlock import UnlockDialog
 from .window import IDLE_LOCK_MS, OfficeWindow, Workers
 
 BACKED_UP_KEY = "keys_backed_up"
+NAME_PROBLEM = "Type your name or role as volunteers will see it on approvals and alerts, e.g. PPO Jane."
+
+
+def settings_problem(exc: OSError) -> str:
+    """Why this PC's own settings (its PPO's name) could not be written."""
+    return f"This PC's settings could not be saved ({exc.strerror or exc})."
 
 
 class WorkDialog(QDialog):
@@ -169,7 +175,7 @@ class CreateOfficeDialog(WorkDialog):
             return ("The relay key is 64 letters (a to f) and digits: your IT contact has it "
                     "(`ips-relay key` prints it).")
         if not self.who.text().strip():
-            return "Type your name or role as volunteers will see it on approvals and alerts, e.g. PPO Jane."
+            return NAME_PROBLEM
         if len(self.first.text()) < 12:
             return "The office passphrase needs at least 12 characters; several words are easiest."
         if self.first.text() != self.second.text():
@@ -330,7 +336,7 @@ class RestoreOfficeDialog(WorkDialog):
         if keys and not self.recovery.text():
             return "Type the key backup's recovery passphrase."
         if not self.who.text().strip():
-            return "Type your name or role as volunteers will see it on approvals and alerts, e.g. PPO Jane."
+            return NAME_PROBLEM
         return ""
 
     def begin(self) -> None:
@@ -367,8 +373,7 @@ class OfficeUnlockDialog(UnlockDialog):
 
     def attempt(self) -> None:
         if not self.this_pc.name and not self.who.text().strip():
-            self.message.setText("Type your name or role as volunteers will see it on approvals and alerts, "
-                                 "e.g. PPO Sam.")
+            self.message.setText(NAME_PROBLEM)
             self.who.setFocus()
             return
         super().attempt()
@@ -441,8 +446,7 @@ class OfficeApp:
                 service.create(dialog.name.text().strip(), address=dialog.address.text().strip(),
                                relay_public=bytes.fromhex(key) if key else None)
             except (VaultError, OSError) as exc:
-                dialog.failed(str(exc) if isinstance(exc, VaultError) else
-                              f"This PC's settings could not be saved ({exc.strerror or exc}).")
+                dialog.failed(str(exc) if isinstance(exc, VaultError) else settings_problem(exc))
                 return
             self.db_key, self.params = secrets.db_key, params
             self._ready(vault, params)
@@ -494,8 +498,7 @@ class OfficeApp:
                 self.this_pc.set_name(dialog.who.text())
                 vault = self.profile.open_vault(secrets)
             except (VaultError, OSError) as exc:
-                dialog.failed(str(exc) if isinstance(exc, VaultError) else
-                              f"This PC's settings could not be saved ({exc.strerror or exc}).")
+                dialog.failed(str(exc) if isinstance(exc, VaultError) else settings_problem(exc))
                 return
             self._ready(vault, MINIMUM_KDF)
             dialog.finish()

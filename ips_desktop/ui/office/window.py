@@ -195,7 +195,7 @@ class OfficeWindow(QMainWindow):
             self.this_pc.set_name(name)
         except OSError as exc:
             QMessageBox.warning(self, "Your name", f"Your name could not be kept on this PC ({exc.strerror or exc}); "
-                                "it is used until the console closes.")
+                                "you will be asked for it again.")
 
     def remind(self) -> None:
         """The status bar says when the office's last backup is older than the policy's days."""
