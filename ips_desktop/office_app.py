@@ -22,14 +22,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return cli(given)
     from .cli_support import folder_problem
-    from .store.profile import default_root
     from .ui.office.launch import run
 
     if data is not None and (problem := folder_problem(data)):
         print(f"ips-office: {problem}", file=sys.stderr)
         return 2
 
-    return run(data or default_root("IPS Office"))
+    return run(data)
 
 
 if __name__ == "__main__":

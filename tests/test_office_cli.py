@@ -94,3 +94,38 @@ def test_wrong_passphrase_is_a_clear_message(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "does not open" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_new_passphrase_and_a_shared_office_folder(tmp_path: Path) -> None:
+    """`passphrase` changes what opens the office (and is audited); `use` points this PC's
+    commands (and console) at a shared office folder, refusing a folder with no office in it."""
+    share = tmp_path / "share" / "IPS Office"
+    office(share, "init", "--name", "Test PPS", "--kdf", "minimum")
+    new = "a new office passphrase 10"
+    short = subprocess.run([EXE, "--data", str(share), "passphrase", "--kdf", "minimum"], capture_output=True,
+                           text=True, timeout=60, env=dict(os.environ, IPS_OFFICE_PASSPHRASE="office passphrase for "
+                                                           "the test 9", IPS_OFFICE_NEW_PASSPHRASE="too short"))
+    assert (short.returncode, short.stderr.count("\n")) == (1, 1), short.stderr
+    assert "at least 12 characters" in short.stderr
+    changed = subprocess.run([EXE, "--data", str(share), "passphrase", "--kdf", "minimum"], capture_output=True,
+                             text=True, timeout=60, env=dict(os.environ, IPS_OFFICE_PASSPHRASE="office passphrase "
+                                                             "for the test 9", IPS_OFFICE_NEW_PASSPHRASE=new))
+    assert changed.returncode == 0, changed.stderr
+    assert "Tell every PPO" in changed.stdout
+    assert office(share, "devices", check=False).returncode == 1  # the old passphrase no longer opens it
+    with_new = dict(os.environ, IPS_OFFICE_PASSPHRASE=new)
+    audit = subprocess.run([EXE, "--data", str(share), "audit"], capture_output=True, text=True, env=with_new,
+                           timeout=60, check=True).stdout
+    assert "office passphrase changed" in audit
+    assert new not in audit
+
+    # This PC's commands use the shared folder from now on, without --data.
+    nowhere = subprocess.run([EXE, "use", str(tmp_path / "share")], capture_output=True, text=True, timeout=60)
+    assert (nowhere.returncode, nowhere.stderr.count("\n")) == (1, 1), nowhere.stderr
+    assert "There is no office in" in nowhere.stderr
+    used = subprocess.run([EXE, "use", str(share / "office")], capture_output=True, text=True, timeout=60)
+    assert used.returncode == 0, used.stderr
+    assert str(share) in used.stdout
+    assert subprocess.run([EXE, "use"], capture_output=True, text=True, timeout=60).stdout.strip() == str(share)
+    devices = subprocess.run([EXE, "devices"], capture_output=True, text=True, env=with_new, timeout=60)
+    assert devices.returncode == 0, devices.stderr

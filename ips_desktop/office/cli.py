@@ -11,9 +11,13 @@
     ips-office backup FILE-OR-FOLDER
     ips-office restore BACKUP.ipsovb [--key-backup KEYS.ipsokb]     (on a new PC, into an empty data folder)
     ips-office audit [--last N]    (who did what, newest last: each PPO's console and this command line)
+    ips-office passphrase          (change the office passphrase: every PPO's console uses the new one)
+    ips-office use [FOLDER]        (the office folder this PC's console and commands use, e.g. a shared one)
 
 The office vault's passphrase is asked for on the terminal, or read from the environment
-variable ``IPS_OFFICE_PASSPHRASE`` for scripts. The audit names what is done here "command line
+variable ``IPS_OFFICE_PASSPHRASE`` for scripts (the new one for ``passphrase`` from
+``IPS_OFFICE_NEW_PASSPHRASE``). Without ``--data`` the office folder is the one ``use`` chose on
+this PC, else this PC user's own data folder. The audit names what is done here "command line
 (<user>)". Exit status 0 on success, 1 on a problem the
 message explains, 2 on a usage error. No traceback reaches the person typing.
 """
@@ -34,16 +38,19 @@ from ..cli_support import Parser, add_version
 from ..crypto.keyslot import MINIMUM_KDF, calibrate
 from ..crypto.wire import WireError, fingerprint
 from ..store.errors import VaultError
-from ..store.profile import Profile, default_root
+from ..store.profile import Profile
 from ..sync.relay_client import RelayTransport
 from ..sync.transport import FolderTransport, TransportError, open_transport
 from .inbox import accept, pull
 from .restore import back_up, restore
 from .service import OfficeError, OfficeService
 from .sharing import Consoles
+from .this_pc import ThisPC, office_root, shared_office_problem
 
 PASSPHRASE_VARIABLE = "IPS_OFFICE_PASSPHRASE"  # noqa: S105 (the variable's name)
 RECOVERY_VARIABLE = "IPS_OFFICE_RECOVERY_PASSPHRASE"
+NEW_PASSPHRASE_VARIABLE = "IPS_OFFICE_NEW_PASSPHRASE"  # noqa: S105 (the variable's name)
+SHORTEST_PASSPHRASE = 12
 
 
 def _passphrase(confirm: bool) -> str:
@@ -76,7 +83,8 @@ class Session:
         else:
             if not self.profile.exists():
                 raise OfficeError(f"There is no office vault in {self.profile.dir}. Run `ips-office init` first.")
-            secrets = self.profile.unlock(_passphrase(confirm=False), clock.now)
+            self.passphrase = _passphrase(confirm=False)
+            secrets = self.profile.unlock(self.passphrase, clock.now)
             self.vault = self.profile.open_vault(secrets)
             self.db_key = secrets.db_key
         self.service = OfficeService(self.vault, clock.now, who=_command_line_user)
@@ -237,10 +245,41 @@ def cmd_audit(s: Session, args: argparse.Namespace) -> None:
         raise OfficeError(f"The audit has been altered at entry {broken}: tell your IT contact.")
 
 
+def cmd_passphrase(s: Session, args: argparse.Namespace) -> None:
+    """A new office passphrase: the key file wrapped again (the records' key stays)."""
+    new = os.environ.get(NEW_PASSPHRASE_VARIABLE)
+    if not new:
+        new = getpass.getpass("New office passphrase: ")
+        if getpass.getpass("Type it again: ") != new:
+            raise OfficeError("The two new passphrases differ; the passphrase is unchanged.")
+    if len(new) < SHORTEST_PASSPHRASE:
+        raise OfficeError(f"The new passphrase needs at least {SHORTEST_PASSPHRASE} characters; it is unchanged.")
+    params = MINIMUM_KDF if args.kdf == "minimum" else calibrate()
+    s.profile.change_passphrase(s.passphrase, new, params, clock.now)
+    with s.vault.transaction():
+        s.service.audit.append("office passphrase changed", "office")
+    print("The office passphrase is changed. Tell every PPO who opens this office the new one (in person or by "
+          "phone); their consoles ask for it at the next unlock.")
+
+
+def cmd_use(root: Path | None, args: argparse.Namespace) -> None:
+    """Which office folder this PC's console and commands use (a shared one, say)."""
+    this_pc = ThisPC()
+    if args.folder is None:
+        print(office_root(root, this_pc))
+        return
+    chosen, problem = shared_office_problem(Path(args.folder).expanduser().absolute())
+    if chosen is None:
+        raise OfficeError(problem)
+    this_pc.set_office_folder(chosen)
+    print(f"This PC's console and commands now use the office in {chosen}.")
+
+
 COMMANDS: dict[str, Callable[[Session, argparse.Namespace], None]] = {
     "init": cmd_init, "relay": cmd_relay, "invite": cmd_invite, "pull": cmd_pull, "enrolments": cmd_enrolments,
     "accept": cmd_accept, "refuse": cmd_refuse, "devices": cmd_devices, "revoke": cmd_revoke, "rotate": cmd_rotate,
     "export": cmd_export, "root-key": cmd_root_key, "backup": cmd_backup, "audit": cmd_audit,
+    "passphrase": cmd_passphrase,
 }
 
 
@@ -278,6 +317,12 @@ def parser() -> argparse.ArgumentParser:
                                                   f"asked for or in {RECOVERY_VARIABLE}")
     audit = sub.add_parser("audit", help="who did what at the office, newest last")
     audit.add_argument("--last", type=_positive, default=50, metavar="N", help="how many entries (default 50)")
+    change = sub.add_parser("passphrase", help="change the office passphrase (the new one asked for twice, or in "
+                                               f"{NEW_PASSPHRASE_VARIABLE})")
+    change.add_argument("--kdf", choices=["calibrate", "minimum"], default="calibrate")
+    use = sub.add_parser("use", help="show, or choose, the office folder this PC uses (a shared folder "
+                                     "holding the folder “office”)")
+    use.add_argument("folder", nargs="?", default=None)
     export = sub.add_parser("export", help="export a case's records")
     export.add_argument("--case", required=True)
     export.add_argument("--out")
@@ -296,8 +341,11 @@ def _positive(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    root = args.data or default_root("IPS Office")
     try:
+        if args.command == "use":
+            cmd_use(args.data, args)
+            return 0
+        root = office_root(args.data)
         if args.command == "restore":
             cmd_restore(root, args)
             return 0

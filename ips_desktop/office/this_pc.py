@@ -1,9 +1,10 @@
 """What one PC remembers for the office console, apart from the office's own files: the name of
 the PPO who uses the console here (each PPO's PC has its own when several share one office:
-docs/architecture.md, "Several PPOs, one office").
+docs/architecture.md, "Several PPOs, one office"), and the office folder when it is not this
+PC's own data folder (a shared folder another PPO set up, say).
 
 Kept in the PC user's settings folder, never in the office folder (which the other PPOs' PCs
-read too). It holds a name: nothing about any family. A file that cannot be read is
+read too). It holds a name and a path: nothing about any family. A file that cannot be read is
 treated as empty and never overwritten by a read.
 """
 
@@ -55,3 +56,42 @@ class ThisPC:
 
     def set_name(self, name: str) -> None:
         self._write("name", name.strip()[:LONGEST_NAME])
+
+    @property
+    def office_folder(self) -> Path | None:
+        """The folder holding the office (its ``office`` folder inside), when one was chosen."""
+        folder = self._read().get("office_folder", "")
+        return Path(folder) if folder else None
+
+    def set_office_folder(self, folder: Path) -> None:
+        self._write("office_folder", str(folder))
+
+
+def office_root(given: Path | None, this_pc: ThisPC | None = None) -> Path:
+    """The office folder the console and the command line use: ``--data`` when given, else the
+    folder this PC was told to use (``ips-office use``, or Open an office on the first screen),
+    else this PC user's own data folder."""
+    if given is not None:
+        return given
+    from ..store.profile import default_root
+
+    return (this_pc or ThisPC()).office_folder or default_root(APP_NAME)
+
+
+def shared_office_problem(folder: Path) -> tuple[Path | None, str]:
+    """The office folder to use for ``folder`` (the one holding ``office``; the ``office`` folder
+    itself is taken as meaning its parent), or why it cannot be used."""
+    from ..store.profile import Profile, cloud_synced
+
+    if not folder.is_absolute():
+        return None, "Type the office folder's whole path, from the drive or / at its start."
+    if not folder.is_dir():
+        return None, f"There is no folder {folder} (or this PC cannot reach it). Check the path and the network."
+    root = folder.parent if folder.name == "office" and not (folder / "office").is_dir() else folder
+    if not Profile(root, "office", schema="office").exists():
+        return None, (f"There is no office in {folder}: choose the folder that holds the folder named "
+                      "“office”, the one the first PPO's console uses.")
+    if cloud_synced(root):
+        return None, ("That folder is kept in step by a cloud service (OneDrive, Dropbox …), which copies "
+                      "the office about instead of sharing it. Use a real file share.")
+    return root, ""

@@ -146,9 +146,12 @@ class Journey:
         self.programs.append(program)
         return program
 
-    def office(self, data: Path | None = None, label: str = "ips-office") -> Program:
+    def office(self, data: Path | None = None, label: str = "ips-office", own_folder: bool = False) -> Program:
+        """The console on ``data`` (``--data``), or with ``own_folder`` as a PPO starts it from the
+        desktop: on the office folder its PC was told to use, else its own data folder."""
         data = data or self.root / "office-data"
-        program = Program(self.screen, label, [venv("ips-office"), "--data", str(data)],
+        where = [] if own_folder else ["--data", str(data)]
+        program = Program(self.screen, label, [venv("ips-office"), *where],
                           self.root / f"{label}-home", env=self.clock.env, log_dir=self.root)
         self.programs.append(program)
         return program

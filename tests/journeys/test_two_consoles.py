@@ -36,6 +36,10 @@ from people import (
 
 REFERENCE = "PP-2026-0412"
 LOCKED = "IPS Office — locked"
+CREATE = "Create the office"
+OPEN = "Open an office"
+CHANGE = "Change the office passphrase"
+NEW_PASSPHRASE = "a new office passphrase for the spring"
 
 
 def also_open(office) -> str:  # type: ignore[no-untyped-def]
@@ -54,8 +58,14 @@ def test_two_ppos_share_one_office_and_the_first_to_acknowledge_has_it(journey) 
     set_ladder_contacts(jane)
     set_office_phone(jane)
 
-    # Sam's PC opens the same office folder: the first time there, it asks his name.
-    sam = journey.office(data=journey.root / "office-data", label="ips-office-sam")
+    # Sam's PC starts the console as its desktop shortcut does. The first screen offers to create an
+    # office; he opens Jane's from the shared folder instead, and the first time it asks his name.
+    sam = journey.office(label="ips-office-sam", own_folder=True)
+    create = sam.window(CREATE, timeout=40)
+    sam.click(CREATE, sam.find(create, role="push button", name="Open an office another PPO set up"))
+    opening = sam.window(OPEN, timeout=20)
+    sam.type_into(OPEN, sam.find(opening, role="text", name="Office folder"), str(journey.root / "office-data"))
+    sam.click(OPEN, sam.find(opening, role="push button", name="Open the office"))
     unlock = sam.window(LOCKED, timeout=40)
     sam.type_into(LOCKED, sam.find(unlock, role="text", name="Your name on messages"), "PPO Sam")
     sam.type_into(LOCKED, sam.find(unlock, role="password text", name="Passphrase"), OFFICE_PASSPHRASE)
@@ -123,12 +133,34 @@ def test_two_ppos_share_one_office_and_the_first_to_acknowledge_has_it(journey) 
         wait_for(f"{office.label}'s board to show it closed",
                  lambda o=office: any(c.startswith("closed: checked in") for c in board_rows(o)), timeout=20)
 
-    # The audit names each of them for what they did.
+    # Sam changes the office passphrase (Office ▸ Change the office passphrase…, from the keyboard).
+    sam.key(CONSOLE, "alt+o", "c")
+    change = sam.window(CHANGE)
+    sam.type_into(CHANGE, sam.find(change, role="password text", name="Current office passphrase"), OFFICE_PASSPHRASE)
+    sam.type_into(CHANGE, sam.find(change, role="password text", name="New office passphrase"), NEW_PASSPHRASE)
+    sam.type_into(CHANGE, sam.find(change, role="password text", name="New office passphrase again"), NEW_PASSPHRASE)
+    sam.key(CHANGE, "Return")
+    sam.gone(CHANGE, timeout=30)
+
+    # The next morning Sam's console goes straight to the shared office, and only the new passphrase
+    # opens it.
+    sam.key(CONSOLE, "ctrl+q")
+    assert sam.wait_exit(timeout=30) == 0
+    sam = journey.office(label="ips-office-sam", own_folder=True)
+    unlock = sam.window(LOCKED, timeout=40)
+    said = text(sam.find(unlock, role="label", description="Unlock message"))
+    assert str(journey.root / "office-data") in said, said
+    sam.type_into(LOCKED, sam.find(unlock, role="password text", name="Passphrase"), NEW_PASSPHRASE)
+    sam.key(LOCKED, "Return")
+    sam.window(CONSOLE, timeout=40)
+
+    # The audit names each of them for what they did; only the new passphrase opens the office now.
     audit = subprocess.run([venv("ips-office"), "--data", str(journey.root / "office-data"), "audit"],
-                           env={**os.environ, **journey.clock.env, "IPS_OFFICE_PASSPHRASE": OFFICE_PASSPHRASE},
+                           env={**os.environ, **journey.clock.env, "IPS_OFFICE_PASSPHRASE": NEW_PASSPHRASE},
                            capture_output=True, text=True, timeout=60)
     lines = audit.stdout.splitlines()
     assert any("PPO Jane" in line and "alert acknowledged" in line and "IPS-07" in line for line in lines), lines
     assert any("PPO Sam" in line and "alert closed" in line and "checked in" in line for line in lines), lines
     assert any("PPO Sam" in line and "message sent" in line for line in lines), lines
+    assert any("PPO Sam" in line and "office passphrase changed" in line for line in lines), lines
     relay.stop()

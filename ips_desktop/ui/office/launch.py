@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -51,6 +52,30 @@ NAME_PROBLEM = "Type your name or role as volunteers will see it on approvals an
 def settings_problem(exc: OSError) -> str:
     """Why this PC's own settings (its PPO's name) could not be written."""
     return f"This PC's settings could not be saved ({exc.strerror or exc})."
+
+
+def with_browse(parent: QWidget, field: QLineEdit, kinds: str, folder: bool = False) -> QWidget:
+    """``field`` with a Browse… button beside it that fills it with a file (of ``kinds``) or,
+    with ``folder``, a folder."""
+    row = QWidget()
+    box = QHBoxLayout(row)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.addWidget(field, 1)
+    browse = QPushButton("Browse…")
+    browse.setAccessibleName(f"Browse for the {field.accessibleName().lower()}")
+
+    def choose() -> None:
+        start = field.text().strip() or str(Path.home())
+        if folder:
+            name = QFileDialog.getExistingDirectory(parent, field.accessibleName(), start)
+        else:
+            name, _ = QFileDialog.getOpenFileName(parent, field.accessibleName(), start, kinds)
+        if name:
+            field.setText(name)
+
+    browse.clicked.connect(choose)
+    box.addWidget(browse)
+    return row
 
 
 class WorkDialog(QDialog):
@@ -130,12 +155,18 @@ class CreateOfficeDialog(WorkDialog):
 
     create_requested = Signal()
     restore_requested = Signal()
+    open_requested = Signal()
     busy_words = "Creating the office and its keys…"
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, folder: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Create the office")
         self.setMinimumWidth(600)
+        self.default_folder = folder
+        self.folder = QLineEdit(str(folder) if folder else "")
+        self.folder.setAccessibleName("Office folder")
+        self.folder.setToolTip("Where the office's records are kept. Keep this PC's own folder, or choose a "
+                               "shared folder when several PPOs will use the console.")
         self.name = QLineEdit()
         self.name.setAccessibleName("Service name")
         self.address = QLineEdit()
@@ -156,13 +187,23 @@ class CreateOfficeDialog(WorkDialog):
         form.addRow("Your name on messages", self.who)
         form.addRow("Passphrase", self.first)
         form.addRow("Again", self.second)
+        form.addRow("Office folder", with_browse(self, self.folder, "", folder=True))
         self.build("Set up this office's console once. The laptops send their records either to a relay (an "
                    "https:// address and its key, from your IT contact) or to a shared folder that both the office "
-                   "and the laptops can reach.", form, "Create the office", "Create the office")
+                   "and the laptops can reach. Keep the office in this PC's own folder, or in a shared folder when "
+                   "several PPOs will use the console. If another PPO has set the office up already, press “Open an "
+                   "office another PPO set up…” instead.", form, "Create the office", "Create the office")
         self.restore = self.buttons.addButton("Restore an office from its backup…",
                                               QDialogButtonBox.ButtonRole.ActionRole)
         self.restore.setAccessibleName("Restore an office from its backup")
         self.restore.clicked.connect(self.restore_requested.emit)
+        self.open_shared = self.buttons.addButton("Open an office another PPO set up…",
+                                                  QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_shared.setAccessibleName("Open an office another PPO set up")
+        self.open_shared.clicked.connect(self.open_requested.emit)
+
+    def chosen_folder(self) -> Path:
+        return Path(self.folder.text().strip()).expanduser()
 
     def problem(self) -> str:
         """The first thing to put right, in the form's order from the top."""
@@ -180,6 +221,27 @@ class CreateOfficeDialog(WorkDialog):
             return "The office passphrase needs at least 12 characters; several words are easiest."
         if self.first.text() != self.second.text():
             return "The two passphrases differ."
+        return self.folder_problem()
+
+    def folder_problem(self) -> str:
+        """This PC's own folder is made when needed; any other must already be there, hold no office
+        yet, and not be a cloud-synced folder (which would split the office in two)."""
+        from ...store.profile import cloud_synced
+
+        text = self.folder.text().strip()
+        if not text:
+            return "Choose the office folder: this PC's own folder, or a shared one."
+        folder = self.chosen_folder()
+        if not folder.is_absolute():
+            return "Type the office folder's whole path, from the drive or / at its start."
+        if folder != self.default_folder and not folder.is_dir():
+            return f"There is no folder {folder}. Create it first, or check the path."
+        if Profile(folder, "office", schema="office").exists():
+            return (f"There is already an office in {folder}. To use it, press “Open an office another PPO "
+                    "set up…”.")
+        if cloud_synced(folder):
+            return ("That folder is kept in step by a cloud service (OneDrive, Dropbox …), which copies the office "
+                    "about instead of sharing it. Choose this PC's own folder or a real file share.")
         return ""
 
     def address_problem(self) -> str:
@@ -294,9 +356,9 @@ class RestoreOfficeDialog(WorkDialog):
         self.who.setAccessibleName("Your name on messages")
         self.who.setPlaceholderText("as volunteers and the ladder see it, e.g. PPO Jane")
         form = QFormLayout()
-        form.addRow("Office backup", self._with_browse(self.backup, "Office backup (*.ipsovb)"))
+        form.addRow("Office backup", with_browse(self, self.backup, "Office backup (*.ipsovb)"))
         form.addRow("Office passphrase", self.passphrase)
-        form.addRow("Key backup (if needed)", self._with_browse(self.keys, "Office key backup (*.ipsokb)"))
+        form.addRow("Key backup (if needed)", with_browse(self, self.keys, "Office key backup (*.ipsokb)"))
         form.addRow("Recovery passphrase", self.recovery)
         form.addRow("Your name on messages", self.who)
         self.build("Bring the office back on this PC from its backup (the file ending .ipsovb, made with Office ▸ "
@@ -304,23 +366,6 @@ class RestoreOfficeDialog(WorkDialog):
                    "for the office arrive at the first pull. If the office keys were changed after that backup, "
                    "give the newest key backup too.", form, "Restore the office", "Restore the office")
         self.backup.setFocus()
-
-    def _with_browse(self, field: QLineEdit, kinds: str) -> QWidget:
-        row = QWidget()
-        box = QHBoxLayout(row)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(field, 1)
-        browse = QPushButton("Browse…")
-        browse.setAccessibleName(f"Browse for the {field.accessibleName().lower()}")
-
-        def choose() -> None:
-            name, _ = QFileDialog.getOpenFileName(self, field.accessibleName(), str(Path.home()), kinds)
-            if name:
-                field.setText(name)
-
-        browse.clicked.connect(choose)
-        box.addWidget(browse)
-        return row
 
     def problem(self) -> str:
         backup = self.backup.text().strip()
@@ -341,6 +386,108 @@ class RestoreOfficeDialog(WorkDialog):
 
     def begin(self) -> None:
         self.restore_requested.emit()
+
+
+class OpenOfficeDialog(WorkDialog):
+    """A second PPO's PC: the office folder the first PPO's console keeps on a shared drive. OK
+    checks that it holds an office and emits ``open_requested``; the passphrase (and, the first
+    time here, this PPO's name) is asked next."""
+
+    open_requested = Signal()
+    busy_words = "Opening…"
+
+    def __init__(self, parent: QWidget | None = None, folder: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Open an office")
+        self.setMinimumWidth(600)
+        self.folder = QLineEdit(folder)
+        self.folder.setAccessibleName("Office folder")
+        self.folder.setPlaceholderText("e.g. S:\\IPS Office")
+        self.root: Path | None = None
+        form = QFormLayout()
+        form.addRow("Office folder", with_browse(self, self.folder, "", folder=True))
+        self.build("Use the office that another PPO's console keeps in a shared folder (on the office's file "
+                   "share, say S:\\IPS Office). Choose the folder that holds the folder named “office”. The office "
+                   "passphrase is asked next; ask the PPO who set it up.", form, "Open the office",
+                   "Open the office")
+        self.folder.setFocus()
+
+    def problem(self) -> str:
+        from ...office.this_pc import shared_office_problem
+
+        text = self.folder.text().strip()
+        if not text:
+            return "Type or choose the office folder (the shared folder holding “office”)."
+        self.root, problem = shared_office_problem(Path(text).expanduser())
+        return problem
+
+    def begin(self) -> None:
+        self.open_requested.emit()
+
+
+class ChangePassphraseDialog(WorkDialog):
+    """The office passphrase, changed: the key file is wrapped again under the new one (the
+    records' key does not change, so nothing else is rewritten). Every PPO sharing the office
+    types the new one at their next unlock."""
+
+    busy_words = "Changing the passphrase…"
+
+    def __init__(self, console: OfficeConsole, runner: TaskRunner, kdf: Callable[[], KdfParams],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.console, self.runner, self.kdf = console, runner, kdf
+        self.setWindowTitle("Change the office passphrase")
+        self.setMinimumWidth(560)
+        self.current = password_field("Current office passphrase")
+        self.first = password_field("New office passphrase")
+        self.second = password_field("New office passphrase again")
+        form = QFormLayout()
+        form.addRow("Current passphrase", self.current)
+        form.addRow("New passphrase", self.first)
+        form.addRow("Again", self.second)
+        self.build("Every PPO who opens this office uses the same passphrase: tell the others the new one in "
+                   "person or by phone, never by e-mail. Their consoles ask for it at the next unlock. Office "
+                   "backups made before today still open with the passphrase they were made under.",
+                   form, "Change the passphrase", "Change the passphrase")
+        self.current.setFocus()
+
+    def problem(self) -> str:
+        if not self.current.text():
+            return "Type the office passphrase you use now."
+        if len(self.first.text()) < 12:
+            return "The new passphrase needs at least 12 characters; several words are easiest."
+        if self.first.text() != self.second.text():
+            return "The two new passphrases differ."
+        if self.first.text() == self.current.text():
+            return "The new passphrase is the same as the current one."
+        return ""
+
+    def begin(self) -> None:
+        files = self.console.files
+        if files is None:
+            self.failed("This console cannot change the passphrase (it was opened without its files).")
+            return
+        profile, service = files[0], self.console.service
+        old, new, kdf = self.current.text(), self.first.text(), self.kdf
+
+        def work() -> None:
+            profile.change_passphrase(old, new, kdf(), service.now)
+
+        def done(_: object) -> None:
+            with service.repo.vault.transaction():
+                service.audit.append("office passphrase changed", "office")
+            self.finish()
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, VaultError):  # the current passphrase is wrong, or asked too soon after failures
+                self.failed(str(exc))
+            elif isinstance(exc, OSError):
+                self.failed(f"The passphrase could not be changed ({exc.strerror or exc}); the old one still "
+                            "opens the office.")
+            else:
+                self.failed("The passphrase could not be changed; the old one still opens the office.")
+
+        self.runner.run(work, done, failed)
 
 
 class OfficeUnlockDialog(UnlockDialog):
@@ -394,9 +541,12 @@ class OfficeApp:
 
     def __init__(self, profile: Profile, now: Callable[[], datetime] = clock.now,
                  kdf: Callable[[], KdfParams] = calibrate, idle_ms: int = IDLE_LOCK_MS,
-                 this_pc: ThisPC | None = None) -> None:
+                 this_pc: ThisPC | None = None, remembered: bool = False) -> None:
+        """``remembered``: ``profile`` is in the office folder this PC was told to use (a shared
+        folder), so an empty one means the share cannot be reached, never "create an office"."""
         self.profile, self.now, self.kdf = profile, now, kdf
         self.this_pc = this_pc or ThisPC()
+        self.remembered = remembered
         self.runner = TaskRunner()
         self.vault: VaultConnection | None = None
         self.console: OfficeConsole | None = None
@@ -409,25 +559,79 @@ class OfficeApp:
 
     def start(self) -> None:
         dialog: QDialog
-        if not self.profile.exists():
-            create = CreateOfficeDialog()
+        if not self.profile.exists() and self.remembered:
+            dialog = self._unreachable()
+        elif not self.profile.exists():
+            create = CreateOfficeDialog(folder=self.profile.dir.parent)
             create.create_requested.connect(lambda: self._create(create))
             create.restore_requested.connect(lambda: self._ask_restore(create))
+            create.open_requested.connect(lambda: self._ask_open(create))
             create.rejected.connect(QApplication.quit)
             dialog = create
         else:
-            unlock = OfficeUnlockDialog(self.profile, self.runner, self.now, self.this_pc,
-                                        "The office console is locked.",
-                                        "Type the office passphrase to open the console.")
-            unlock.unlocked.connect(self._opened)
-            dialog = unlock
+            dialog = self._unlock_dialog()
         self.dialog = dialog
         dialog.show()
+
+    def _unlock_dialog(self) -> OfficeUnlockDialog:
+        where = f" in {self.profile.dir.parent}" if self.remembered else ""
+        unlock = OfficeUnlockDialog(self.profile, self.runner, self.now, self.this_pc,
+                                    "The office console is locked.",
+                                    f"Type the office passphrase to open the office{where}.")
+        unlock.unlocked.connect(self._opened)
+        return unlock
+
+    def _unreachable(self) -> QMessageBox:
+        """The shared office folder is not there: the network, the VPN or the drive is missing.
+        Never offer to create an office in its place (a second office would split the records)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "IPS Office — the office folder cannot be reached",
+                          f"This PC's console uses the office in {self.profile.dir.parent}, but that folder cannot "
+                          "be reached now (or holds no office). Check that this PC is connected to the office "
+                          "network and that the shared drive is there, then press Try again.")
+        again = box.addButton("Try again", QMessageBox.ButtonRole.AcceptRole)
+        other = box.addButton("Open another office folder…", QMessageBox.ButtonRole.ActionRole)
+        box.addButton("Close", QMessageBox.ButtonRole.RejectRole)
+
+        def clicked(button: object) -> None:
+            # The next screen after this click is over: it replaces this box, which must outlive its signal.
+            if button is again:
+                QTimer.singleShot(0, self.start)
+            elif button is other:
+                QTimer.singleShot(0, lambda: self._ask_open(None))
+            else:
+                QApplication.quit()
+
+        box.buttonClicked.connect(clicked)
+        return box
+
+    def _ask_open(self, create: CreateOfficeDialog | None) -> None:
+        opening = OpenOfficeDialog(folder=str(self.this_pc.office_folder or ""))
+        opening.open_requested.connect(lambda: self._open_shared(opening))
+        opening.rejected.connect(create.show if create is not None else QApplication.quit)
+        if create is not None:
+            create.hide()
+        self.dialog = opening
+        opening.show()
+
+    def _open_shared(self, dialog: OpenOfficeDialog) -> None:
+        """This PC now uses the chosen office folder, from this start on; then the passphrase."""
+        assert dialog.root is not None
+        try:
+            self.this_pc.set_office_folder(dialog.root)
+        except OSError as exc:
+            dialog.failed(settings_problem(exc))
+            return
+        self.profile, self.remembered = Profile(dialog.root, "office", schema="office"), True
+        dialog.finish()
+        self.dialog = unlock = self._unlock_dialog()
+        unlock.show()
 
     def _create(self, dialog: CreateOfficeDialog) -> None:
         """The slow part (calibrating Argon2id, deriving the key) on the pool, then the vault and
         the office's keys here; the dialog closes once the backup dialog is up."""
         passphrase, kdf = dialog.first.text(), self.kdf
+        folder = dialog.chosen_folder()
+        profile = Profile(folder, "office", schema="office")
 
         def derive() -> tuple[KdfParams, VaultSecrets, bytes]:
             from ...crypto import keyslot
@@ -439,7 +643,11 @@ class OfficeApp:
         def derived(result: tuple[KdfParams, VaultSecrets, bytes]) -> None:
             params, secrets, blob = result
             try:
-                vault = self.profile.install(secrets, blob)
+                vault = profile.install(secrets, blob)
+                self.profile = profile
+                if folder != dialog.default_folder:  # a shared folder: this PC's console uses it from now on
+                    self.this_pc.set_office_folder(folder)
+                    self.remembered = True
                 self.this_pc.set_name(dialog.who.text())
                 service = OfficeService(vault, self.now, who=self.who)
                 key = dialog.relay_key.text().strip()
@@ -538,7 +746,8 @@ class OfficeApp:
     def _show(self) -> None:
         assert self.console is not None
         workers = Workers.open(self.profile.vault_path, self.db_key, self.now, self.who)
-        self.window = OfficeWindow(self.console, self.runner, workers, idle_ms=self.idle_ms, this_pc=self.this_pc)
+        self.window = OfficeWindow(self.console, self.runner, workers, idle_ms=self.idle_ms, this_pc=self.this_pc,
+                                   kdf=self.kdf)
         self.window.idle.connect(self.lock_screen)
         self.window.board.alarm.connect(self._alarm_while_locked)
         self.window.show()
@@ -584,10 +793,16 @@ class OfficeApp:
             self.vault = None
 
 
-def run(data_dir: Path) -> int:
+def run(data_dir: Path | None) -> int:
+    """The console on ``data_dir`` (``--data``), else on the office folder this PC uses."""
+    from ...office.this_pc import office_root
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("IPS Office")
-    office = OfficeApp(Profile(data_dir, "office", schema="office"))
+    this_pc = ThisPC()
+    remembered = data_dir is None and this_pc.office_folder is not None
+    office = OfficeApp(Profile(office_root(data_dir, this_pc), "office", schema="office"), this_pc=this_pc,
+                       remembered=remembered)
     office.start()
     code = app.exec()
     office.shutdown()

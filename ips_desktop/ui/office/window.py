@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...crypto.keyslot import KdfParams, calibrate
 from ...office.background import OfficeWorker
 from ...office.console import OfficeConsole
 from ...office.inbox import PullResult
@@ -74,9 +75,10 @@ class OfficeWindow(QMainWindow):
     idle = Signal()
 
     def __init__(self, console: OfficeConsole, runner: TaskRunner, workers: Workers,
-                 parent: QWidget | None = None, idle_ms: int = IDLE_LOCK_MS, this_pc: ThisPC | None = None) -> None:
+                 parent: QWidget | None = None, idle_ms: int = IDLE_LOCK_MS, this_pc: ThisPC | None = None,
+                 kdf: Callable[[], KdfParams] = calibrate) -> None:
         super().__init__(parent)
-        self.console, self.runner, self.workers = console, runner, workers
+        self.console, self.runner, self.workers, self.kdf = console, runner, workers, kdf
         self.this_pc = this_pc or ThisPC()
         self.pulling = False
         self.idle_ms = idle_ms
@@ -114,6 +116,7 @@ class OfficeWindow(QMainWindow):
                                   ("Back up the office…", "Ctrl+Shift+B", self.backup_office),
                                   ("Back up keys…", "", self.backup_keys),
                                   ("Your name on messages…", "", self.ask_who),
+                                  ("&Change the office passphrase…", "", self.change_passphrase),
                                   ("Quit", QKeySequence.StandardKey.Quit, self.close)):
             action = QAction(words, self)
             if keys:
@@ -227,6 +230,14 @@ class OfficeWindow(QMainWindow):
         from .launch import BackupDialog
 
         BackupDialog(self.console, MINIMUM_KDF, self, required=False).exec()
+
+    def change_passphrase(self) -> None:
+        from .launch import ChangePassphraseDialog
+
+        dialog = ChangePassphraseDialog(self.console, self.runner, self.kdf, self)
+        if dialog.exec():
+            self.statusBar().showMessage("The office passphrase is changed. Tell the other PPOs the new one in person "
+                                         "or by phone.", 15_000)
 
     def edit_policy(self) -> None:
         from .policy import PolicyDialog
