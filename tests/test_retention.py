@@ -22,7 +22,8 @@ def facts(kind: str, **kw: object) -> RecordFacts:
 @pytest.mark.parametrize("kind", ["contact", "papers", "level1", "visit_plan", "incident", "expense_claim",
                                   "phone_log", "something_new"])
 def test_nothing_unverified_or_unsent_or_draft_is_ever_due(kind: str) -> None:
-    policy = RetentionPolicy(contact_days=0, level1_days=0, visit_days_after_close=0, expense_days=0)
+    policy = RetentionPolicy(open_case_max_days=0, closed_case_days=0, level1_days=0, visit_days_after_close=0,
+                             expense_days=0)
     for variant in (dict(verified_at=None), dict(queued=True), dict(state="draft")):
         decision = decide(facts(kind, case_closed_at=NOW - timedelta(days=999), papers_returned=True,
                                 visit_closed_at=NOW - timedelta(days=999), claim_verified_at=VERIFIED,
@@ -31,14 +32,23 @@ def test_nothing_unverified_or_unsent_or_draft_is_ever_due(kind: str) -> None:
         assert not decision.due(NOW + timedelta(days=10_000))
 
 
-def test_contact_records_go_with_the_case_or_after_30_days() -> None:
+def test_an_open_cases_notes_stay_until_it_closes_and_the_office_sets_the_limits() -> None:
     policy = RetentionPolicy()
     open_case = decide(facts("contact"), policy)
-    assert open_case.due_at == VERIFIED + timedelta(days=30)
+    assert not open_case.due(VERIFIED + timedelta(days=364))  # a term-long case keeps its first notes
+    assert open_case.due_at == VERIFIED + timedelta(days=365)  # a case left open by mistake
+    assert "kept while the case is open" in open_case.why
     closed = decide(facts("contact", case_closed_at=NOW - timedelta(days=1)), policy)
     assert closed.due(NOW)
-    assert "case is closed" in closed.why
-    assert decide(facts("contact"), RetentionPolicy(contact_days=0)).due(NOW)  # the office may set 0 days
+    assert closed.why == "The case is closed and the office holds this record: removed."
+    closed_before_verified = decide(facts("contact", case_closed_at=VERIFIED - timedelta(days=5)), policy)
+    assert closed_before_verified.due_at == VERIFIED  # never before the office has it
+    grace = RetentionPolicy(closed_case_days=7, open_case_max_days=90)
+    assert decide(facts("contact", case_closed_at=NOW), grace).due_at == NOW + timedelta(days=7)
+    assert "removed 7 days after closing" in decide(facts("contact", case_closed_at=NOW), grace).why
+    assert decide(facts("contact"), grace).due_at == VERIFIED + timedelta(days=90)
+    assert "(7 days after)" in decide(facts("contact"), grace).why
+    assert decide(facts("contact"), RetentionPolicy(open_case_max_days=0)).due(NOW)  # the office may set 0 days
 
 
 def test_papers_wait_for_proof_of_posting_and_visits_for_closure() -> None:
@@ -55,8 +65,9 @@ def test_papers_wait_for_proof_of_posting_and_visits_for_closure() -> None:
 
 
 def test_the_office_policy_is_read_defensively() -> None:
-    assert RetentionPolicy.from_policy({"retention": {"contact_days": 0}}).contact_days == 0
-    assert RetentionPolicy.from_policy({"retention": {"contact_days": -5, "expense_days": "x"}}) == RetentionPolicy()
+    assert RetentionPolicy.from_policy({"retention": {"closed_case_days": 7}}).closed_case_days == 7
+    assert RetentionPolicy.from_policy({"retention": {"open_case_max_days": -5, "expense_days": "x"}}) == \
+        RetentionPolicy()
     assert RetentionPolicy.from_policy({"retention": "nonsense"}) == RetentionPolicy()
 
 

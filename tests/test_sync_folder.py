@@ -55,12 +55,17 @@ def test_records_reach_the_office_and_are_purged_on_schedule(world: tuple[Laptop
     back = laptop.sync.run()
     assert back.verified == 3
     assert laptop.sync.state.counts().waiting_for_office == 0
-    assert laptop.book.record(note_id)  # verified, but kept for 30 days for continuity
+    assert laptop.book.record(note_id)  # verified, but kept while the case is open
 
     record_keys = [bytes(r[0]) for r in laptop.vault.query("SELECT key FROM record_keys")]
     clock.now += timedelta(days=31)
     later = laptop.sync.run()
-    assert later.purged == 2  # the note and the Level 1 tally; the papers wait until returned
+    assert later.purged == 1  # the Level 1 tally; the note stays with its open case, the papers until returned
+    assert laptop.book.record(note_id)
+    reasons = {d.record_id: d.why for d in laptop.sync.decisions()}
+    assert "kept while the case is open" in reasons[note_id]
+    laptop.book.close_case(case)
+    assert laptop.sync.run().purged == 1  # the note goes with the closed case
     remaining = {r.id for r in laptop.book.records.all()}
     assert remaining == {papers_id}
     reasons = {d.record_id: d.why for d in laptop.sync.decisions()}
@@ -135,14 +140,36 @@ def test_a_missing_drop_folder_keeps_records_queued(world: tuple[Laptop, Office]
 
 
 def test_the_offices_policy_reaches_the_laptop(world: tuple[Laptop, Office], clock: Clock) -> None:
-    """The office may set 0 days for contact records (DESIGN §5): the signed bundle carries it."""
+    """The office may set 0 days for an open case's notes (DESIGN §5): the signed bundle carries it."""
     laptop, office = world
-    office.transport.publish_bundle(office.service.set_policy({"retention": {"contact_days": 0}}))
+    office.transport.publish_bundle(office.service.set_policy({"retention": {"open_case_max_days": 0}}))
     case = laptop.book.open_case("PP-2026-6000")
     rid = laptop.book.save(None, case, note("Removed as soon as the office has it."))
     laptop.sync.run()
-    assert laptop.sync.policy().contact_days == 0
+    assert laptop.sync.policy().open_case_max_days == 0
     pull(office.service, office.transport)
+    assert laptop.sync.run().purged == 1
+    assert rid not in {r.id for r in laptop.book.records.all()}
+
+
+def test_an_open_cases_notes_outlast_30_days_and_go_the_policys_days_after_it_closes(
+        world: tuple[Laptop, Office], clock: Clock) -> None:
+    """A term-long case keeps its first month's notes; closing it starts the office's count."""
+    laptop, office = world
+    office.transport.publish_bundle(office.service.set_policy({"retention": {"closed_case_days": 7}}))
+    case = laptop.book.open_case("PP-2026-6050")
+    rid = laptop.book.save(None, case, note("First meeting: agreed to ring the SENCO."))
+    laptop.sync.run()
+    pull(office.service, office.transport)
+    assert laptop.sync.run().verified == 1
+    clock.now += timedelta(days=45)
+    assert laptop.sync.run().purged == 0
+    assert laptop.book.record(rid)
+    laptop.book.close_case(case)
+    clock.now += timedelta(days=6, hours=23)
+    assert laptop.sync.run().purged == 0
+    assert "removed 7 days after closing" in {d.record_id: d.why for d in laptop.sync.decisions()}[rid]
+    clock.now += timedelta(hours=1)
     assert laptop.sync.run().purged == 1
     assert rid not in {r.id for r in laptop.book.records.all()}
 

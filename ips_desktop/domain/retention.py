@@ -30,8 +30,9 @@ RETENTION_CLASS = {
 }
 
 HANDBOOK = {
-    "contact": "“Delete your computer record as soon as you have finished your work with that family” and "
-               "“once passed to DPPS no records will be kept by the IPS”.",
+    "contact": "“Delete your computer record as soon as you have finished your work with that family”: your "
+               "notes stay while the case is open, so the whole case is there when you need it, and go when you "
+               "close it (and the office has them).",
     "papers": "Papers lent by a parent are “returned (posted with proof of posting)”.",
     "level1": "Level 1 tallies are anonymous and kept only until the office has them.",
     "visit": "The lone-working record is kept for a week after the visit is closed.",
@@ -44,9 +45,17 @@ HANDBOOK = {
 
 @dataclass(frozen=True)
 class RetentionPolicy:
-    """Days after the office's VERIFIED receipt before the laptop's copy goes."""
+    """Days before the laptop's copy goes, counted from the office's VERIFIED receipt (or the
+    case's or visit's closing, where the name says so).
 
-    contact_days: int = 30
+    A contact record stays while its case is open — a case can run a whole term, and the
+    volunteer needs its agreed actions and consents throughout — but never more than
+    ``open_case_max_days`` after the office confirmed it (a case left open by mistake); it
+    goes ``closed_case_days`` after the case is closed (the handbook: "as soon as you have
+    finished your work with that family", so none by default)."""
+
+    open_case_max_days: int = 365
+    closed_case_days: int = 0
     level1_days: int = 30
     visit_days_after_close: int = 7
     expense_days: int = 30
@@ -104,13 +113,16 @@ def decide(facts: RecordFacts, policy: RetentionPolicy) -> Decision:
         return wait("Kept until the office confirms it holds the latest version.")
     verified = facts.verified_at
     if cls == "contact":
-        due = verified + timedelta(days=policy.contact_days)
         if facts.case_closed_at is not None:
-            due = min(due, max(facts.case_closed_at, verified))
-            return Decision(facts.record_id, due, "The case is closed and the office holds this record.", cls)
-        return Decision(facts.record_id, due,
-                        f"The office holds it; removed {policy.contact_days} days after it confirmed, "
-                        "or when the case is closed if sooner.", cls)
+            later = f" {_days(policy.closed_case_days)} after closing" if policy.closed_case_days else ""
+            return Decision(facts.record_id,
+                            max(facts.case_closed_at, verified) + timedelta(days=policy.closed_case_days),
+                            f"The case is closed and the office holds this record: removed{later}.", cls)
+        return Decision(facts.record_id, verified + timedelta(days=policy.open_case_max_days),
+                        "The office holds it; kept while the case is open, and removed when you close the case"
+                        + (f" ({_days(policy.closed_case_days)} after)" if policy.closed_case_days else "")
+                        + f". If the case stays open, removed {_days(policy.open_case_max_days)} after the office "
+                        "confirmed it.", cls)
     if cls == "papers":
         if not facts.papers_returned:
             return wait("Kept until the papers are returned with proof of posting.")
@@ -139,6 +151,10 @@ def decide(facts: RecordFacts, policy: RetentionPolicy) -> Decision:
         return Decision(facts.record_id, max(facts.claim_verified_at, verified),
                         "The claim covering it is confirmed.", cls)
     return wait("Kept: this kind of record is only removed by you.")
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
 
 
 def draft_needs_reminder(started: datetime, now: datetime, policy: RetentionPolicy) -> bool:

@@ -115,7 +115,7 @@ def test_enrol_send_verify_purge_and_rekey(running, office, qtbot) -> None:
     table = app.retention_dialog.table
     assert table.rowCount() == 1
     assert table.item(0, 2).text() == "the office has it"
-    assert "30 days" in table.item(0, 4).text()
+    assert "kept while the case is open" in table.item(0, 4).text()
     app.retention_dialog.reject()
 
     # Closing the case removes it once verified, and the vault is re-keyed; windows left open

@@ -31,7 +31,11 @@ from ...sync.transport import TransportError
 from ..common.widgets import error_label
 
 LADDER = ("grace", "grace_poor_reception", "ack_timeout", "manager_after", "family_after", "police_after")
-RETENTION = ("contact_days", "expense_days", "visit_days_after_close", "level1_days")
+RETENTION = ("open_case_max_days", "closed_case_days", "expense_days", "visit_days_after_close", "level1_days")
+HINTS = {"open_case_max_days": "A volunteer's notes stay on the laptop while the case is open, for the whole case; "
+                                "this is the most, counted from when the office has them, for a case left open.",
+         "closed_case_days": "Days after the volunteer closes a case before its notes go from the laptop (the "
+                              "handbook: as soon as the work with the family is finished, so 0)."}
 RATES = ("car_first", "car_after", "motorcycle", "bicycle", "passenger")
 WORDS = {"grace": "PPO alerted (minutes after due)",
          "grace_poor_reception": "PPO alerted with poor reception (minutes after due)",
@@ -43,7 +47,8 @@ WORDS = {"grace": "PPO alerted (minutes after due)",
          "cover_until": "Office cover until (HH:MM)",
          "office_phone": "Office phone, for the ladder's messages",
          "duress_words": "What a duress alarm tells everyone",
-         "contact_days": "Contact records kept after the office has them (days)",
+         "open_case_max_days": "Open case's notes kept at most (days)",
+         "closed_case_days": "Closed case's notes kept (days)",
          "expense_days": "Claims kept after the office has them (days)",
          "visit_days_after_close": "Visit records kept after the visit closes (days)",
          "level1_days": "Level 1 tallies kept (days)",
@@ -79,6 +84,7 @@ class PolicyDialog(QDialog):
                 spin.setRange(0, most)
                 spin.setValue(int(getattr(values, name)))
                 spin.setAccessibleName(WORDS[name])
+                spin.setToolTip(HINTS.get(name, ""))
                 form.addRow(WORDS[name], spin)
                 self.numbers[(section, name)] = spin
             if section == "ladder":
