@@ -77,7 +77,8 @@ class World:
         case = book.open_case("PP-2026-0900")
         self.ids = [book.save(None, case, ContactRecord(ContactKind.TELEPHONE, START, 5,
                                                         summary=f"Call {n}. {CANARY}")) for n in range(3)]
-        book.close_case(case)
+        book.close_case(case)  # the office is told, in a record of its own
+        self.status_id = next(r.id for r in book.records.all(case_id=case) if r.kind == "case_status")
         vault.close()
 
     def _sync(self, vault: object, seed: bytes) -> DeviceSync:
@@ -122,11 +123,13 @@ def settle(world: World) -> None:
 @pytest.mark.parametrize(("step", "nth"), [("sealed", 1), ("sealed", 2), ("delivered", 1), ("delivered", 3)])
 def test_crash_while_sending(world: World, step: str, nth: int) -> None:
     world.crash_at(step, nth)
-    assert world.remaining() == set(world.ids)  # nothing lost
+    assert world.remaining() == {*world.ids, world.status_id}  # nothing lost
     settle(world)
     held = world.office.repo.records("PP-2026-0900")
-    assert len(held) == 3  # each stored exactly once
-    assert sorted(r.content["body"]["summary"] for r in held) == [f"Call {n}. {CANARY}" for n in range(3)]
+    notes = [r for r in held if r.record_type == "contact"]
+    assert len(notes) == 3  # each stored exactly once
+    assert sorted(r.content["body"]["summary"] for r in notes) == [f"Call {n}. {CANARY}" for n in range(3)]
+    assert [r.record_type for r in held].count("case_status") == 1
 
 
 @pytest.mark.parametrize("step", ["receipt applied", "purged", "certificate sent"])
@@ -136,7 +139,7 @@ def test_crash_while_taking_receipts_and_purging(world: World, step: str) -> Non
     world.crash_at(step)
     settle(world)
     assert world.remaining() == set()  # the closed case went once the office held every note
-    assert len(world.office.repo.records("PP-2026-0900")) == 3
+    assert sorted(r.record_type for r in world.office.repo.records("PP-2026-0900")) == ["case_status", *["contact"] * 3]
     device = world.office.repo.devices()[0]
     assert sum(n for _, _, n in world.office.repo.purge_certificates(device.device_kid)) >= 3
     assert files_containing(world.tmp / "laptop", CANARY.encode()) == []

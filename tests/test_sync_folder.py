@@ -66,15 +66,19 @@ def test_records_reach_the_office_and_are_purged_on_schedule(world: tuple[Laptop
     assert "kept while the case is open" in reasons[note_id]
     laptop.book.close_case(case)
     assert laptop.sync.run().purged == 1  # the note goes with the closed case
+    pull(office.service, office.transport)  # the office is told the case is closed, papers still out
+    closing = [r for r in office.service.repo.records("PP-2026-1234") if r.record_type == "case_status"]
+    assert [(r.content["body"]["closed"], r.content["body"]["papers_held"]) for r in closing] == [(True, 1)]
+    assert laptop.sync.run().purged == 1  # that message, once the office confirmed it
     remaining = {r.id for r in laptop.book.records.all()}
     assert remaining == {papers_id}
     reasons = {d.record_id: d.why for d in laptop.sync.decisions()}
     assert "returned with proof of posting" in reasons[papers_id]
 
-    # The office filed a signed certificate of deletion for both.
+    # The office filed signed certificates of deletion for all three (the tally, the note, the closing).
     pull(office.service, office.transport)
     device = office.service.repo.devices()[0]
-    assert sum(n for _, _, n in office.service.repo.purge_certificates(device.device_kid)) == 2
+    assert sum(n for _, _, n in office.service.repo.purge_certificates(device.device_kid)) == 3
 
     live = laptop.vault.query_one("SELECT key FROM record_keys WHERE record_id = ?", (papers_id,))
     laptop.vault.close()
@@ -120,7 +124,8 @@ def test_a_closed_case_is_purged_once_verified(world: tuple[Laptop, Office], clo
     laptop.sync.run()
     pull(office.service, office.transport)
     result = laptop.sync.run()
-    assert result.purged == 1
+    assert result.purged == 2  # the note, and the message telling the office the case is closed
+    assert laptop.book.records.all() == []
     assert rid not in {r.id for r in laptop.book.records.all()}
 
 

@@ -65,9 +65,13 @@ def test_notes_travel_through_the_relay_and_the_relay_forgets_them(setup: Setup,
 
     setup.book.close_case(case)
     assert setup.sync.run().purged == 1  # the note goes with the closed case
-    assert {r.kind for r in setup.book.records.all()} == {"visit_plan", "expense_claim"}
+    # The office is told the case is closed; that message waits for the office's receipt.
+    assert {r.kind for r in setup.book.records.all()} == {"visit_plan", "expense_claim", "case_status"}
+    pull(setup.office, setup.office_transport)
+    closing = [r for r in setup.office.repo.records("PP-2026-0142") if r.record_type == "case_status"]
+    assert [r.content["body"]["closed"] for r in closing] == [True]
     clock.now += timedelta(days=31)
-    assert setup.sync.run().purged == 1  # the claim, 30 days after the office confirmed it
+    assert setup.sync.run().purged == 2  # the closing, and the claim 30 days after the office confirmed it
     assert {r.kind for r in setup.book.records.all()} == {"visit_plan"}  # until the visit is closed
 
 

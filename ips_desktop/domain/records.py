@@ -201,6 +201,39 @@ class Level1Contact:
 
 
 @dataclass(frozen=True)
+class CaseStatus:
+    """The volunteer closed (or reopened) a case: it goes to the office like any record, so the
+    PPO knows the work with the family is finished, and whether the parent's papers are still
+    to be posted back. It carries no words of the volunteer's."""
+
+    closed: bool
+    at: datetime
+    papers_held: int = 0
+
+    @property
+    def summary(self) -> str:
+        done = "closed" if self.closed else "reopened"
+        words = f"Case {done} by the volunteer on {self.at:%d/%m/%Y} at {self.at:%H:%M}"
+        if self.papers_held:
+            lots = "1 lot" if self.papers_held == 1 else f"{self.papers_held} lots"
+            words += f"; {lots} of papers lent by the parent still to be posted back"
+        return words + "."
+
+    def text_fields(self) -> dict[str, str]:
+        return {}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "case_status", "v": 1, "closed": self.closed, "at": self.at.isoformat(timespec="seconds"),
+                "papers_held": self.papers_held, "summary": self.summary}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CaseStatus:
+        held = data.get("papers_held", 0)
+        return cls(data["closed"] is True, datetime.fromisoformat(data["at"]),
+                   held if isinstance(held, int) and not isinstance(held, bool) and 0 <= held < 1000 else 0)
+
+
+@dataclass(frozen=True)
 class CaseSummary:
     id: str
     reference: str
@@ -212,13 +245,13 @@ class CaseSummary:
     attention: tuple[str, ...] = field(default=())
 
 
-AnyRecord = ContactRecord | PapersHeld | Level1Contact | Visit | VisitOutcome | IncidentReport | PlanDraft
+AnyRecord = ContactRecord | PapersHeld | Level1Contact | Visit | VisitOutcome | IncidentReport | PlanDraft | CaseStatus
 
 
 def record_from_dict(data: dict[str, Any]) -> AnyRecord:
     kinds: dict[str, Any] = {"contact": ContactRecord, "papers": PapersHeld, "level1": Level1Contact,
                              "visit_plan": Visit, "visit_outcome": VisitOutcome, "incident": IncidentReport,
-                             "visit_draft": PlanDraft}
+                             "visit_draft": PlanDraft, "case_status": CaseStatus}
     try:
         return kinds[data["type"]].from_dict(data)  # type: ignore[no-any-return]
     except KeyError:

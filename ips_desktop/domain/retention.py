@@ -27,6 +27,7 @@ RETENTION_CLASS = {
     "phone_log": "phone_log",
     "family_contact": "to_office",
     "ladder_profile": "to_office",
+    "case_status": "to_office",
 }
 
 HANDBOOK = {

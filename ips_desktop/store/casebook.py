@@ -21,6 +21,7 @@ from ..domain.about_me import AboutMe
 from ..domain.pii import FieldFinding, KeepReason, neutral_file_name, screen_fields
 from ..domain.records import (
     AnyRecord,
+    CaseStatus,
     CaseSummary,
     ContactRecord,
     Level1Contact,
@@ -34,7 +35,7 @@ from .records import MAX_ATTACHMENT_BYTES, AttachmentInfo, RecordRepository, Sto
 from .settings import SettingsRepository, VolunteerSettings
 from .vault import VaultConnection, VaultError
 
-Record = ContactRecord | PapersHeld
+Record = ContactRecord | PapersHeld | CaseStatus
 PRIORITY_SAFEGUARDING = 10
 
 
@@ -177,14 +178,26 @@ class CaseBook:
         """Handbook: "Delete your computer record as soon as you have finished your work with
         that family". Closing marks it finished; the purge follows the retention rules once
         the office has confirmed it holds the records (sealed sync)."""
-        with self._vault.transaction():
-            self.cases.set_open(case_id, False)
-            self.audit.append("case closed", case_id)
+        self._set_open(case_id, False)
 
     def reopen_case(self, case_id: str) -> None:
+        self._set_open(case_id, True)
+
+    def _set_open(self, case_id: str, is_open: bool) -> None:
+        """The case's state, and a record of the change queued for the office in the same
+        transaction: the PPO learns the work with the family is finished (or started again), and
+        how many lots of the parent's papers are still to be posted back."""
+        reference = self.cases.reference_of(case_id) or ""
+        status = CaseStatus(closed=not is_open, at=self._now(), papers_held=self.papers_out(case_id))
         with self._vault.transaction():
-            self.cases.set_open(case_id, True)
-            self.audit.append("case reopened", case_id)
+            self.cases.set_open(case_id, is_open)
+            self.audit.append("case reopened" if is_open else "case closed", case_id)
+            self.records.enqueue(self._put(None, case_id, reference, status, "saved"))
+
+    def papers_out(self, case_id: str) -> int:
+        """Lots of the parent's papers in this case not yet returned with proof of posting."""
+        return sum(1 for r in self.records.all(case_id=case_id)
+                   if r.kind == "papers" and not PapersHeld.from_dict(r.payload).returned)
 
     # -- records -----------------------------------------------------------------------------
     def records_for_case(self, case_id: str) -> list[RecordView]:

@@ -40,7 +40,9 @@ class CaseRepository:
     def summaries(self, include_closed: bool = True) -> list[CaseSummary]:
         sql = (
             "SELECT c.id, c.reference, c.status, c.opened_at, c.closed_at, count(r.id),"
-            " max(r.updated_at) FROM cases c LEFT JOIN records r ON r.case_id = c.id"
+            " max(r.updated_at) FROM cases c"
+            # the note to the office that the case was closed or reopened is not one of its records
+            " LEFT JOIN records r ON r.case_id = c.id AND r.kind != 'case_status'"
         )
         if not include_closed:
             sql += " WHERE c.status = 'open'"

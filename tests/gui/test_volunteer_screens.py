@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -117,14 +118,28 @@ def test_closing_a_case_from_the_window(running, monkeypatch) -> None:
     app, _ = running
     case_id = _case(app)
     window = app.window
-    monkeypatch.setattr("ips_desktop.ui.volunteer.main_window.QMessageBox.question",
-                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    asked: list[str] = []
+
+    def answer(_parent, _title, text, *_args):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return QMessageBox.StandardButton.No if len(asked) == 1 else QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr("ips_desktop.ui.volunteer.main_window.QMessageBox.question", answer)
+    app.book.save(None, case_id, PapersHeld("Copy of the draft EHC plan", date(2026, 11, 2)))
+    window.close_case_button.click()  # the papers are still out: No
+    assert asked[0].startswith("You still hold 1 lot of papers the parent lent for this case.")
+    assert app.book.case_list()[0].open
     window.close_case_button.click()
     (case,) = app.book.case_list()
     assert not case.open
     window.select_case(case_id)
     assert window.case_title.text().endswith("(closed)")
     assert window.close_case_button.text() == "Reopen case"
+    told = [r for r in app.book.records.all(case_id=case_id) if r.kind == "case_status"]
+    assert len(told) == 1
+    assert told[0].payload["papers_held"] == 1
+    assert "still to be posted back" in told[0].payload["summary"]
+    assert app.book.records.get(told[0].id).state == "saved"
 
 
 def test_disk_failure_keeps_the_typing_in_the_editor(running, monkeypatch) -> None:

@@ -318,10 +318,17 @@ class MainWindow(QMainWindow):
         if case is None:
             return
         if case.open:
+            words = (f"Close case {case.reference}? The office is told the case is closed, and its notes are "
+                     "removed from this computer once the office has confirmed it holds them.")
+            held = self.book.papers_out(case.id)
+            if held:
+                lots = "1 lot" if held == 1 else f"{held} lots"
+                words = (f"You still hold {lots} of papers the parent lent for this case. Post them back with proof "
+                         "of posting and mark them returned in Papers held. The office is told they are still "
+                         "out.\n\n" + words)
             answer = QMessageBox.question(
-                self, "Close case",
-                f"Close case {case.reference}? Its records are removed from this computer once the "
-                "office has confirmed it holds them.")
+                self, "Close case", words, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No if held else QMessageBox.StandardButton.Yes)
             if answer != QMessageBox.StandardButton.Yes:
                 return
             self.editor.flush()
