@@ -15,6 +15,7 @@ from ..domain.records import (
     ContactRecord,
     Level1Contact,
     Level1Focus,
+    PapersHeld,
     SafeguardingNote,
 )
 from .casebook import CaseBook
@@ -67,6 +68,9 @@ def fill(book: CaseBook, today: date) -> None:
                 handwritten_notes_destroyed=True,
             )
             book.save(None, case_id, record)
+        if reference == "PP-2026-0142":  # papers lent by the parent, still to post back
+            book.save(None, case_id, PapersHeld("Copy of the draft EHC plan and the SALT report",
+                                                today - timedelta(days=14)))
     urgent = book.open_case("PP-2026-0171")
     book.save(None, urgent, ContactRecord(
         ContactKind.TELEPHONE, datetime.combine(today, datetime.min.time()).replace(hour=11), 25, "L.B.",
