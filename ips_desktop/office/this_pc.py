@@ -78,13 +78,35 @@ def office_root(given: Path | None, this_pc: ThisPC | None = None) -> Path:
     return (this_pc or ThisPC()).office_folder or default_root(APP_NAME)
 
 
+WHOLE_PATH = "Type the office folder's whole path, from the drive or / at its start."
+CLOUD_SYNCED = ("That folder is kept in step by a cloud service (OneDrive, Dropbox …), which copies the office "
+                "about instead of sharing it.")
+
+
+def new_office_problem(folder: Path, own_folder: Path | None) -> str:
+    """Why a new office cannot be made in ``folder``, or "". This PC's ``own_folder`` is made
+    when needed; any other must already be there. Neither may hold an office already, nor be
+    cloud-synced (the office would split in two)."""
+    from ..store.profile import Profile, cloud_synced
+
+    if not folder.is_absolute():
+        return WHOLE_PATH
+    if folder != own_folder and not folder.is_dir():
+        return f"There is no folder {folder}. Create it first, or check the path."
+    if Profile(folder, "office", schema="office").exists():
+        return f"There is already an office in {folder}. To use it, press “Open an office another PPO set up…”."
+    if cloud_synced(folder):
+        return f"{CLOUD_SYNCED} Choose this PC's own folder or a real file share."
+    return ""
+
+
 def shared_office_problem(folder: Path) -> tuple[Path | None, str]:
     """The office folder to use for ``folder`` (the one holding ``office``; the ``office`` folder
     itself is taken as meaning its parent), or why it cannot be used."""
     from ..store.profile import Profile, cloud_synced
 
     if not folder.is_absolute():
-        return None, "Type the office folder's whole path, from the drive or / at its start."
+        return None, WHOLE_PATH
     if not folder.is_dir():
         return None, f"There is no folder {folder} (or this PC cannot reach it). Check the path and the network."
     root = folder.parent if folder.name == "office" and not (folder / "office").is_dir() else folder
@@ -92,6 +114,5 @@ def shared_office_problem(folder: Path) -> tuple[Path | None, str]:
         return None, (f"There is no office in {folder}: choose the folder that holds the folder named "
                       "“office”, the one the first PPO's console uses.")
     if cloud_synced(root):
-        return None, ("That folder is kept in step by a cloud service (OneDrive, Dropbox …), which copies "
-                      "the office about instead of sharing it. Use a real file share.")
+        return None, f"{CLOUD_SYNCED} Use a real file share."
     return root, ""

@@ -34,7 +34,7 @@ from ... import clock
 from ...crypto.keyslot import MINIMUM_KDF, KdfParams, VaultSecrets, calibrate
 from ...office.console import OfficeConsole
 from ...office.service import OfficeError, OfficeService, check_relay_address
-from ...office.this_pc import ThisPC
+from ...office.this_pc import ThisPC, new_office_problem
 from ...store.errors import VaultError
 from ...store.profile import Profile
 from ...store.vault import VaultConnection
@@ -225,24 +225,10 @@ class CreateOfficeDialog(WorkDialog):
 
     def folder_problem(self) -> str:
         """This PC's own folder is made when needed; any other must already be there, hold no office
-        yet, and not be a cloud-synced folder (which would split the office in two)."""
-        from ...store.profile import cloud_synced
-
-        text = self.folder.text().strip()
-        if not text:
+        yet, and not be a cloud-synced folder (office/this_pc.new_office_problem)."""
+        if not self.folder.text().strip():
             return "Choose the office folder: this PC's own folder, or a shared one."
-        folder = self.chosen_folder()
-        if not folder.is_absolute():
-            return "Type the office folder's whole path, from the drive or / at its start."
-        if folder != self.default_folder and not folder.is_dir():
-            return f"There is no folder {folder}. Create it first, or check the path."
-        if Profile(folder, "office", schema="office").exists():
-            return (f"There is already an office in {folder}. To use it, press “Open an office another PPO "
-                    "set up…”.")
-        if cloud_synced(folder):
-            return ("That folder is kept in step by a cloud service (OneDrive, Dropbox …), which copies the office "
-                    "about instead of sharing it. Choose this PC's own folder or a real file share.")
-        return ""
+        return new_office_problem(self.chosen_folder(), self.default_folder)
 
     def address_problem(self) -> str:
         """A relay is an https address; anything else must be a folder that is already there (a
