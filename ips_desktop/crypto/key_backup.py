@@ -17,7 +17,7 @@ from collections.abc import Callable
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-from .keyslot import MINIMUM_KDF, KdfParams, derive_passphrase_kek
+from .keyslot import MINIMUM_KDF, SHORTEST_PASSPHRASE, KdfParams, derive_passphrase_kek
 from .office_keys import OfficeKeys
 from .wire import Reason, WireError, canonical_json, kid, parse_canonical_json, require
 
@@ -29,8 +29,9 @@ MAX_FILE = 1 << 20
 
 def write_backup(keys: OfficeKeys, passphrase: str, params: KdfParams = MINIMUM_KDF,
                  rng: Callable[[int], bytes] = os.urandom) -> bytes:
-    if len(passphrase) < 12:
-        raise ValueError("A recovery passphrase needs at least 12 characters; several words are easiest.")
+    if len(passphrase) < SHORTEST_PASSPHRASE:
+        raise ValueError(f"A recovery passphrase needs at least {SHORTEST_PASSPHRASE} characters; several words are "
+                         "easiest.")
     params = params if params.is_at_least_minimum() else MINIMUM_KDF
     salt = rng(16)
     header = _HEADER.pack(MAGIC, VERSION, params.memory_kib, params.iterations, params.lanes, salt,

@@ -76,6 +76,7 @@ class KdfParams:
 
 
 MINIMUM_KDF = KdfParams(memory_kib=64 * 1024, iterations=3, lanes=4)
+SHORTEST_PASSPHRASE = 12  # the office's passphrases (the office vault, the key backup's recovery)
 MAX_MEMORY_KIB = 4 * 1024 * 1024
 MAX_ITERATIONS = 64
 

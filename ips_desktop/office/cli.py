@@ -35,7 +35,7 @@ from pathlib import Path
 
 from .. import clock
 from ..cli_support import Parser, add_version
-from ..crypto.keyslot import MINIMUM_KDF, calibrate
+from ..crypto.keyslot import MINIMUM_KDF, SHORTEST_PASSPHRASE, calibrate
 from ..crypto.wire import WireError, fingerprint
 from ..store.errors import VaultError
 from ..store.profile import Profile
@@ -50,7 +50,6 @@ from .this_pc import ThisPC, office_root, shared_office_problem
 PASSPHRASE_VARIABLE = "IPS_OFFICE_PASSPHRASE"  # noqa: S105 (the variable's name)
 RECOVERY_VARIABLE = "IPS_OFFICE_RECOVERY_PASSPHRASE"
 NEW_PASSPHRASE_VARIABLE = "IPS_OFFICE_NEW_PASSPHRASE"  # noqa: S105 (the variable's name)
-SHORTEST_PASSPHRASE = 12
 
 
 def _passphrase(confirm: bool) -> str:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ... import clock
-from ...crypto.keyslot import MINIMUM_KDF, KdfParams, VaultSecrets, calibrate
+from ...crypto.keyslot import MINIMUM_KDF, SHORTEST_PASSPHRASE, KdfParams, VaultSecrets, calibrate
 from ...office.console import OfficeConsole
 from ...office.service import OfficeError, OfficeService, check_relay_address
 from ...office.this_pc import ThisPC, new_office_problem
@@ -217,8 +217,8 @@ class CreateOfficeDialog(WorkDialog):
                     "(`ips-relay key` prints it).")
         if not self.who.text().strip():
             return NAME_PROBLEM
-        if len(self.first.text()) < 12:
-            return "The office passphrase needs at least 12 characters; several words are easiest."
+        if len(self.first.text()) < SHORTEST_PASSPHRASE:
+            return f"The office passphrase needs at least {SHORTEST_PASSPHRASE} characters; several words are easiest."
         if self.first.text() != self.second.text():
             return "The two passphrases differ."
         return self.folder_problem()
@@ -440,8 +440,8 @@ class ChangePassphraseDialog(WorkDialog):
     def problem(self) -> str:
         if not self.current.text():
             return "Type the office passphrase you use now."
-        if len(self.first.text()) < 12:
-            return "The new passphrase needs at least 12 characters; several words are easiest."
+        if len(self.first.text()) < SHORTEST_PASSPHRASE:
+            return f"The new passphrase needs at least {SHORTEST_PASSPHRASE} characters; several words are easiest."
         if self.first.text() != self.second.text():
             return "The two new passphrases differ."
         if self.first.text() == self.current.text():
