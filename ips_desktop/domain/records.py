@@ -200,6 +200,11 @@ class Level1Contact:
                    str(data["signposted_to"]), Level1Focus(data["focus"]))
 
 
+def lots_of_papers(n: int) -> str:
+    """“1 lot of papers”, “2 lots of papers”."""
+    return "1 lot of papers" if n == 1 else f"{n} lots of papers"
+
+
 @dataclass(frozen=True)
 class CaseStatus:
     """The volunteer closed (or reopened) a case: it goes to the office like any record, so the
@@ -215,8 +220,7 @@ class CaseStatus:
         done = "closed" if self.closed else "reopened"
         words = f"Case {done} by the volunteer on {self.at:%d/%m/%Y} at {self.at:%H:%M}"
         if self.papers_held:
-            lots = "1 lot" if self.papers_held == 1 else f"{self.papers_held} lots"
-            words += f"; {lots} of papers lent by the parent still to be posted back"
+            words += f"; {lots_of_papers(self.papers_held)} lent by the parent still to be posted back"
         return words + "."
 
     def text_fields(self) -> dict[str, str]:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ... import clock
-from ...domain.records import ContactRecord
+from ...domain.records import ContactRecord, lots_of_papers
 from ...store.casebook import CaseBook, RecordView
 from ...store.errors import VaultError
 from ...store.session import VaultSession
@@ -322,10 +322,9 @@ class MainWindow(QMainWindow):
                      "removed from this computer once the office has confirmed it holds them.")
             held = self.book.papers_out(case.id)
             if held:
-                lots = "1 lot" if held == 1 else f"{held} lots"
-                words = (f"You still hold {lots} of papers the parent lent for this case. Post them back with proof "
-                         "of posting and mark them returned in Papers held. The office is told they are still "
-                         "out.\n\n" + words)
+                words = (f"You still hold {lots_of_papers(held)} the parent lent for this case. Post them back "
+                         "with proof of posting and mark them returned in Papers held. The office is told they are "
+                         "still out.\n\n" + words)
             answer = QMessageBox.question(
                 self, "Close case", words, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No if held else QMessageBox.StandardButton.Yes)
