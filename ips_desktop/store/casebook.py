@@ -12,17 +12,20 @@ import mimetypes
 import os
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
 from ..domain import about_me
 from ..domain.about_me import AboutMe
+from ..domain.actions import ActionToDo, actions_to_do
 from ..domain.pii import FieldFinding, KeepReason, neutral_file_name, screen_fields
 from ..domain.records import (
+    AgreedAction,
     AnyRecord,
     CaseStatus,
     CaseSummary,
+    Consent,
     ContactRecord,
     Level1Contact,
     PapersHeld,
@@ -198,6 +201,43 @@ class CaseBook:
         """Lots of the parent's papers in this case not yet returned with proof of posting."""
         return sum(1 for r in self.records.all(case_id=case_id)
                    if r.kind == "papers" and not PapersHeld.from_dict(r.payload).returned)
+
+    # -- agreed actions -------------------------------------------------------------------------
+    def actions_to_do(self, case_id: str | None = None) -> list[ActionToDo]:
+        """Agreed actions not yet done, in open cases (or in one case), soonest first."""
+        open_refs = {c.id: c.reference for c in self.cases.summaries(include_closed=False)}
+        if case_id is not None:
+            open_refs = {case_id: open_refs[case_id]} if case_id in open_refs else {}
+        stored = self.records.all(case_id=case_id, kind="contact")
+        return actions_to_do((r.id, r.case_id, open_refs[r.case_id], ContactRecord.from_dict(r.payload))
+                             for r in stored if r.case_id in open_refs)
+
+    def case_consents(self, case_id: str, besides: str | None = None) -> list[Consent]:
+        """The consents recorded in the case's contact records, other than record ``besides``
+        (the one being edited, whose own rows the editor has)."""
+        return [consent for r in self.records.all(case_id=case_id, kind="contact") if r.id != besides
+                for consent in ContactRecord.from_dict(r.payload).consents]
+
+    def set_action_done(self, record_id: str, index: int, done: bool = True) -> ContactRecord:
+        """Mark one agreed action done (or not). A saved record is queued again, so the office's
+        copy shows it too; its words are unchanged, so it needs no new screening. A draft stays
+        a draft. Returns the record as now kept."""
+        stored = self.records.get(record_id)
+        if stored.kind != "contact" or stored.case_id is None:
+            raise InputError("Only a contact record has agreed actions.")
+        record = ContactRecord.from_dict(stored.payload)
+        if not 0 <= index < len(record.agreed_actions):
+            raise InputError("That action is no longer in the record.")
+        actions = list(record.agreed_actions)
+        actions[index] = AgreedAction(actions[index].what, actions[index].who, actions[index].by_when, done)
+        changed = replace(record, agreed_actions=tuple(actions))
+        reference = self.cases.reference_of(stored.case_id) or ""
+        with self._vault.transaction():
+            self._put(record_id, stored.case_id, reference, changed, stored.state, stored.priority)
+            if stored.state == "saved":
+                self.records.enqueue(record_id, stored.priority)
+            self.audit.append("agreed action done" if done else "agreed action not done", record_id)
+        return changed
 
     # -- records -----------------------------------------------------------------------------
     def records_for_case(self, case_id: str) -> list[RecordView]:

@@ -31,25 +31,25 @@ _CASES: list[tuple[str, list[_Note]]] = [
          "Parent worried that the draft EHCP does not describe the speech and language support the child "
          "gets now. Talked through the 15-day response period and how to set out comments section by "
          "section. Parent will gather the latest SALT report.",
-         (("Send the parent the guide to responding to a draft plan", "IPS", 7),
-          ("Ask the SENCO for the latest SALT report", "parent", 10)),
+         (("Send the parent the guide to responding to a draft plan", "IPS", 21),
+          ("Ask the SENCO for the latest SALT report", "parent", 18)),
          (("SENCO", "verbally on the phone"),)),
         (ContactKind.MEETING, 80, "H.T.", ("parent", "SENCO", "class teacher"),
          "Meeting at school to prepare comments on the draft plan. SENCO agreed section F should name "
          "weekly sessions with the speech and language therapist. Parent felt heard.",
-         (("Send written comments to the LA SEN officer", "parent", 5),), ()),
+         (("Send written comments to the LA SEN officer", "parent", 17),), ()),
     ]),
     ("PP-2026-0157", [
         (ContactKind.TELEPHONE, 20, "R.M.", ("parent",),
          "Parent asked about the annual review: who is invited, and how to share the child's views. "
          "Explained the IPS role and confidentiality. Offered to attend the review.",
-         (("Confirm the review date with the parent", "IPS", 3),), ()),
+         (("Confirm the review date with the parent", "IPS", 24),), ()),
     ]),
     ("PP-2026-0163", [
         (ContactKind.HOME_VISIT, 60, "S.K.", ("parent",),
          "Home visit agreed with the PPO. Parent described fixed-term exclusions this term. Explained the "
          "exclusion guidance and the right to make representations to the governors.",
-         (("Research the governors' panel dates", "IPS", 5),), ()),
+         (("Research the governors' panel dates", "IPS", 30),), ()),
     ]),
 ]
 

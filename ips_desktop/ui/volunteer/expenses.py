@@ -18,19 +18,16 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -42,7 +39,7 @@ from ...store.errors import VaultError
 from ...store.expensebook import ExpenseBook
 from ...store.session import VaultSession
 from ..common.tasks import TaskRunner
-from ..common.widgets import chosen_row
+from ..common.widgets import chosen_row, list_table
 from .claim_build import ClaimBuild
 from .expense_forms import RECEIPT_FILTER, CallForm, ClaimantForm, ExpenseForm, ItemForm, JourneyForm, ask
 from .expense_preview import ClaimPreviewDialog
@@ -101,16 +98,7 @@ class ExpensesDialog(QDialog):
         top.addWidget(QLabel("Claim month:"))
         top.addWidget(self.month_box)
         top.addWidget(self.state, 1)
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setAccessibleName("This month's expenses")
-        self.table.setHorizontalHeaderLabels(self.COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table = list_table("This month's expenses", self.COLUMNS, stretch=2)
         self.table.itemSelectionChanged.connect(self._selection)
         self.table.itemActivated.connect(lambda _item: self.edit())
         self.empty = QLabel("Nothing for this month yet. Add an expense (Ctrl+E), a journey (Ctrl+J) or a call "

@@ -28,11 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from ... import clock
+from ...domain.actions import ActionToDo, due_this_week
 from ...domain.records import ContactRecord, lots_of_papers
 from ...store.casebook import CaseBook, RecordView
 from ...store.errors import VaultError
 from ...store.session import VaultSession
 from ..common.widgets import chosen_row, fit_to_screen
+from .actions import ActionsDueDialog, action_line
 from .level1 import Level1Dialog
 from .models import CaseTableModel, uk
 from .papers import PapersDialog, papers_out
@@ -131,6 +133,18 @@ class MainWindow(QMainWindow):
         middle_layout.addWidget(self.case_title)
         middle_layout.addWidget(self.record_list)
         middle_layout.addWidget(self.empty_records)
+        self.todo_title = QLabel("Agreed actions to do")
+        self.todo_list = QListWidget()
+        self.todo_list.setAccessibleName("Agreed actions to do")
+        self.todo_list.setMaximumHeight(96)
+        self.todo_list.setWordWrap(True)
+        self.todo_list.itemActivated.connect(lambda _item: self._open_chosen_todo())
+        self.todo_done_button = QPushButton("Mark action done")
+        self.todo_done_button.setToolTip("Ctrl+D: the chosen action in this list is done")
+        self.todo_done_button.clicked.connect(self.mark_chosen_todo_done)
+        middle_layout.addWidget(self.todo_title)
+        middle_layout.addWidget(self.todo_list)
+        middle_layout.addWidget(self.todo_done_button)
         self.papers_button = QPushButton("Papers held")
         self.papers_button.setToolTip("Ctrl+Shift+P: papers a parent lent you, until posted back")
         self.papers_button.clicked.connect(self.show_papers)
@@ -163,7 +177,13 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.lock_state = QLabel("Unlocked")
         self.unsent = QLabel()
+        self.due_button = QPushButton()
+        self.due_button.setFlat(True)
+        self.due_button.setToolTip("Ctrl+Shift+D: agreed actions due in the next seven days")
+        self.due_button.clicked.connect(self.show_actions_due)
+        self.due_button.hide()
         self.statusBar().addWidget(self.lock_state)
+        self.statusBar().addPermanentWidget(self.due_button)
         self.statusBar().addPermanentWidget(self.unsent)
 
     def _actions(self) -> None:
@@ -179,6 +199,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(add("New record", "Ctrl+Shift+N", self.new_record))
         file_menu.addAction(add("Papers held…", "Ctrl+Shift+P", self.show_papers))
         file_menu.addAction(add("Level 1 contact…", "Ctrl+Shift+L", self.show_level1))
+        file_menu.addAction(add("Agreed actions due this week…", "Ctrl+Shift+D", self.show_actions_due))
+        add("Mark action done", "Ctrl+D", self.mark_chosen_todo_done)
         file_menu.addSeparator()
         file_menu.addAction(add("Settings…", QKeySequence.StandardKey.Preferences, self.settings_requested.emit))
         file_menu.addAction(add("Lock now", "Ctrl+L", self.lock_requested.emit))
@@ -205,10 +227,18 @@ class MainWindow(QMainWindow):
                 self.select_case(first.id)
         self._case_selected()
         self._refresh_status()
+        self._refresh_due()
 
     def _refresh_status(self) -> None:
         count = self.book.unsent_count()
         self.unsent.setText(f"{count} record(s) waiting to go to the office" if count else "")
+
+    def _refresh_due(self) -> None:
+        """The status bar's count of actions due this week (opens every contact record: done on
+        a refresh, a save or a tick, not on each autosave)."""
+        due = len(due_this_week(self.book.actions_to_do(), self.today()))
+        self.due_button.setText(f"{due} agreed action{'s' if due != 1 else ''} due this week")
+        self.due_button.setVisible(due > 0)
 
     def current_case_id(self) -> str | None:
         row = chosen_row(self.case_table)
@@ -230,6 +260,8 @@ class MainWindow(QMainWindow):
         has_case = case_id is not None
         self.new_record_button.setEnabled(has_case)
         self.close_case_button.setEnabled(has_case)
+        if not has_case:
+            self._refresh_todos(None)
         self.papers_button.setEnabled(has_case)
         if not has_case:
             self.case_title.setText("Choose a case" if self.cases.rowCount() else "")
@@ -248,6 +280,7 @@ class MainWindow(QMainWindow):
             views = self.book.records_for_case(case_id) if case_id else []
             out = len(papers_out(views))
             self.papers_button.setText(f"Papers held ({out} to post back)" if out else "Papers held")
+            self._refresh_todos(case_id)
         views = [v for v in views if isinstance(v.record, ContactRecord)]
         self.record_list.blockSignals(True)
         self.record_list.clear()
@@ -276,6 +309,7 @@ class MainWindow(QMainWindow):
         if case_id:
             self.select_case(case_id)
         self._refresh_records(select=record_id)
+        self._refresh_due()
 
     def _record_selected(self) -> None:
         chosen = self.record_list.selectedItems()
@@ -287,6 +321,79 @@ class MainWindow(QMainWindow):
             if view.case_id != self.current_case_id():
                 self.select_case(view.case_id)
             self.editor.load(view.case_id, view.id, view.record)
+
+    def _refresh_todos(self, case_id: str | None) -> None:
+        """The chosen case's agreed actions not yet done, soonest first."""
+        todos = self.book.actions_to_do(case_id) if case_id else []
+        today = self.today()
+        self.todo_list.clear()
+        for todo in todos:
+            item = QListWidgetItem(action_line(todo, today))
+            item.setData(Qt.ItemDataRole.UserRole, todo)
+            if todo.late(today):
+                item.setForeground(Qt.GlobalColor.darkRed)
+            self.todo_list.addItem(item)
+        shown = bool(todos)
+        self.todo_title.setText(f"Agreed actions to do ({len(todos)})" if shown else "Agreed actions to do")
+        for widget in (self.todo_title, self.todo_list, self.todo_done_button):
+            widget.setVisible(shown)
+
+    def _chosen_todo(self) -> ActionToDo | None:
+        item = self.todo_list.currentItem()
+        if item is None or not self.todo_list.isVisible():
+            return None
+        todo: ActionToDo = item.data(Qt.ItemDataRole.UserRole)
+        return todo
+
+    def mark_chosen_todo_done(self) -> None:
+        todo = self._chosen_todo()
+        if todo is None:
+            if self.todo_list.isVisible():
+                self.todo_list.setFocus()
+            return
+        row = self.todo_list.currentRow()
+        self.mark_action_done(todo)
+        self.todo_list.setCurrentRow(min(row, self.todo_list.count() - 1))
+        self.todo_list.setFocus()
+
+    def _open_chosen_todo(self) -> None:
+        todo = self._chosen_todo()
+        if todo is not None:
+            self.open_record(todo.case_id, todo.record_id)
+
+    def mark_action_done(self, todo: ActionToDo) -> None:
+        """The action's record keeps the tick (and goes to the office again). If the record is
+        open in the editor, what is typed there is written first and the tick shows at once."""
+        showing = self.editor.record_id == todo.record_id
+        if showing:
+            self.editor.flush()
+        try:
+            record = self.book.set_action_done(todo.record_id, todo.index)
+        except VaultError as exc:
+            QMessageBox.warning(self, "Mark action done", str(exc))
+            return
+        if showing and self.editor.case_id:
+            self.editor.load(self.editor.case_id, todo.record_id, record)
+        self._refresh_records(select=self.editor.record_id if showing else None)
+        self._refresh_due()
+
+    def open_record(self, case_id: str, record_id: str) -> None:
+        """Choose the case and open the record in the editor (from a list of actions)."""
+        if self.search.text():
+            self.search.clear()
+        self.select_case(case_id)
+        for i in range(self.record_list.count()):
+            item = self.record_list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole).id == record_id:
+                self.record_list.setCurrentItem(item)
+                break
+
+    def show_actions_due(self) -> None:
+        dialog = ActionsDueDialog(self.session, self.today, self)
+        dialog.mark_done.connect(self.mark_action_done)
+        dialog.open_record.connect(self.open_record)
+        dialog.finished.connect(lambda _result: self._refresh_due() if self.session.is_open else None)
+        dialog.open()
 
     # -- actions ------------------------------------------------------------------------------
     def new_case(self) -> None:

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from ... import clock
+from ...domain.actions import consent_gaps
 from ...domain.pii import FieldFinding, KeepReason, apply_all, apply_replacement
 from ...domain.records import (
     CONSENT_HOW,
@@ -53,12 +54,16 @@ from ...store.casebook import CaseBook, InputError, Kept, UnresolvedFindings
 from ...store.errors import VaultError
 from ...store.session import VaultSession
 from ..common.when_fields import DateTimeField
-from ..common.widgets import button_row
+from ..common.widgets import button_row, message_label
 from .pii_panel import PiiPanel
 
 log = logging.getLogger(__name__)
 
 AUTOSAVE_MS = 3000
+DONE_COLUMN = 3
+CONSENT_RULE = ("Handbook: the parent's permission is needed “to discuss their child with a specified "
+                "professional or agency”; on the telephone, “type the agreed actions, responsibilities, "
+                "timescales and permission”.")
 NOT_ENROLLED_SAVED = ("Saved on this laptop. It waits here until the laptop is enrolled with the office "
                       "(Sync ▸ Enrol with the office…); nothing has been sent yet.")
 SCAN_FILTER = "Scans and documents (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;All files (*)"
@@ -89,10 +94,15 @@ class RowTable(QTableWidget):
     and is not saved, whatever defaults it shows."""
 
     removed = Signal()
+    done_column: int | None = None  # a tick box column (agreed actions' "Done"), not typed in
 
     def __init__(self, headers: tuple[str, ...], name: str) -> None:
         super().__init__(0, len(headers))
         self.setHorizontalHeaderLabels(list(headers))
+        for col, header in enumerate(headers):
+            item = self.horizontalHeaderItem(col)
+            if item is not None and ("when" in header.lower() or "date" in header.lower()):
+                item.setToolTip("Day/month/year, e.g. 05/12/2026 or 5/12")
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.verticalHeader().hide()
@@ -106,6 +116,8 @@ class RowTable(QTableWidget):
         self.insertRow(row)
         for col, value in enumerate(values):
             self.setItem(row, col, QTableWidgetItem(value))
+        if self.done_column is not None:
+            self.set_done(row, False)
         first = self.item(row, 0)
         if edit and first is not None:
             self.setFocus()
@@ -135,6 +147,19 @@ class RowTable(QTableWidget):
             if values[0]:
                 out.append((row, values))
         return out
+
+    def set_done(self, row: int, done: bool) -> None:
+        """The tick in the Done column; a screen reader hears "done" or "not done"."""
+        assert self.done_column is not None
+        item = QTableWidgetItem()
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked if done else Qt.CheckState.Unchecked)
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, "done" if done else "not done")
+        self.setItem(row, self.done_column, item)
+
+    def done_at(self, row: int) -> bool:
+        item = self.item(row, self.done_column) if self.done_column is not None else None
+        return item is not None and item.checkState() == Qt.CheckState.Checked
 
     def rows(self) -> list[tuple[str, ...]]:
         return [values for _, values in self.filled_rows()]
@@ -206,10 +231,11 @@ class RecordEditor(QWidget):
             "Roles and initials, never names.")
         self.summary.setMinimumHeight(140)
         self.summary.setTabChangesFocus(True)  # Tab moves on; a summary needs no tab characters
-        self.action_rows = RowTable(("Action", "Who (role)", "By when (dd/mm/yyyy)"), "Agreed actions")
-        self.consent_rows = RowTable(("With (role or agency)", "How given", "Date (dd/mm/yyyy)"), "Consents")
+        self.action_rows = RowTable(("Action", "Who (role)", "By when", "Done"), "Agreed actions")
+        self.action_rows.done_column = DONE_COLUMN
+        self.consent_rows = RowTable(("With (role or agency)", "How given", "Date given"), "Consents")
         add_action = QPushButton("Add action")
-        add_action.clicked.connect(lambda: self.action_rows.add_row(("", "IPS", ""), edit=True))
+        add_action.clicked.connect(lambda: self.action_rows.add_row(("", "IPS", "", ""), edit=True))
         remove_action = QPushButton("Remove action")
         remove_action.setToolTip("Or choose the row and press Delete")
         remove_action.clicked.connect(self.action_rows.remove_chosen)
@@ -219,6 +245,11 @@ class RecordEditor(QWidget):
         remove_consent = QPushButton("Remove consent")
         remove_consent.setToolTip("Or choose the row and press Delete")
         remove_consent.clicked.connect(self.consent_rows.remove_chosen)
+        # Always there, so the questions below never move under the pointer as it changes.
+        self.consent_check = message_label("Consent check")
+        self.consent_check.setMinimumHeight(2 * self.consent_check.fontMetrics().lineSpacing())
+        self.consent_check.setToolTip(CONSENT_RULE)
+        self.case_consents: list[Consent] = []
         self.safeguarding = QCheckBox("Safeguarding concern")
         self.safeguarding.setAccessibleName("Safeguarding concern")
         self.safeguarding_box = QGroupBox("Safeguarding: what to do")
@@ -278,6 +309,7 @@ class RecordEditor(QWidget):
         form.addRow("", button_row(add_action, remove_action))
         form.addRow("Consents", self.consent_rows)
         form.addRow("", button_row(add_consent, remove_consent))
+        form.addRow("", self.consent_check)
         form.addRow(self.safeguarding)
         form.addRow(self.safeguarding_box)
         form.addRow(self.notes_destroyed)
@@ -319,6 +351,9 @@ class RecordEditor(QWidget):
                        self.ppo_told.toggled, self.edt_called.toggled, self.safeguarding_actions.textChanged,
                        self.notes_destroyed.toggled):
             signal.connect(self._mark_dirty)
+        for signal in (self.action_rows.itemChanged, self.consent_rows.itemChanged, self.action_rows.removed,
+                       self.consent_rows.removed):
+            signal.connect(self._check_consents)
         self._show_editing(False)
 
     def _show_editing(self, editing: bool) -> None:
@@ -353,7 +388,8 @@ class RecordEditor(QWidget):
         self.summary.setPlainText(record.summary)
         self.action_rows.setRowCount(0)
         for a in record.agreed_actions:
-            self.action_rows.add_row((a.what, a.who, a.by_when.strftime("%d/%m/%Y") if a.by_when else ""))
+            row = self.action_rows.add_row((a.what, a.who, a.by_when.strftime("%d/%m/%Y") if a.by_when else "", ""))
+            self.action_rows.set_done(row, a.done)
         self.consent_rows.setRowCount(0)
         for c in record.consents:
             self.consent_rows.add_row((c.with_whom, c.how_given, c.given_on.strftime("%d/%m/%Y")))
@@ -365,9 +401,11 @@ class RecordEditor(QWidget):
         self.edt_called_at.set_value(sg.edt_called_at if sg and sg.edt_called_at else clock.now())
         self.safeguarding_actions.setPlainText(sg.actions if sg else "")
         self.notes_destroyed.setChecked(record.handwritten_notes_destroyed)
+        self.case_consents = self.book.case_consents(case_id, besides=record_id)
         self.pii.show_findings([])
         self.message.clear()
         self._loading = False
+        self._check_consents()
         self._dirty = False
         self.draft_state.setText("")
         self._refresh_attachments()
@@ -375,8 +413,8 @@ class RecordEditor(QWidget):
         self.summary.setFocus()
 
     def current_record(self) -> ContactRecord:
-        actions = tuple(AgreedAction(what, who, _parse_uk_date(by))
-                        for what, who, by in self.action_rows.rows())
+        actions = tuple(AgreedAction(what, who, _parse_uk_date(by), self.action_rows.done_at(row))
+                        for row, (what, who, by, _done) in self.action_rows.filled_rows())
         consents = []
         for with_whom, how, given in self.consent_rows.rows():
             given_on = _parse_uk_date(given)
@@ -399,6 +437,24 @@ class RecordEditor(QWidget):
             consents=tuple(consents), safeguarding=safeguarding,
             handwritten_notes_destroyed=self.notes_destroyed.isChecked(),
         )
+
+    def _check_consents(self, *_: object) -> None:
+        """Point out an action that involves a professional with no consent for them recorded in
+        this record or an earlier one of the case. A pointer only: saving is never stopped."""
+        if self._loading:
+            return
+        actions = [AgreedAction(what, who, None, self.action_rows.done_at(row))
+                   for row, (what, who, _by, _done) in self.action_rows.filled_rows()]
+        here = [Consent(with_whom, how, clock.today()) for with_whom, how, _given in self.consent_rows.rows()]
+        gaps = consent_gaps(actions, here + self.case_consents)
+        if not gaps:
+            self.consent_check.setText("")
+            self.consent_check.setStyleSheet("")
+            return
+        more = f" And {len(gaps) - 1} more." if len(gaps) > 1 else ""
+        self.consent_check.setText(f"Consent not recorded: {gaps[0].sentence()}{more} Add the consent if "
+                                   "the parent gave it.")
+        self.consent_check.setStyleSheet("color: #8a4b00;")
 
     # -- actions -------------------------------------------------------------------------------
     def autosave(self) -> None:
