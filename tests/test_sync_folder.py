@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from conftest import PASSPHRASE, Clock, files_containing
 from sqlcipher_pages import decrypt_pages
-from sync_world import Laptop, Office, enrolled_world
+from sync_world import Laptop, Office, enrol, enrolled_world
 
 from ips_desktop.crypto.device import DeviceKeys
 from ips_desktop.domain.records import ContactKind, ContactRecord, Level1Contact, Level1Focus, PapersHeld
 from ips_desktop.office.inbox import pull
-from ips_desktop.store.casebook import CaseBook
+from ips_desktop.store.casebook import CaseBook, InputError
 from ips_desktop.sync.engine import DeviceSync
 from ips_desktop.sync.transport import Busy, FolderTransport
 
@@ -257,3 +257,25 @@ def test_a_slow_down_after_the_records_keeps_them_and_says_more_are_waiting(
     assert [r.case_ref for r in office.service.repo.records()] == ["PP-2026-5001"]
     third = pull(office.service, office.transport)
     assert (third.verified, third.more_waiting) == (0, False)
+
+
+def test_the_offices_reference_format_reaches_laptops(tmp_path: Path, clock: Clock) -> None:
+    """Set in the office policy, carried at enrolment and by a later bundle; the first-run guess
+    is replaced, and a reference of another shape is refused."""
+    folder = tmp_path / "share"
+    folder.mkdir()
+    office = Office(tmp_path / "office", clock, folder)
+    office.transport.publish_bundle(office.service.set_policy({"reference_example": "dpps/123/25"}))
+    laptop = enrol(office, tmp_path / "laptop", clock, "IPS-08")
+    assert laptop.book.settings.reference_format.example == "DPPS/123/25"
+    assert laptop.book.open_case("DPPS/456/26")
+    with pytest.raises(InputError, match="for example DPPS/123/25"):
+        laptop.book.open_case("PP-2026-0142")
+    assert "reference format from the office" in [e.event for e in laptop.book.audit.entries()]
+
+    office.transport.publish_bundle(office.service.set_policy({"reference_example": "PP-2026-0142"}))
+    laptop.sync.run()
+    assert laptop.book.settings.reference_format.example == "PP-2026-0142"
+    office.transport.publish_bundle(office.service.set_policy({"reference_example": "!!"}))  # not a reference
+    laptop.sync.run()
+    assert laptop.book.settings.reference_format.example == "PP-2026-0142"  # kept

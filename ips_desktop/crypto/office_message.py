@@ -1,5 +1,5 @@
 """Messages from the office to one laptop (DESIGN §5, §6, §8): a visit approved or refused, a
-check-in the PPO took by phone, a claim received, approved or returned.
+check-in the PPO took by phone, a claim received, approved or returned, a case allocated.
 
 Sealed to the device's box key from its certificate (X25519 with a fresh ephemeral key,
 HKDF-SHA256, ChaCha20-Poly1305, the header as associated data) and signed by an office
@@ -60,6 +60,7 @@ class MessageKind(StrEnum):
     VISIT_REFUSED = "visit_refused"
     CHECK_IN_RECORDED = "check_in_recorded"
     CLAIM_STATUS = "claim_status"
+    CASE_ALLOCATED = "case_allocated"
 
 
 _BODY_FIELDS: dict[MessageKind, dict[str, type | tuple[type, ...]]] = {
@@ -67,6 +68,7 @@ _BODY_FIELDS: dict[MessageKind, dict[str, type | tuple[type, ...]]] = {
     MessageKind.VISIT_REFUSED: {"visit_id": str, "by": str, "reason": str},
     MessageKind.CHECK_IN_RECORDED: {"visit_id": str, "by": str},
     MessageKind.CLAIM_STATUS: {"month": str, "state": str, "reason": str, "by": str},
+    MessageKind.CASE_ALLOCATED: {"reference": str, "initial": str, "brief": str, "by": str},
 }
 
 

@@ -237,6 +237,32 @@ class CaseStatus:
                    held if isinstance(held, int) and not isinstance(held, bool) and 0 <= held < 1000 else 0)
 
 
+MOST_BRIEF = 600  # characters in the office's brief for a case: a short note, not a file
+
+
+@dataclass(frozen=True)
+class CaseAllocation:
+    """The PPO gave the volunteer this case (handbook: the PPO sends "a file number and initial to
+    use to identify the case"): the parent's initial and a short brief, no names. It comes from
+    the office, sealed to this laptop, and is never sent back; it stays while the case is open."""
+
+    initial: str
+    brief: str
+    by: str  # the PPO, as the office names them
+    at: datetime
+
+    def text_fields(self) -> dict[str, str]:
+        return {"brief": self.brief}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "allocation", "v": 1, "initial": self.initial, "brief": self.brief, "by": self.by,
+                "at": self.at.isoformat(timespec="seconds")}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CaseAllocation:
+        return cls(str(data["initial"]), str(data["brief"]), str(data["by"]), datetime.fromisoformat(data["at"]))
+
+
 @dataclass(frozen=True)
 class CaseSummary:
     id: str
@@ -249,13 +275,14 @@ class CaseSummary:
     attention: tuple[str, ...] = field(default=())
 
 
-AnyRecord = ContactRecord | PapersHeld | Level1Contact | Visit | VisitOutcome | IncidentReport | PlanDraft | CaseStatus
+AnyRecord = (ContactRecord | PapersHeld | Level1Contact | Visit | VisitOutcome | IncidentReport | PlanDraft
+             | CaseStatus | CaseAllocation)
 
 
 def record_from_dict(data: dict[str, Any]) -> AnyRecord:
     kinds: dict[str, Any] = {"contact": ContactRecord, "papers": PapersHeld, "level1": Level1Contact,
                              "visit_plan": Visit, "visit_outcome": VisitOutcome, "incident": IncidentReport,
-                             "visit_draft": PlanDraft, "case_status": CaseStatus}
+                             "visit_draft": PlanDraft, "case_status": CaseStatus, "allocation": CaseAllocation}
     try:
         return kinds[data["type"]].from_dict(data)  # type: ignore[no-any-return]
     except KeyError:

@@ -8,7 +8,11 @@ office policy); until enrolment brings the office's own, :data:`DEFAULT_FORMAT` 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+POLICY_KEY = "reference_example"  # in the office policy: one of the service's references
 
 
 @dataclass(frozen=True)
@@ -57,3 +61,13 @@ def format_from_example(example: str) -> ReferenceFormat:
 def normalise_reference(text: str) -> str:
     """Upper case, no surrounding or inner spaces: what people paste from an e-mail."""
     return re.sub(r"\s+", "", text).upper()
+
+
+def office_format(policy: Mapping[str, Any]) -> ReferenceFormat | None:
+    """The format the office set in its policy (by an example reference), or None when it set
+    none or what it set cannot be one (the laptop then keeps the format it has)."""
+    example = policy.get(POLICY_KEY)
+    if not isinstance(example, str) or not 3 <= len(normalise_reference(example)) <= 40:
+        return None
+    fmt = format_from_example(example)
+    return fmt if fmt.is_valid(example) else None

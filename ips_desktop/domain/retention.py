@@ -28,6 +28,7 @@ RETENTION_CLASS = {
     "family_contact": "to_office",
     "ladder_profile": "to_office",
     "case_status": "to_office",
+    "allocation": "from_office",
 }
 
 HANDBOOK = {
@@ -41,6 +42,7 @@ HANDBOOK = {
     "expense": "A claim is kept as proof until it is paid.",
     "phone_log": "“Once the enquiry or telephone bill period is finalised delete all records.”",
     "to_office": "Kept only until the office has it.",
+    "from_office": "The office's brief for a case it gave you stays while the case is open, like your notes.",
 }
 
 
@@ -110,6 +112,12 @@ def decide(facts: RecordFacts, policy: RetentionPolicy) -> Decision:
 
     if facts.state == "draft":
         return wait("Draft: never removed automatically. Finish and save it, or discard it.")
+    if cls == "from_office":  # the office wrote it and keeps its own copy: nothing to confirm
+        if facts.case_closed_at is None:
+            return wait("The office's brief for the case: kept while the case is open.")
+        later = f" {_days(policy.closed_case_days)} after closing" if policy.closed_case_days else ""
+        return Decision(facts.record_id, facts.case_closed_at + timedelta(days=policy.closed_case_days),
+                        f"The case is closed: removed{later}.", cls)
     if facts.queued or facts.verified_at is None:
         return wait("Kept until the office confirms it holds the latest version.")
     verified = facts.verified_at

@@ -29,12 +29,12 @@ from ..domain.uk_time import from_epoch
 from ..domain.visit_flow import Visit
 from ..store.errors import VaultError
 from ..store.office_backup import BackupInfo
-from ..store.office_store import OfficeRecord
+from ..store.office_store import AllocationRow, OfficeRecord
 from ..store.profile import Profile, write_private_file
 from ..sync.relay_client import RelayTransport
 from ..sync.transport import FolderTransport, open_transport
 from ..sync.watch_client import BoardEntry, WatchClient
-from . import messages
+from . import allocation, messages
 from .inbox import PullResult, accept, pull
 from .restore import back_up, backup_reminder
 from .service import OfficeError, OfficeService
@@ -59,6 +59,28 @@ class ClaimToReview:
     entries: list[dict[str, Any]]
     status: str               # what the office last said: "", received, approved, returned
     records: tuple[OfficeRecord, ...] = ()   # the entries as received, with their receipts
+
+
+@dataclass(frozen=True)
+class CaseAllocationView:
+    reference: str
+    given: tuple[AllocationRow, ...]            # oldest first
+    not_allocated: tuple[tuple[bytes, str], ...]  # (device, label) that sent records without one
+
+    def words(self, labels: dict[bytes, str]) -> str:
+        """What the inbox says above the case's records."""
+        parts = []
+        if self.given:
+            last = self.given[-1]
+            who = labels.get(last.device_kid, "a laptop no longer enrolled")
+            stop = "" if last.initial.endswith(".") else "."
+            parts.append(f"Allocated to {who} on {last.allocated_at:%d/%m/%Y} by {last.by}; parent {last.initial}{stop}"
+                         + (f" Brief: {last.brief}" if last.brief else ""))
+        for _kid, label in self.not_allocated:
+            parts.append(f"⚠ Not allocated to {label} from this console. Check the reference with the volunteer "
+                         "before these notes go on the family's file: a mistyped digit files them under another "
+                         "family. If you gave the case by phone, allocate it now.")
+        return "\n".join(parts)
 
 
 def latest_versions(records: list[OfficeRecord]) -> list[OfficeRecord]:
@@ -150,6 +172,33 @@ class OfficeConsole:
             if record.case_ref:
                 out.setdefault(record.case_ref, []).append(record)
         return dict(sorted(out.items()))
+
+    # -- allocation ---------------------------------------------------------------------------------------
+    def volunteers(self) -> list[tuple[bytes, str]]:
+        """(device, label) of every laptop a case can go to: enrolled and not revoked."""
+        return [(d.device_kid, d.label) for d in self.service.repo.devices() if d.revoked_at is None]
+
+    def allocate_case(self, checked: allocation.Allocation, by: str) -> int:
+        """Seal a checked allocation (:func:`allocation.check`) to its laptop, post it and keep it."""
+        return allocation.allocate(self.service, self.transport(), checked, by)
+
+    def allocation_of(self, case_ref: str, records: list[OfficeRecord] | None = None) -> CaseAllocationView:
+        """Who the case was allocated to, and the laptops that sent records under it without
+        an allocation to them (a mistyped reference, or a case agreed by phone)."""
+        given = allocation.allocated(self.service).get(case_ref, [])
+        to = {row.device_kid for row in given}
+        labels = self.labels()
+        senders = {r.device_kid for r in (records if records is not None else self.cases().get(case_ref, []))}
+        return CaseAllocationView(case_ref, tuple(given),
+                                  tuple(sorted((k, labels.get(k, "a laptop no longer enrolled"))
+                                               for k in senders - to)))
+
+    def unallocated_cases(self, by_case: dict[str, list[OfficeRecord]] | None = None) -> set[str]:
+        """References with records from a laptop the case was never allocated to (of ``by_case``,
+        :meth:`cases` as the caller has it, else read again)."""
+        given = {(row.reference, row.device_kid) for row in self.service.repo.allocations()}
+        return {ref for ref, records in (self.cases() if by_case is None else by_case).items()
+                if any((ref, r.device_kid) not in given for r in records)}
 
     def export_text(self, case_ref: str) -> str:
         """The case's records for the service's case system: one JSON line per record."""

@@ -23,6 +23,7 @@ from ..domain.pii import FieldFinding, KeepReason, neutral_file_name, screen_fie
 from ..domain.records import (
     AgreedAction,
     AnyRecord,
+    CaseAllocation,
     CaseStatus,
     CaseSummary,
     Consent,
@@ -38,7 +39,7 @@ from .records import MAX_ATTACHMENT_BYTES, AttachmentInfo, RecordRepository, Sto
 from .settings import SettingsRepository, VolunteerSettings
 from .vault import VaultConnection, VaultError
 
-Record = ContactRecord | PapersHeld | CaseStatus
+Record = ContactRecord | PapersHeld | CaseStatus | CaseAllocation
 PRIORITY_SAFEGUARDING = 10
 
 
@@ -176,6 +177,33 @@ class CaseBook:
         except CaseExists:
             raise InputError(f"Case {ref} is already in your register.") from None
         return case_id
+
+    def receive_allocation(self, reference: str, allocation: CaseAllocation) -> tuple[str, bool]:
+        """A case the PPO allocated from the console: the case is opened if this laptop has not
+        got it yet, and the office's brief kept in it (a newer brief replaces the older). Returns
+        (case id, whether the case is new). Raises :class:`InputError` for a reference no case
+        could have (the office's message is signed, but its words are still checked)."""
+        ref = normalise_reference(reference)
+        if not 3 <= len(ref) <= 40 or not all(c.isalnum() or c in "-/._" for c in ref):
+            raise InputError("The office's allocation names no case reference this laptop can use.")
+        existing = next((c for c in self.cases.summaries() if c.reference == ref), None)
+        with self._vault.transaction():
+            if existing is None:
+                case_id = self.cases.create(ref)
+                self.audit.append("case allocated by the office", case_id)
+            else:
+                case_id = existing.id
+                if not existing.open:
+                    self.cases.set_open(case_id, True)
+                self.audit.append("case brief from the office", case_id)
+            previous = [r.id for r in self.records.all(case_id=case_id, kind="allocation")]
+            self._put(previous[-1] if previous else None, case_id, ref, allocation, "saved")
+        return case_id, existing is None
+
+    def allocation(self, case_id: str) -> CaseAllocation | None:
+        """The office's brief for the case, if the PPO allocated it from the console."""
+        found = self.records.all(case_id=case_id, kind="allocation")
+        return CaseAllocation.from_dict(found[-1].payload) if found else None
 
     def close_case(self, case_id: str) -> None:
         """Handbook: "Delete your computer record as soon as you have finished your work with

@@ -42,7 +42,8 @@ class CaseRepository:
             "SELECT c.id, c.reference, c.status, c.opened_at, c.closed_at, count(r.id),"
             " max(r.updated_at) FROM cases c"
             # the note to the office that the case was closed or reopened is not one of its records
-            " LEFT JOIN records r ON r.case_id = c.id AND r.kind != 'case_status'"
+            # nor is the office's brief for a case it allocated
+            " LEFT JOIN records r ON r.case_id = c.id AND r.kind NOT IN ('case_status', 'allocation')"
         )
         if not include_closed:
             sql += " WHERE c.status = 'open'"

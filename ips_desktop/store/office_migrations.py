@@ -171,6 +171,20 @@ CREATE TABLE consoles (
 );
 """
 
+# Cases the PPO allocated to a volunteer's laptop from the console (office/allocation.py): a
+# record under a reference never allocated to the laptop that sent it is pointed out.
+_V8 = """
+CREATE TABLE allocations (
+    reference    TEXT NOT NULL,
+    device_kid   BLOB NOT NULL,
+    initial      TEXT NOT NULL,
+    brief        TEXT NOT NULL,
+    allocated_at TEXT NOT NULL,
+    by_whom      TEXT NOT NULL,
+    PRIMARY KEY (reference, device_kid)
+);
+"""
+
 OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "office keys, devices, envelope chains, records, alerts", _V1),
     Migration(2, "messages from the office to laptops", _V2),
@@ -179,4 +193,5 @@ OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "records kept under ids unique to their laptop", _V5),
     Migration(6, "who did each thing, in the audit", _V6),
     Migration(7, "the consoles open on the office, and which one fetches", _V7),
+    Migration(8, "cases allocated to volunteers", _V8),
 )

@@ -41,6 +41,16 @@ class DeviceRow:
 
 
 @dataclass(frozen=True)
+class AllocationRow:
+    reference: str
+    device_kid: bytes
+    initial: str
+    brief: str
+    allocated_at: datetime
+    by: str
+
+
+@dataclass(frozen=True)
 class ChainRow:
     seq: int
     env_hash: bytes
@@ -381,6 +391,20 @@ class OfficeRepository:
         self.vault.execute("DELETE FROM consoles WHERE seen_at < ?", (before.isoformat(timespec="seconds"),))
 
     # -- messages to laptops ------------------------------------------------------------------------------
+    # -- allocations ----------------------------------------------------------------------------------
+    def allocate(self, reference: str, device_kid: bytes, initial: str, brief: str, by: str) -> None:
+        """Record (or renew) a case's allocation to a laptop. Call inside a transaction."""
+        self.vault.execute(
+            "INSERT INTO allocations (reference, device_kid, initial, brief, allocated_at, by_whom)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(reference, device_kid) DO UPDATE SET initial = excluded.initial,"
+            " brief = excluded.brief, allocated_at = excluded.allocated_at, by_whom = excluded.by_whom",
+            (reference, device_kid, initial, brief, self._stamp(), by))
+
+    def allocations(self) -> list[AllocationRow]:
+        return [AllocationRow(r[0], bytes(r[1]), r[2], r[3], datetime.fromisoformat(r[4]), r[5])
+                for r in self.vault.query("SELECT reference, device_kid, initial, brief, allocated_at, by_whom"
+                                          " FROM allocations ORDER BY allocated_at")]
+
     def next_message(self, device_kid: bytes, kind: str, subject: str) -> int:
         """A new, ever larger serial for a message to a laptop, logged with what it was about
         (a visit id or a claim month; no content). Call inside a transaction."""

@@ -15,7 +15,7 @@ import random
 import threading
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,12 +24,14 @@ from ..crypto.device import DeviceKeys, PurgeEntry, make_purge_certificate
 from ..crypto.wire import REASON_TEXT, WireError
 from ..domain.incident import IncidentReport, VisitOutcome
 from ..domain.records import PapersHeld
+from ..domain.references import office_format
 from ..domain.retention import RETENTION_CLASS, Decision, RecordFacts, RetentionPolicy, decide
 from ..domain.visit_flow import Visit
 from ..store.audit import AuditLog
 from ..store.cases import CaseRepository
 from ..store.errors import RecordNotFound
 from ..store.records import RecordRepository
+from ..store.settings import SettingsRepository
 from ..store.sync_state import HeldEnvelope, Identity, NewEnvelope, SyncRepository
 from ..store.vault import VaultConnection
 from .office_messages import MessageApplier
@@ -179,7 +181,19 @@ class DeviceSync:
         with self._vault.transaction():
             self.state.complete_enrolment(invite.root_public, done.certificate.raw, done.bundle.raw, invite.address)
             self.audit.append("enrolled", "sync", done.bundle.office_name[:40])
+            self._adopt_reference_format(done.bundle)
         return True
+
+    def _adopt_reference_format(self, bundle: office_keys.KeyBundle) -> None:
+        """The office's case reference format, from its signed policy, replaces the one the
+        volunteer gave at first run. Call in a transaction."""
+        fmt = office_format(bundle.policy)
+        settings = SettingsRepository(self._vault)
+        current = settings.load()
+        if fmt is None or (fmt.pattern, fmt.example) == (current.reference_pattern, current.reference_example):
+            return
+        settings.save(replace(current, reference_pattern=fmt.pattern, reference_example=fmt.example))
+        self.audit.append("reference format from the office", "sync")
 
     def _check_challenge(self, challenge: bytes, invite: enrolment.Invite,
                          request: enrolment.EnrolmentRequest) -> bytes:
@@ -277,6 +291,7 @@ class DeviceSync:
         with self._vault.transaction():
             self.state.update_bundle(fresh.raw)
             self.audit.append("office keys updated", "sync", str(fresh.version))
+            self._adopt_reference_format(fresh)
         return fresh
 
     def _content(self, record_id: str, priority: int) -> envelope.RecordContent:

@@ -1,5 +1,5 @@
 """Messages from the office, applied on the laptop (DESIGN §6, §8): an approval or refusal of a
-visit plan, a check-in the PPO took by phone, a claim's status.
+visit plan, a check-in the PPO took by phone, a claim's status, a case the PPO allocated.
 
 Each message is opened against this laptop's box key and the pinned office bundle; a bad one
 is dropped with its reason in the audit trail, never half-applied. Serials only increase, so a
@@ -19,6 +19,8 @@ from ..crypto.office_message import MessageKind, OfficeMessage, open_message, pe
 from ..crypto.wire import WireError
 from ..domain.claim import ClaimMonth, ClaimState
 from ..domain.expenses import ExpenseRates
+from ..domain.records import MOST_BRIEF, CaseAllocation
+from ..domain.references import normalise_reference
 from ..domain.uk_time import from_epoch
 from ..domain.visit_flow import CheckInRoute, TransitionError
 from ..store.casebook import CaseBook, InputError
@@ -71,6 +73,14 @@ class MessageApplier:
         body = message.body
         at = from_epoch(message.issued_at)
         try:
+            if message.kind is MessageKind.CASE_ALLOCATED:
+                allocation = CaseAllocation(body["initial"].strip()[:6], body["brief"].strip()[:MOST_BRIEF],
+                                            body["by"].strip()[:80], at)
+                _case_id, new = book.receive_allocation(body["reference"], allocation)
+                reference = normalise_reference(body["reference"])
+                parent = f" (parent {allocation.initial})" if allocation.initial else ""
+                return (f"Your PPO gave you case {reference}{parent}: it is in your cases now." if new
+                        else f"Your PPO sent a brief for case {reference}.")
             if message.kind is MessageKind.CLAIM_STATUS:
                 expenses = ExpenseBook(book, self._now, ExpenseRates)
                 month = ClaimMonth.parse(body["month"])

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.escalation import DURESS_WORDS, LadderPolicy
 from ...domain.expenses import ExpenseRates
+from ...domain.references import DEFAULT_FORMAT, POLICY_KEY, normalise_reference, office_format
 from ...domain.retention import RetentionPolicy
 from ...office.console import OfficeConsole
 from ...office.service import OfficeError
@@ -54,7 +55,8 @@ WORDS = {"grace": "PPO alerted (minutes after due)",
          "level1_days": "Level 1 tallies kept (days)",
          "car_first": "Car, first 10,000 miles (£ a mile)", "car_after": "Car, after 10,000 miles (£ a mile)",
          "motorcycle": "Motorcycle (£ a mile)", "bicycle": "Bicycle (£ a mile)",
-         "passenger": "Each passenger (£ a mile)"}
+         "passenger": "Each passenger (£ a mile)",
+         POLICY_KEY: "Case references look like"}
 
 
 class PolicyDialog(QDialog):
@@ -114,6 +116,16 @@ class PolicyDialog(QDialog):
             form.addRow(WORDS[name], edit)
             self.money[name] = edit
         right.addWidget(box)
+        box = QGroupBox("Case references")
+        form = QFormLayout(box)
+        self.reference = QLineEdit(str(self.policy.get(POLICY_KEY, "")))
+        self.reference.setPlaceholderText(f"e.g. {DEFAULT_FORMAT.example}")
+        self.reference.setAccessibleName(WORDS[POLICY_KEY])
+        self.reference.setToolTip("Type one of the service's case references. Laptops then accept only references "
+                                  "of the same shape (letters, digits and punctuation in the same places), so a "
+                                  "name can never be typed as a reference.")
+        form.addRow(WORDS[POLICY_KEY], self.reference)
+        right.addWidget(box)
         left.addStretch(1)
         right.addStretch(1)
         self.error = error_label()
@@ -153,6 +165,15 @@ class PolicyDialog(QDialog):
                 self.error.setText(f"{WORDS[name]}: type an amount like 0.45.")
                 return False
             policy.setdefault("expenses", {})[name] = str(value)
+        example = self.reference.text().strip()
+        if example and office_format({POLICY_KEY: example}) is None:
+            self.error.setText(f"{WORDS[POLICY_KEY]}: type one of the service's references, like "
+                               f"{DEFAULT_FORMAT.example}.")
+            return False
+        if example:
+            policy[POLICY_KEY] = normalise_reference(example)
+        else:
+            policy.pop(POLICY_KEY, None)
         try:
             bundle = self.console.service.set_policy(policy)
             self.console.transport().publish_bundle(bundle)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -22,18 +23,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...office.console import ClaimToReview, OfficeConsole
-from ..common.widgets import chosen_row
+from ...office.allocation import Allocation
+from ...office.console import CaseAllocationView, ClaimToReview, OfficeConsole
+from ..common.widgets import chosen_row, message_label
+from .allocate import AllocateDialog
 from .tabs import Background, ConsoleTab, fill_table, make_table
 
 
 class InboxTab(ConsoleTab):
     def __init__(self, console: OfficeConsole, who: Callable[[], str], pull: Callable[[], None],
-                 parent: QWidget | None = None) -> None:
-        super().__init__(console, who, parent)
+                 parent: QWidget | None = None, background: Background | None = None) -> None:
+        super().__init__(console, who, parent, background)
         self.setWindowTitle("Inbox")
         pull_button = QPushButton("Pull now")
         pull_button.clicked.connect(pull)
+        allocate = QPushButton("Allocate a case…")
+        allocate.setToolTip("Give a case reference, the parent's initial and a brief to a volunteer's laptop")
+        allocate.clicked.connect(lambda: self.allocate())
+        self.allocation_note = message_label("Allocation")
+        self.allocate_here = QPushButton()
+        self.allocate_here.clicked.connect(self._allocate_shown)
+        self.allocate_here.hide()
+        self.unallocated: set[str] = set()
+        self.shown_allocation: CaseAllocationView | None = None
         self.cases = QListWidget()
         self.cases.setAccessibleName("Cases")
         # Selection, not only the current item: a screen reader or a click may select without
@@ -49,13 +61,22 @@ class InboxTab(ConsoleTab):
         self.level1 = QLabel()
         self.level1.setAccessibleName("Level 1 contacts")
         self.level1.setWordWrap(True)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        note_row = QHBoxLayout()
+        note_row.addWidget(self.allocation_note, 1)
+        note_row.addWidget(self.allocate_here)
+        right_layout.addLayout(note_row)
+        right_layout.addWidget(self.records, 1)
         split = QSplitter()
         split.addWidget(self.cases)
-        split.addWidget(self.records)
+        split.addWidget(right)
         split.setSizes([220, 700])
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         row.addWidget(pull_button)
+        row.addWidget(allocate)
         row.addWidget(self.result, 1)
         row.addWidget(export)
         row.addWidget(export_pdf)
@@ -68,15 +89,40 @@ class InboxTab(ConsoleTab):
         chosen = self.cases.selectedItems()
         return chosen[0].text() if chosen else ""
 
+    def allocate(self, reference: str = "", device_kid: bytes | None = None) -> AllocateDialog:
+        """Allocate a case (to the laptop given, when the inbox offers it for notes that came
+        without one)."""
+        dialog = AllocateDialog(self.console, self._send_allocation, reference, device_kid, self)
+        dialog.open()
+        return dialog
+
+    def _send_allocation(self, checked: Allocation) -> None:
+        label = dict(self.console.volunteers()).get(checked.device_kid, "the volunteer")
+        self._send(lambda console: console.allocate_case(checked, self.who()),
+                   f"Case {checked.reference} is allocated to {label}. It appears on their laptop at its next "
+                   "sync.")
+
+    def _allocate_shown(self) -> None:
+        view = self.shown_allocation
+        if view is not None and view.not_allocated:
+            self.allocate(view.reference, view.not_allocated[0][0])
+
     def refresh(self) -> None:
         counts = self.console.level1_counts()
         self.level1.setText("Level 1 contacts (anonymous): " + (", ".join(f"{k} {v}" for k, v in counts.items())
                                                                  or "none yet"))
         current = self.chosen_case()
         self.by_case = self.console.cases()
+        self.unallocated = self.console.unallocated_cases(self.by_case)
         self.cases.blockSignals(True)
         self.cases.clear()
-        self.cases.addItems(list(self.by_case))
+        for reference in self.by_case:
+            item = QListWidgetItem(reference)
+            if reference in self.unallocated:
+                item.setForeground(Qt.GlobalColor.darkRed)
+                item.setToolTip("Notes came from a laptop this case was not allocated to")
+                item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, "not allocated to the laptop that sent it")
+            self.cases.addItem(item)
         matches = self.cases.findItems(current, Qt.MatchFlag.MatchExactly) if current else []
         if matches:
             self.cases.setCurrentItem(matches[0])
@@ -85,6 +131,16 @@ class InboxTab(ConsoleTab):
 
     def _show(self, case_ref: str) -> None:
         records = self.by_case.get(case_ref, [])
+        self.shown_allocation = self.console.allocation_of(case_ref, records) if case_ref else None
+        view = self.shown_allocation
+        self.allocation_note.setText(view.words(self.console.labels()) if view else "")
+        self.allocation_note.setStyleSheet("color: #b00020; font-weight: bold;" if view and view.not_allocated
+                                           else "")
+        if view is not None and view.not_allocated:
+            self.allocate_here.setText(f"Allocate to {view.not_allocated[0][1]}…")
+            self.allocate_here.show()
+        else:
+            self.allocate_here.hide()
         rows = []
         for r in records:
             body = r.content.get("body", {})

@@ -93,7 +93,7 @@ class OfficeWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.board = BoardTab(console, runner, self.who, workers.board, workers.board_lane)
         self.visits = VisitsTab(console, self.who, background=self.on_records_lane)
-        self.inbox = InboxTab(console, self.who, self.pull)
+        self.inbox = InboxTab(console, self.who, self.pull, background=self.on_records_lane)
         self.claims = ClaimsTab(console, self.who, background=self.on_records_lane)
         self.devices = DevicesTab(console, self.who, background=self.on_records_lane)
         for tab, title in ((self.board, "Visit board"), (self.visits, "Visits to approve"), (self.inbox, "Inbox"),
@@ -111,6 +111,7 @@ class OfficeWindow(QMainWindow):
         self.board.alarm.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         menu = self.menuBar().addMenu("&Office")
         for words, keys, slot in (("Pull now", "Ctrl+R", self.pull),
+                                  ("&Allocate a case…", "Ctrl+Shift+A", self.allocate_case),
                                   ("Ladder contacts…", "Ctrl+Shift+L", self.edit_contacts),
                                   ("Office policy…", "Ctrl+Shift+P", self.edit_policy),
                                   ("Back up the office…", "Ctrl+Shift+B", self.backup_office),
@@ -238,6 +239,10 @@ class OfficeWindow(QMainWindow):
         if dialog.exec():
             self.statusBar().showMessage("The office passphrase is changed. Tell the other PPOs the new one in person "
                                          "or by phone.", 15_000)
+
+    def allocate_case(self) -> None:
+        self.tabs.setCurrentWidget(self.inbox)
+        self.inbox.allocate()
 
     def edit_policy(self) -> None:
         from .policy import PolicyDialog

@@ -33,7 +33,7 @@ from ...domain.records import ContactRecord, lots_of_papers
 from ...store.casebook import CaseBook, RecordView
 from ...store.errors import VaultError
 from ...store.session import VaultSession
-from ..common.widgets import chosen_row, fit_to_screen
+from ..common.widgets import chosen_row, fit_to_screen, message_label
 from .actions import ActionsDueDialog, action_line
 from .level1 import Level1Dialog
 from .models import CaseTableModel, uk
@@ -116,6 +116,8 @@ class MainWindow(QMainWindow):
 
         self.case_title = QLabel("Choose a case")
         self.case_title.setStyleSheet("font-weight: bold; font-size: 14pt;")
+        self.case_brief = message_label("From your PPO")
+        self.case_brief.hide()
         self.record_list = QListWidget()
         self.record_list.setAccessibleName("Records")
         self.record_list.itemSelectionChanged.connect(self._record_selected)
@@ -131,6 +133,7 @@ class MainWindow(QMainWindow):
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.addWidget(self.case_title)
+        middle_layout.addWidget(self.case_brief)
         middle_layout.addWidget(self.record_list)
         middle_layout.addWidget(self.empty_records)
         self.todo_title = QLabel("Agreed actions to do")
@@ -264,6 +267,7 @@ class MainWindow(QMainWindow):
             self._refresh_todos(None)
         self.papers_button.setEnabled(has_case)
         if not has_case:
+            self.case_brief.hide()
             self.case_title.setText("Choose a case" if self.cases.rowCount() else "")
             self.record_list.clear()
             self.empty_records.setVisible(False)
@@ -271,6 +275,11 @@ class MainWindow(QMainWindow):
         case = self.cases.case_at(self.cases.row_of(case_id)) if case_id else None
         assert case is not None
         self.case_title.setText(f"Case {case.reference}" + ("" if case.open else " (closed)"))
+        given = self.book.allocation(case.id)
+        if given is not None:
+            brief = f": {given.brief}" if given.brief else "."
+            self.case_brief.setText(f"From {given.by} on {given.at:%d/%m/%Y}, parent {given.initial}{brief}")
+        self.case_brief.setVisible(given is not None)
         self.close_case_button.setText("Close case" if case.open else "Reopen case")
         self._refresh_records()
 
@@ -501,6 +510,8 @@ class MainWindow(QMainWindow):
         self.search.clear()
         self.cases.clear()
         self.case_title.clear()
+        self.case_brief.clear()
+        self.todo_list.clear()
 
     def closeEvent(self, event: object) -> None:
         self.editor.flush()
