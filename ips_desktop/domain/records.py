@@ -18,6 +18,7 @@ from typing import Any
 
 from .codec import encode_dict, opt_date, opt_datetime
 from .incident import IncidentReport, VisitOutcome
+from .referral import Referral
 from .visit_flow import PlanDraft, Visit
 
 
@@ -276,13 +277,14 @@ class CaseSummary:
 
 
 AnyRecord = (ContactRecord | PapersHeld | Level1Contact | Visit | VisitOutcome | IncidentReport | PlanDraft
-             | CaseStatus | CaseAllocation)
+             | CaseStatus | CaseAllocation | Referral)
 
 
 def record_from_dict(data: dict[str, Any]) -> AnyRecord:
     kinds: dict[str, Any] = {"contact": ContactRecord, "papers": PapersHeld, "level1": Level1Contact,
                              "visit_plan": Visit, "visit_outcome": VisitOutcome, "incident": IncidentReport,
-                             "visit_draft": PlanDraft, "case_status": CaseStatus, "allocation": CaseAllocation}
+                             "visit_draft": PlanDraft, "case_status": CaseStatus, "allocation": CaseAllocation,
+                             "referral": Referral}
     try:
         return kinds[data["type"]].from_dict(data)  # type: ignore[no-any-return]
     except KeyError:

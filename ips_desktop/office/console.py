@@ -35,6 +35,7 @@ from ..sync.relay_client import RelayTransport
 from ..sync.transport import FolderTransport, open_transport
 from ..sync.watch_client import BoardEntry, WatchClient
 from . import allocation, messages
+from . import referrals as referral_queue
 from .inbox import PullResult, accept, pull
 from .restore import back_up, backup_reminder
 from .service import OfficeError, OfficeService
@@ -181,6 +182,18 @@ class OfficeConsole:
     def allocate_case(self, checked: allocation.Allocation, by: str) -> int:
         """Seal a checked allocation (:func:`allocation.check`) to its laptop, post it and keep it."""
         return allocation.allocate(self.service, self.transport(), checked, by)
+
+    def referrals(self) -> list[referral_queue.ReferralView]:
+        return referral_queue.referrals(self.service, self.labels())
+
+    def allocate_referral(self, record_id: bytes, checked: allocation.Allocation, by: str) -> int:
+        """Allocate the referred family's case, then mark the referral allocated as it."""
+        serial = self.allocate_case(checked, by)
+        referral_queue.mark(self.service, record_id, referral_queue.ALLOCATED, checked.reference, by)
+        return serial
+
+    def referral_dealt_with(self, record_id: bytes, how: str, by: str) -> None:
+        referral_queue.mark(self.service, record_id, referral_queue.OTHER, how, by)
 
     def allocation_of(self, case_ref: str, records: list[OfficeRecord] | None = None) -> CaseAllocationView:
         """Who the case was allocated to, and the laptops that sent records under it without

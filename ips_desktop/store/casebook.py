@@ -33,14 +33,17 @@ from ..domain.records import (
     record_from_dict,
 )
 from ..domain.references import normalise_reference
+from ..domain.referral import RECORD_TYPE as REFERRAL
+from ..domain.referral import Referral
 from .audit import AuditLog
 from .cases import CaseExists, CaseRepository
 from .records import MAX_ATTACHMENT_BYTES, AttachmentInfo, RecordRepository, StoredRecord, index_words
 from .settings import SettingsRepository, VolunteerSettings
 from .vault import VaultConnection, VaultError
 
-Record = ContactRecord | PapersHeld | CaseStatus | CaseAllocation
+Record = ContactRecord | PapersHeld | CaseStatus | CaseAllocation | Referral
 PRIORITY_SAFEGUARDING = 10
+PRIORITY_REFERRAL = 5  # "on the same working day": before the rest, after a safeguarding concern
 
 
 class InputError(VaultError):
@@ -391,6 +394,28 @@ class CaseBook:
 
     def attachments(self, record_id: str) -> list[AttachmentInfo]:
         return self.records.attachments(record_id)
+
+    # -- referrals ------------------------------------------------------------------------------
+    def send_referral(self, referral: Referral, kept: Sequence[Kept] = ()) -> str:
+        """Check, screen (all but the name and number) and queue a family's referral for the
+        office at once, ahead of everything but safeguarding. It has no case and nothing of it is
+        indexed for search; it goes from the laptop once the office has confirmed it.
+        Raises :class:`InputError` or :class:`UnresolvedFindings` with what to put right."""
+        problems = referral.problems()
+        if problems:
+            raise InputError(" ".join(problems))
+        decisions = self.resolve(self.screen(referral), kept)
+        sent = replace(referral, sent_at=self._now())
+        with self._vault.transaction():
+            record_id = self.records.put(None, None, REFERRAL, sent.to_dict(), "saved", "", PRIORITY_REFERRAL)
+            self.log_kept(record_id, decisions)
+            self.records.enqueue(record_id, PRIORITY_REFERRAL)
+            self.audit.append("referral sent", record_id)
+        return record_id
+
+    def referrals_held(self) -> list[tuple[str, Referral]]:
+        """Referrals still on this laptop (the office has not confirmed them yet), oldest first."""
+        return [(r.id, Referral.from_dict(r.payload)) for r in self.records.all(kind=REFERRAL)]
 
     # -- Level 1 tally --------------------------------------------------------------------------
     def add_level1(self, contact: Level1Contact) -> str:

@@ -185,6 +185,18 @@ CREATE TABLE allocations (
 );
 """
 
+# What the office did with each family's referral (office/referrals.py): allocated as a case,
+# or dealt with another way.
+_V9 = """
+CREATE TABLE referral_outcomes (
+    record_id  BLOB PRIMARY KEY,
+    outcome    TEXT NOT NULL,
+    reference  TEXT NOT NULL DEFAULT '',
+    done_at    TEXT NOT NULL,
+    by_whom    TEXT NOT NULL
+);
+"""
+
 OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "office keys, devices, envelope chains, records, alerts", _V1),
     Migration(2, "messages from the office to laptops", _V2),
@@ -194,4 +206,5 @@ OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "who did each thing, in the audit", _V6),
     Migration(7, "the consoles open on the office, and which one fetches", _V7),
     Migration(8, "cases allocated to volunteers", _V8),
+    Migration(9, "what was done with each referral", _V9),
 )

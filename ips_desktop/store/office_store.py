@@ -405,6 +405,19 @@ class OfficeRepository:
                 for r in self.vault.query("SELECT reference, device_kid, initial, brief, allocated_at, by_whom"
                                           " FROM allocations ORDER BY allocated_at")]
 
+    def referral_done(self, record_id: bytes, outcome: str, reference: str, by: str) -> None:
+        """Record what was done with a referral. Call inside a transaction."""
+        self.vault.execute(
+            "INSERT INTO referral_outcomes (record_id, outcome, reference, done_at, by_whom) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(record_id) DO UPDATE SET outcome = excluded.outcome, reference = excluded.reference,"
+            " done_at = excluded.done_at, by_whom = excluded.by_whom",
+            (record_id, outcome, reference, self._stamp(), by))
+
+    def referral_outcomes(self) -> dict[bytes, tuple[str, str, datetime, str]]:
+        """(outcome, reference, when, by whom) by referral record."""
+        return {bytes(r[0]): (r[1], r[2], datetime.fromisoformat(r[3]), r[4]) for r in self.vault.query(
+            "SELECT record_id, outcome, reference, done_at, by_whom FROM referral_outcomes")}
+
     def next_message(self, device_kid: bytes, kind: str, subject: str) -> int:
         """A new, ever larger serial for a message to a laptop, logged with what it was about
         (a visit id or a claim month; no content). Call inside a transaction."""

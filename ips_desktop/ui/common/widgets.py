@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QRect, QSize
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSizePolicy,
     QTableWidget,
     QWidget,
@@ -44,6 +48,17 @@ def error_label(role: str = "Problem") -> QLabel:
     label = message_label(role)
     label.setStyleSheet("color: #b00020;")
     return label
+
+
+def accept_or_cancel(accept: str, on_accept: Callable[[], object],
+                     on_cancel: Callable[[], object]) -> tuple[QDialogButtonBox, QPushButton]:
+    """A form's Cancel and its one action ("&Allocate", "&Send to the office now"), which Return
+    presses; returns the box and the action's button (to disable it when it cannot be done)."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    action = buttons.addButton(accept, QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.accepted.connect(on_accept)
+    buttons.rejected.connect(on_cancel)
+    return buttons, action
 
 
 def button_row(*widgets: QWidget) -> QHBoxLayout:

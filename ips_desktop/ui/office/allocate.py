@@ -9,7 +9,6 @@ from collections.abc import Callable
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -23,11 +22,17 @@ from ...domain.references import DEFAULT_FORMAT, office_format
 from ...office import allocation
 from ...office.console import OfficeConsole
 from ...office.service import OfficeError
-from ..common.widgets import error_label
+from ..common.widgets import accept_or_cancel, error_label
 
 RULE = ("Handbook: the PPO sends the volunteer “a file number and initial to use to identify the case”. "
         "The case appears on the volunteer's laptop at its next sync, with the initial and the brief. "
         "Notes that arrive under a reference not allocated to the laptop that sent them are pointed out.")
+
+
+def allocated_words(console: OfficeConsole, checked: allocation.Allocation) -> str:
+    """What the console says once an allocation has gone."""
+    label = dict(console.volunteers()).get(checked.device_kid, "the volunteer")
+    return f"Case {checked.reference} is allocated to {label}. It appears on their laptop at its next sync."
 
 
 class AllocateDialog(QDialog):
@@ -70,10 +75,7 @@ class AllocateDialog(QDialog):
         form.addRow("Parent's &initial", self.initial)
         form.addRow("&Brief", self.brief)
         form.addRow("", self.count)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.allocate_button = buttons.addButton("&Allocate", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
+        buttons, self.allocate_button = accept_or_cancel("&Allocate", self.submit, self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(rule)
         layout.addLayout(form)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from ...office.allocation import Allocation
 from ...office.console import CaseAllocationView, ClaimToReview, OfficeConsole
 from ..common.widgets import chosen_row, message_label
-from .allocate import AllocateDialog
+from .allocate import AllocateDialog, allocated_words
 from .tabs import Background, ConsoleTab, fill_table, make_table
 
 
@@ -97,10 +97,8 @@ class InboxTab(ConsoleTab):
         return dialog
 
     def _send_allocation(self, checked: Allocation) -> None:
-        label = dict(self.console.volunteers()).get(checked.device_kid, "the volunteer")
         self._send(lambda console: console.allocate_case(checked, self.who()),
-                   f"Case {checked.reference} is allocated to {label}. It appears on their laptop at its next "
-                   "sync.")
+                   allocated_words(self.console, checked))
 
     def _allocate_shown(self) -> None:
         view = self.shown_allocation

@@ -38,6 +38,7 @@ from ..common.tasks import Lane, TaskRunner
 from ..common.widgets import fit_to_screen, status_label
 from .board_tab import BoardTab
 from .records_tabs import ClaimsTab, InboxTab
+from .referrals_tab import ReferralsTab
 from .tabs import DevicesTab, VisitsTab
 
 WHO_KEY = "console_user"  # where a console kept its user's name before each PC kept its own (office/this_pc)
@@ -94,11 +95,14 @@ class OfficeWindow(QMainWindow):
         self.board = BoardTab(console, runner, self.who, workers.board, workers.board_lane)
         self.visits = VisitsTab(console, self.who, background=self.on_records_lane)
         self.inbox = InboxTab(console, self.who, self.pull, background=self.on_records_lane)
+        self.referrals = ReferralsTab(console, self.who, background=self.on_records_lane)
         self.claims = ClaimsTab(console, self.who, background=self.on_records_lane)
         self.devices = DevicesTab(console, self.who, background=self.on_records_lane)
         for tab, title in ((self.board, "Visit board"), (self.visits, "Visits to approve"), (self.inbox, "Inbox"),
-                           (self.claims, "Claims"), (self.devices, "Devices")):
+                           (self.referrals, "Referrals"), (self.claims, "Claims"), (self.devices, "Devices")):
             self.tabs.addTab(tab, title)
+        self.referrals.changed.connect(self._title_referrals)
+        self._title_referrals()
         self.setCentralWidget(self.tabs)
         self.pulled = status_label("Last pull")
         self.statusBar().addPermanentWidget(self.pulled, 1)
@@ -318,7 +322,13 @@ class OfficeWindow(QMainWindow):
         self.pulled.setToolTip(words)
 
     def refresh(self) -> None:
-        for tab in (self.visits, self.inbox, self.claims, self.devices):
+        for tab in (self.visits, self.inbox, self.referrals, self.claims, self.devices):
             tab.refresh()
+        self._title_referrals()
         self.inbox.result.setText(self.pulled.text())
+
+    def _title_referrals(self) -> None:
+        """The tab says how many families are waiting for a call, so no one has to open it to know."""
+        new = self.referrals.new_count()
+        self.tabs.setTabText(self.tabs.indexOf(self.referrals), f"Referrals ({new} new)" if new else "Referrals")
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from ... import clock
 from ...domain.actions import ActionToDo, due_this_week
 from ...domain.records import ContactRecord, lots_of_papers
+from ...domain.referral import deadline, deadline_words
 from ...store.casebook import CaseBook, RecordView
 from ...store.errors import VaultError
 from ...store.session import VaultSession
@@ -39,6 +40,7 @@ from .level1 import Level1Dialog
 from .models import CaseTableModel, uk
 from .papers import PapersDialog, papers_out
 from .record_editor import RecordEditor
+from .referral import ReferralDialog
 
 EMPTY_CASES = ("No cases yet.\n\nYour PPO gives you a case reference for each family. "
                "Press “New case” (Ctrl+N) and type it: records are kept under the reference, never a name.")
@@ -180,12 +182,17 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.lock_state = QLabel("Unlocked")
         self.unsent = QLabel()
+        self.referrals = message_label("Referrals")
+        self.referrals.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.referrals.setWordWrap(False)
+        self.referrals.hide()
         self.due_button = QPushButton()
         self.due_button.setFlat(True)
         self.due_button.setToolTip("Ctrl+Shift+D: agreed actions due in the next seven days")
         self.due_button.clicked.connect(self.show_actions_due)
         self.due_button.hide()
         self.statusBar().addWidget(self.lock_state)
+        self.statusBar().addPermanentWidget(self.referrals)
         self.statusBar().addPermanentWidget(self.due_button)
         self.statusBar().addPermanentWidget(self.unsent)
 
@@ -202,6 +209,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(add("New record", "Ctrl+Shift+N", self.new_record))
         file_menu.addAction(add("Papers held…", "Ctrl+Shift+P", self.show_papers))
         file_menu.addAction(add("Level 1 contact…", "Ctrl+Shift+L", self.show_level1))
+        file_menu.addAction(add("Referral from a family…", "Ctrl+Shift+F", self.show_referral))
         file_menu.addAction(add("Agreed actions due this week…", "Ctrl+Shift+D", self.show_actions_due))
         add("Mark action done", "Ctrl+D", self.mark_chosen_todo_done)
         file_menu.addSeparator()
@@ -235,6 +243,14 @@ class MainWindow(QMainWindow):
     def _refresh_status(self) -> None:
         count = self.book.unsent_count()
         self.unsent.setText(f"{count} record(s) waiting to go to the office" if count else "")
+        held = self.book.referrals_held()
+        if held:
+            due = min(deadline(r.approached_at) for _id, r in held)
+            many = f"{len(held)} referrals" if len(held) > 1 else "A referral"
+            self.referrals.setText(f"{many} not yet with the office: {deadline_words(due, clock.now())}")
+            self.referrals.setToolTip("It leaves this laptop as soon as the office confirms it has it. Send now: "
+                                      "Ctrl+Shift+S.")
+        self.referrals.setVisible(bool(held))
 
     def _refresh_due(self) -> None:
         """The status bar's count of actions due this week (opens every contact record: done on
@@ -462,6 +478,16 @@ class MainWindow(QMainWindow):
         dialog = PapersDialog(self.session, case_id, self.today(), self)
         dialog.finished.connect(lambda _result: self._refresh_records() if self.session.is_open else None)
         dialog.open()
+
+    def show_referral(self) -> None:
+        dialog = ReferralDialog(self.session, self.book.settings.office_phone, self)
+        dialog.sent.connect(self._referral_sent)
+        dialog.open()
+
+    def _referral_sent(self, _record_id: str) -> None:
+        """It goes now: "on the same working day"."""
+        self._refresh_status()
+        self.send_requested.emit()
 
     def show_level1(self) -> None:
         dialog = Level1Dialog(self.session, self.today(), self)

@@ -1,5 +1,5 @@
-"""Agreed actions in the volunteer's window (issue 17, item 2): the Done tick in the editor, the
-case's list of actions to do, the week's list, and the consent pointer."""
+"""Casework in the volunteer's window (issue 17): agreed actions (the Done tick, the case's list, the
+week's list, the consent pointer) and the referral form on a laptop not yet enrolled."""
 
 from __future__ import annotations
 
@@ -128,3 +128,13 @@ def test_opening_a_saved_record_shows_its_consent_gap(running) -> None:
     window.open_record(case_id, record_id)
     assert window.editor.record_id == record_id
     assert "involves the LA SEN officer" in window.editor.consent_check.text()
+
+
+def test_a_laptop_not_enrolled_offers_no_referral_form_to_send(running) -> None:
+    from ips_desktop.ui.volunteer.referral import ReferralDialog
+
+    app, _ = running
+    dialog = ReferralDialog(app.session, "01392 383080", app.window)
+    assert not dialog.send_button.isEnabled()
+    assert "ring the office on 01392 383080 with the parent's name and number today" in dialog.error.text()
+    assert dialog.due.text().startswith("The office must have it by 17:00")

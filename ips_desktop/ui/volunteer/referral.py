@@ -1,0 +1,127 @@
+"""A family's referral, sent to the office at once (domain/referral.py): the one form with a
+parent's name and telephone number, in their own two fields."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ... import clock
+from ...domain.pii import FieldFinding, KeepReason, apply_replacement
+from ...domain.referral import Approach, Referral, deadline, deadline_words
+from ...store.casebook import InputError, Kept, UnresolvedFindings
+from ...store.errors import VaultError
+from ...store.session import VaultSession
+from ..common.when_fields import DateTimeField
+from ..common.widgets import accept_or_cancel, error_label, message_label
+from .pii_panel import PiiPanel
+
+RULE = ("Handbook: “If approached for support by a family, Devon Parent Partnership Service must be informed on "
+        "the same working day … with parent's name and telephone number.” This form is the one place for a name "
+        "and a number: it goes to the office now, sealed, and leaves this laptop as soon as the office has it.")
+
+
+class ReferralDialog(QDialog):
+    sent = Signal(str)  # record id: the caller sends it now
+
+    def __init__(self, session: VaultSession, office_phone: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.kept: list[Kept] = []
+        self.setWindowTitle("Referral from a family")
+        self.resize(620, 560)
+        rule = QLabel(RULE)
+        rule.setWordWrap(True)
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Parent's name")
+        self.name.setMaxLength(80)
+        self.phone = QLineEdit()
+        self.phone.setAccessibleName("Parent's telephone number")
+        self.phone.setPlaceholderText("e.g. 01392 383080")
+        self.phone.setMaxLength(24)
+        self.when = DateTimeField("When the family approached you", clock.now().replace(second=0, microsecond=0))
+        self.approach = QComboBox()
+        self.approach.setAccessibleName("How the family approached you")
+        for approach in Approach:
+            self.approach.addItem(approach.value, approach)
+        self.need = QPlainTextEdit()
+        self.need.setAccessibleName("What the family wants help with")
+        self.need.setTabChangesFocus(True)
+        self.need.setPlaceholderText("In roles, no names: e.g. “Worried the school is not meeting their child's needs; "
+                                     "wants to know about an EHC needs assessment.”")
+        self.agreed = QCheckBox("The parent agreed that their name and number go to the office")
+        self.due = message_label("Referral deadline")
+        self.when.changed.connect(self._show_due)
+        self.pii = PiiPanel()
+        self.pii.replace_requested.connect(self._replace)
+        self.pii.keep_requested.connect(self._keep)
+        self.error = error_label()
+        form = QFormLayout()
+        form.addRow("Parent's &name", self.name)
+        form.addRow("&Telephone", self.phone)
+        form.addRow("When", self.when)
+        form.addRow("How", self.approach)
+        form.addRow("&What they want help with", self.need)
+        form.addRow("", self.agreed)
+        buttons, self.send_button = accept_or_cancel("&Send to the office now", self.send, self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(rule)
+        layout.addLayout(form)
+        layout.addWidget(self.due)
+        layout.addWidget(self.pii)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.office_phone = office_phone
+        self._show_due()
+        self.name.setFocus()
+        if not session.book.enrolled():
+            # A name and a number must not sit on a laptop that cannot send them.
+            ring = f"ring the office on {office_phone}" if office_phone else "ring the office"
+            self.error.setText(f"This laptop is not enrolled with the office yet, so it cannot send a referral: "
+                               f"{ring} with the parent's name and number today, as the handbook says.")
+            self.send_button.setEnabled(False)
+
+    def _show_due(self) -> None:
+        when = self.when.value()
+        if when is None:
+            return
+        due = deadline(when)
+        ring = f" If it cannot go (no internet), ring the office on {self.office_phone}." if self.office_phone else ""
+        self.due.setText(f"The office must have it {deadline_words(due, clock.now())}.{ring}")
+
+    def referral(self) -> Referral:
+        return Referral(self.name.text(), self.phone.text(), self.when.required("When the family approached you"),
+                        Approach(self.approach.currentData()), self.need.toPlainText().strip(), self.agreed.isChecked())
+
+    def send(self) -> None:
+        try:
+            record_id = self.session.book.send_referral(self.referral(), self.kept)
+        except UnresolvedFindings as exc:
+            self.pii.show_findings(list(exc.findings))
+            self.error.setText(str(exc))
+            return
+        except (InputError, VaultError) as exc:
+            self.error.setText(str(exc))
+            return
+        self.sent.emit(record_id)
+        self.accept()
+
+    def _replace(self, finding: FieldFinding, replacement: str) -> None:
+        self.need.setPlainText(apply_replacement(self.need.toPlainText().strip(), finding.finding, replacement))
+        self.pii.show_findings([])
+        self.error.clear()
+
+    def _keep(self, finding: FieldFinding, reason: KeepReason) -> None:
+        self.kept.append(Kept(finding.field, finding.finding.text, reason))
+        self.pii.show_findings([])
+        self.send()
