@@ -1,16 +1,18 @@
-"""A family's referral (issue 17, item 5): the same working day's deadline, the two fields that
-may carry a name and a number, the office's queue, and the laptop's copy gone after the receipt."""
+"""Records with no case (issue 17, items 5 and 6). A family's referral: the same working day's
+deadline, the two fields that may carry a name and a number, the office's queue, and the laptop's
+copy gone after the receipt. An event's summary for the PPO."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from conftest import Clock, files_containing
 from sync_world import Laptop, Office, enrolled_world
 
-from ips_desktop.domain.records import PapersHeld
+from ips_desktop.domain.records import EventSummary, PapersHeld
 from ips_desktop.domain.referral import Approach, Referral, deadline, deadline_words
 from ips_desktop.office import allocation
 from ips_desktop.office.console import OfficeConsole
@@ -99,3 +101,24 @@ def test_a_referral_reaches_the_office_and_leaves_the_laptop(world: tuple[Laptop
     assert laptop.sync.run().office_said == ["Your PPO gave you case PP-2026-0600 (parent Z): it is in your cases now."]
     with pytest.raises(OfficeError, match="Say how it was dealt with"):
         console.referral_dealt_with(shown.record_id, " ", "PPO Jane")
+
+
+def test_an_event_summary_goes_to_the_office_with_no_case(world: tuple[Laptop, Office]) -> None:
+    """Handbook, at events: "Email your PPO a brief summary of the event or contacts made"."""
+    laptop, office = world
+    summary = EventSummary(date(2026, 12, 5), "coffee morning at the children's centre",
+                           "Talked to six parents about EHC needs assessments; two asked for leaflets.",
+                           Decimal("2.5"), 1)
+    with pytest.raises(InputError, match="Say what the event was"):
+        laptop.book.send_event_summary(EventSummary(date(2026, 12, 5), " ", "x"))
+    with pytest.raises(UnresolvedFindings):
+        laptop.book.send_event_summary(EventSummary(date(2026, 12, 5), "drop-in", "Met Mrs Okafor there."))
+    record_id = laptop.book.send_event_summary(summary)
+    assert laptop.book.record(record_id).case_id is None
+    laptop.sync.run()
+    pull(office.service, office.transport)
+    (event,) = OfficeConsole(office.service).events()
+    assert event.case_ref is None
+    assert EventSummary.from_dict(event.content["body"]) == summary
+    laptop.sync.run()
+    assert record_id not in {r.id for r in laptop.book.records.all()}  # the office has it

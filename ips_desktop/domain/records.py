@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -238,6 +239,45 @@ class CaseStatus:
                    held if isinstance(held, int) and not isinstance(held, bool) and 0 <= held < 1000 else 0)
 
 
+@dataclass(frozen=True)
+class EventSummary:
+    """Community work with no case: handbook, at events, "Email your PPO a brief summary of the
+    event or contacts made, adhering to the record keeping guidelines". Screened like a record;
+    the families who approached the volunteer are counted, never named (each is a referral)."""
+
+    on: date
+    event: str  # what it was: "coffee morning at the children's centre"
+    summary: str
+    hours: Decimal = Decimal(0)
+    families_approached: int = 0
+
+    def text_fields(self) -> dict[str, str]:
+        return {"event": self.event, "summary": self.summary}
+
+    def problems(self) -> list[str]:
+        out = []
+        if not self.event.strip():
+            out.append("Say what the event was, e.g. “coffee morning at the children's centre”.")
+        if not self.summary.strip():
+            out.append("Write a brief summary of the event or the contacts made.")
+        if not Decimal(0) <= self.hours <= Decimal(24):
+            out.append("Hours: at most 24 for one event.")
+        if not 0 <= self.families_approached <= 500:
+            out.append("Families who approached you: a number from 0.")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "event", "v": 1, "on": self.on.isoformat(), "event": self.event, "summary": self.summary,
+                "hours": str(self.hours), "families_approached": self.families_approached}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EventSummary:
+        families = data.get("families_approached", 0)
+        return cls(date.fromisoformat(data["on"]), str(data["event"]), str(data["summary"]),
+                   Decimal(str(data.get("hours", "0"))),
+                   families if isinstance(families, int) and not isinstance(families, bool) else 0)
+
+
 MOST_BRIEF = 600  # characters in the office's brief for a case: a short note, not a file
 
 
@@ -277,14 +317,14 @@ class CaseSummary:
 
 
 AnyRecord = (ContactRecord | PapersHeld | Level1Contact | Visit | VisitOutcome | IncidentReport | PlanDraft
-             | CaseStatus | CaseAllocation | Referral)
+             | CaseStatus | CaseAllocation | Referral | EventSummary)
 
 
 def record_from_dict(data: dict[str, Any]) -> AnyRecord:
     kinds: dict[str, Any] = {"contact": ContactRecord, "papers": PapersHeld, "level1": Level1Contact,
                              "visit_plan": Visit, "visit_outcome": VisitOutcome, "incident": IncidentReport,
                              "visit_draft": PlanDraft, "case_status": CaseStatus, "allocation": CaseAllocation,
-                             "referral": Referral}
+                             "referral": Referral, "event": EventSummary}
     try:
         return kinds[data["type"]].from_dict(data)  # type: ignore[no-any-return]
     except KeyError:

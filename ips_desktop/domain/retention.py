@@ -30,6 +30,7 @@ RETENTION_CLASS = {
     "case_status": "to_office",
     "allocation": "from_office",
     "referral": "to_office",
+    "event": "to_office",
 }
 
 HANDBOOK = {

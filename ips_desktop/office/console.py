@@ -213,6 +213,10 @@ class OfficeConsole:
         return {ref for ref, records in (self.cases() if by_case is None else by_case).items()
                 if any((ref, r.device_kid) not in given for r in records)}
 
+    def events(self) -> list[OfficeRecord]:
+        """Volunteers' event and community summaries (no case), oldest first."""
+        return latest_versions(self.service.repo.records(record_types=("event",)))
+
     def export_text(self, case_ref: str) -> str:
         """The case's records for the service's case system: one JSON line per record."""
         records = self.cases().get(case_ref, [])

@@ -28,6 +28,7 @@ from ..domain.records import (
     CaseSummary,
     Consent,
     ContactRecord,
+    EventSummary,
     Level1Contact,
     PapersHeld,
     record_from_dict,
@@ -41,7 +42,7 @@ from .records import MAX_ATTACHMENT_BYTES, AttachmentInfo, RecordRepository, Sto
 from .settings import SettingsRepository, VolunteerSettings
 from .vault import VaultConnection, VaultError
 
-Record = ContactRecord | PapersHeld | CaseStatus | CaseAllocation | Referral
+Record = ContactRecord | PapersHeld | CaseStatus | CaseAllocation | Referral | EventSummary
 PRIORITY_SAFEGUARDING = 10
 PRIORITY_REFERRAL = 5  # "on the same working day": before the rest, after a safeguarding concern
 
@@ -411,6 +412,19 @@ class CaseBook:
             self.log_kept(record_id, decisions)
             self.records.enqueue(record_id, PRIORITY_REFERRAL)
             self.audit.append("referral sent", record_id)
+        return record_id
+
+    def send_event_summary(self, summary: EventSummary, kept: Sequence[Kept] = ()) -> str:
+        """An event's summary for the PPO: screened, no case, queued; gone once the office has it."""
+        problems = summary.problems()
+        if problems:
+            raise InputError(" ".join(problems))
+        decisions = self.resolve(self.screen(summary), kept)
+        with self._vault.transaction():
+            record_id = self.records.put(None, None, "event", summary.to_dict(), "saved", "")
+            self.log_kept(record_id, decisions)
+            self.records.enqueue(record_id)
+            self.audit.append("event summary", record_id)
         return record_id
 
     def referrals_held(self) -> list[tuple[str, Referral]]:

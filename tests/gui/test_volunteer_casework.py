@@ -138,3 +138,29 @@ def test_a_laptop_not_enrolled_offers_no_referral_form_to_send(running) -> None:
     assert not dialog.send_button.isEnabled()
     assert "ring the office on 01392 383080 with the parent's name and number today" in dialog.error.text()
     assert dialog.due.text().startswith("The office must have it by 17:00")
+
+
+def test_replace_all_works_in_every_screened_form(running) -> None:
+    """The PII panel's "Replace it" button does what it says in each form that shows it."""
+    from ips_desktop.ui.volunteer.event_summary import EventSummaryDialog
+    from ips_desktop.ui.volunteer.papers import PapersDialog
+
+    app, _ = running
+    event = EventSummaryDialog(app.session, clock.today(), app.window)
+    event.what.setText("coffee morning")
+    event.summary.setPlainText("Met Mrs Okafor there.")
+    event.save()
+    assert event.pii.isVisibleTo(event)
+    event.pii.replace_all.click()  # replaced, then sent, as its tooltip says
+    assert event.summary.toPlainText() == "Met O. there."
+    assert app.book.unsent_count() == 1
+    assert event.result() == event.DialogCode.Accepted
+
+    case_id = app.book.open_case("PP-2026-0403")
+    papers = PapersDialog(app.session, case_id, clock.today(), app.window)
+    papers.description.setText("Letter from Mrs Okafor")
+    papers.add()
+    assert papers.pii.isVisibleTo(papers)
+    papers.pii.replace_all.click()
+    assert papers.table.rowCount() == 1
+    assert papers.table.item(0, 0).text() == "Letter from O."

@@ -29,6 +29,8 @@ from ..common.widgets import chosen_row, message_label
 from .allocate import AllocateDialog, allocated_words
 from .tabs import Background, ConsoleTab, fill_table, make_table
 
+EVENTS = "Events and community work"
+
 
 class InboxTab(ConsoleTab):
     def __init__(self, console: OfficeConsole, who: Callable[[], str], pull: Callable[[], None],
@@ -114,6 +116,10 @@ class InboxTab(ConsoleTab):
         self.unallocated = self.console.unallocated_cases(self.by_case)
         self.cases.blockSignals(True)
         self.cases.clear()
+        if self.console.events():
+            events = QListWidgetItem(EVENTS)
+            events.setToolTip("Volunteers' summaries of events and community work: no case")
+            self.cases.addItem(events)
         for reference in self.by_case:
             item = QListWidgetItem(reference)
             if reference in self.unallocated:
@@ -128,6 +134,9 @@ class InboxTab(ConsoleTab):
         self._show(current)
 
     def _show(self, case_ref: str) -> None:
+        if case_ref == EVENTS:
+            self._show_events()
+            return
         records = self.by_case.get(case_ref, [])
         self.shown_allocation = self.console.allocation_of(case_ref, records) if case_ref else None
         view = self.shown_allocation
@@ -146,9 +155,28 @@ class InboxTab(ConsoleTab):
             rows.append((f"{r.received_at:%d/%m/%Y %H:%M}", r.record_type.replace("_", " "), str(summary)[:200]))
         fill_table(self.records, rows)
 
+    def _show_events(self) -> None:
+        self.shown_allocation = None
+        self.allocation_note.setText("Summaries of events and community work, from the volunteers' laptops. "
+                                     "Families who asked for support there come as referrals.")
+        self.allocation_note.setStyleSheet("")
+        self.allocate_here.hide()
+        labels = self.console.labels()
+        rows = []
+        for r in self.console.events():
+            body = r.content.get("body", {})
+            if not isinstance(body, dict):
+                continue
+            words = (f"{labels.get(r.device_kid, 'a laptop no longer enrolled')}, {str(body.get('on', ''))[:10]}: "
+                     f"{str(body.get('event', ''))[:120]} — {str(body.get('summary', ''))[:400]} "
+                     f"({str(body.get('hours', '0'))[:5]} h; families who approached: "
+                     f"{str(body.get('families_approached', 0))[:4]})")
+            rows.append((f"{r.received_at:%d/%m/%Y %H:%M}", "event", words))
+        fill_table(self.records, rows)
+
     def export(self, path: Path | None = None) -> None:
         item = self.cases.selectedItems()[0] if self.cases.selectedItems() else None
-        if item is None:
+        if item is None or item.text() == EVENTS:
             QMessageBox.information(self, "Export", "Choose a case first.")
             return
         if not isinstance(path, Path):
@@ -163,7 +191,7 @@ class InboxTab(ConsoleTab):
 
     def export_pdf(self, path: Path | None = None) -> None:
         item = self.cases.selectedItems()[0] if self.cases.selectedItems() else None
-        if item is None:
+        if item is None or item.text() == EVENTS:
             QMessageBox.information(self, "Export", "Choose a case first.")
             return
         if not isinstance(path, Path):

@@ -36,6 +36,7 @@ from ...store.errors import VaultError
 from ...store.session import VaultSession
 from ..common.widgets import chosen_row, fit_to_screen, message_label
 from .actions import ActionsDueDialog, action_line
+from .event_summary import EventSummaryDialog
 from .level1 import Level1Dialog
 from .models import CaseTableModel, uk
 from .papers import PapersDialog, papers_out
@@ -210,6 +211,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(add("Papers held…", "Ctrl+Shift+P", self.show_papers))
         file_menu.addAction(add("Level 1 contact…", "Ctrl+Shift+L", self.show_level1))
         file_menu.addAction(add("Referral from a family…", "Ctrl+Shift+F", self.show_referral))
+        file_menu.addAction(add("Event or community summary…", "Ctrl+Shift+M", self.show_event_summary))
         file_menu.addAction(add("Agreed actions due this week…", "Ctrl+Shift+D", self.show_actions_due))
         add("Mark action done", "Ctrl+D", self.mark_chosen_todo_done)
         file_menu.addSeparator()
@@ -488,6 +490,11 @@ class MainWindow(QMainWindow):
         """It goes now: "on the same working day"."""
         self._refresh_status()
         self.send_requested.emit()
+
+    def show_event_summary(self) -> None:
+        dialog = EventSummaryDialog(self.session, self.today(), self)
+        dialog.sent.connect(lambda _id: self._refresh_status() if self.session.is_open else None)
+        dialog.open()
 
     def show_level1(self) -> None:
         dialog = Level1Dialog(self.session, self.today(), self)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.pii import FieldFinding, KeepReason, apply_replacement
+from ...domain.pii import FieldFinding, KeepReason, apply_all, apply_replacement
 from ...domain.records import PapersHeld
 from ...store.casebook import CaseBook, InputError, Kept, RecordView, UnresolvedFindings
 from ...store.errors import VaultError
@@ -63,6 +63,7 @@ class PapersDialog(QDialog):
         self.received = DateField("Date received", today)
         self.pii = PiiPanel()
         self.pii.replace_requested.connect(self._replace)
+        self.pii.replace_all_requested.connect(self._replace_all)
         self.pii.keep_requested.connect(self._keep)
         add = QPushButton("Add papers")
         add.clicked.connect(self.add)
@@ -141,6 +142,10 @@ class PapersDialog(QDialog):
 
     def _replace(self, finding: FieldFinding, replacement: str) -> None:
         self.description.setText(apply_replacement(self.description.text(), finding.finding, replacement))
+        self.add()
+
+    def _replace_all(self, findings: list[FieldFinding]) -> None:
+        self.description.setText(apply_all(self.description.text(), [f.finding for f in findings]))
         self.add()
 
     def _keep(self, finding: FieldFinding, reason: KeepReason) -> None:

@@ -7,7 +7,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -17,28 +16,25 @@ from PySide6.QtWidgets import (
 )
 
 from ... import clock
-from ...domain.pii import FieldFinding, KeepReason, apply_replacement
 from ...domain.referral import Approach, Referral, deadline, deadline_words
-from ...store.casebook import InputError, Kept, UnresolvedFindings
-from ...store.errors import VaultError
 from ...store.session import VaultSession
 from ..common.when_fields import DateTimeField
 from ..common.widgets import accept_or_cancel, error_label, message_label
-from .pii_panel import PiiPanel
+from .screened import ScreenedDialog
 
 RULE = ("Handbook: “If approached for support by a family, Devon Parent Partnership Service must be informed on "
         "the same working day … with parent's name and telephone number.” This form is the one place for a name "
         "and a number: it goes to the office now, sealed, and leaves this laptop as soon as the office has it.")
 
 
-class ReferralDialog(QDialog):
+class ReferralDialog(ScreenedDialog):
     sent = Signal(str)  # record id: the caller sends it now
+    title = "Referral from a family"
 
     def __init__(self, session: VaultSession, office_phone: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.kept: list[Kept] = []
-        self.setWindowTitle("Referral from a family")
+        self.setWindowTitle(self.title)
         self.resize(620, 560)
         rule = QLabel(RULE)
         rule.setWordWrap(True)
@@ -62,9 +58,6 @@ class ReferralDialog(QDialog):
         self.agreed = QCheckBox("The parent agreed that their name and number go to the office")
         self.due = message_label("Referral deadline")
         self.when.changed.connect(self._show_due)
-        self.pii = PiiPanel()
-        self.pii.replace_requested.connect(self._replace)
-        self.pii.keep_requested.connect(self._keep)
         self.error = error_label()
         form = QFormLayout()
         form.addRow("Parent's &name", self.name)
@@ -73,7 +66,7 @@ class ReferralDialog(QDialog):
         form.addRow("How", self.approach)
         form.addRow("&What they want help with", self.need)
         form.addRow("", self.agreed)
-        buttons, self.send_button = accept_or_cancel("&Send to the office now", self.send, self.reject)
+        buttons, self.send_button = accept_or_cancel("&Send to the office now", self.save, self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(rule)
         layout.addLayout(form)
@@ -103,25 +96,11 @@ class ReferralDialog(QDialog):
         return Referral(self.name.text(), self.phone.text(), self.when.required("When the family approached you"),
                         Approach(self.approach.currentData()), self.need.toPlainText().strip(), self.agreed.isChecked())
 
-    def send(self) -> None:
-        try:
-            record_id = self.session.book.send_referral(self.referral(), self.kept)
-        except UnresolvedFindings as exc:
-            self.pii.show_findings(list(exc.findings))
-            self.error.setText(str(exc))
-            return
-        except (InputError, VaultError) as exc:
-            self.error.setText(str(exc))
-            return
-        self.sent.emit(record_id)
-        self.accept()
+    def editor(self, field: str) -> QLineEdit | QPlainTextEdit:
+        return self.need
 
-    def _replace(self, finding: FieldFinding, replacement: str) -> None:
-        self.need.setPlainText(apply_replacement(self.need.toPlainText().strip(), finding.finding, replacement))
-        self.pii.show_findings([])
-        self.error.clear()
+    def submit(self) -> None:
+        self.sent.emit(self.session.book.send_referral(self.referral(), self.kept))
 
-    def _keep(self, finding: FieldFinding, reason: KeepReason) -> None:
-        self.kept.append(Kept(finding.field, finding.finding.text, reason))
-        self.pii.show_findings([])
-        self.send()
+    def problem(self, words: str) -> None:
+        self.error.setText(words)

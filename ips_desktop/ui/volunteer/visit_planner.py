@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.pii import FieldFinding, KeepReason, apply_replacement
+from ...domain.pii import FieldFinding, KeepReason, apply_all, apply_replacement
 from ...domain.risk import ADVICE, QUESTIONS, Factor
 from ...domain.visit_flow import PlanDraft, PlanRefused, TransitionError
 from ...domain.visits import HANDBOOK, Rule, Slot, VenueKind
@@ -142,6 +142,7 @@ class VisitPlannerDialog(QDialog):
         self.verdict.setTextFormat(Qt.TextFormat.RichText)
         self.pii = PiiPanel()
         self.pii.replace_requested.connect(self._replace)
+        self.pii.replace_all_requested.connect(self._replace_all)
         self.pii.keep_requested.connect(self._keep)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -308,6 +309,10 @@ class VisitPlannerDialog(QDialog):
 
     def _replace(self, finding: FieldFinding, replacement: str) -> None:
         self.place.setText(apply_replacement(self.place.text(), finding.finding, replacement))
+        self.pii.show_findings(self.visits.screen({"place": self.place.text()}, "place"))
+
+    def _replace_all(self, findings: list[FieldFinding]) -> None:
+        self.place.setText(apply_all(self.place.text(), [f.finding for f in findings]))
         self.pii.show_findings(self.visits.screen({"place": self.place.text()}, "place"))
 
     def _keep(self, finding: FieldFinding, reason: KeepReason) -> None:

@@ -30,17 +30,16 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.incident import IncidentReport
-from ...domain.pii import FieldFinding, KeepReason, apply_replacement
 from ...domain.risk import THREAT_SIGNS
 from ...domain.visit_flow import State, TransitionError, Visit
 from ...domain.visits import VENUE_WORDS
-from ...store.casebook import InputError, Kept, UnresolvedFindings
+from ...store.casebook import InputError
 from ...store.errors import VaultError
 from ...store.session import VaultSession
 from ...store.visitbook import VisitBook, VisitView
 from ..common.when_fields import DateTimeField
 from ..common.widgets import fit_to_screen
-from .pii_panel import PiiPanel
+from .screened import ScreenedDialog
 
 STATE_WORDS = {State.PLANNED: "planned", State.APPROVED: "approved", State.REFUSED: "refused by PPO",
                State.OUT: "on the visit", State.IN: "checked in", State.CLOSED: "closed",
@@ -249,49 +248,6 @@ class VisitsDialog(QDialog):
         except OSError as exc:
             QMessageBox.warning(self, "Visit card", f"The card could not be saved there ({exc.strerror}). "
                                                     "Choose another folder.")
-
-
-class ScreenedDialog(QDialog):
-    """A form whose free text is screened before it is sent: findings show in :attr:`pii`,
-    each replaced or kept with a reason, then the form submits again."""
-
-    title = ""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.kept: list[Kept] = []
-        self.pii = PiiPanel()
-        self.pii.replace_requested.connect(self._replace)
-        self.pii.keep_requested.connect(self._keep)
-
-    def submit(self) -> None:
-        raise NotImplementedError
-
-    def editor(self, field: str) -> QLineEdit | QPlainTextEdit:
-        raise NotImplementedError
-
-    def save(self) -> None:
-        try:
-            self.submit()
-        except UnresolvedFindings as exc:
-            self.pii.show_findings(list(exc.findings))
-            return
-        except PROBLEMS as exc:
-            QMessageBox.warning(self, self.title, str(exc))
-            return
-        self.accept()
-
-    def _replace(self, finding: FieldFinding, replacement: str) -> None:
-        editor = self.editor(finding.field)
-        if isinstance(editor, QLineEdit):
-            editor.setText(apply_replacement(editor.text(), finding.finding, replacement))
-        else:
-            editor.setPlainText(apply_replacement(editor.toPlainText(), finding.finding, replacement))
-        self.save()
-
-    def _keep(self, finding: FieldFinding, reason: KeepReason) -> None:
-        self.kept.append(Kept(finding.field, finding.finding.text, reason))
-        self.save()
 
 
 class OutcomeDialog(ScreenedDialog):
