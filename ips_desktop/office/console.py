@@ -34,7 +34,7 @@ from ..store.profile import Profile, write_private_file
 from ..sync.relay_client import RelayTransport
 from ..sync.transport import FolderTransport, open_transport
 from ..sync.watch_client import BoardEntry, WatchClient
-from . import allocation, messages
+from . import allocation, messages, safeguarding
 from . import referrals as referral_queue
 from .inbox import PullResult, accept, pull
 from .restore import back_up, backup_reminder
@@ -212,6 +212,15 @@ class OfficeConsole:
         given = {(row.reference, row.device_kid) for row in self.service.repo.allocations()}
         return {ref for ref, records in (self.cases() if by_case is None else by_case).items()
                 if any((ref, r.device_kid) not in given for r in records)}
+
+    def concerns(self, by_case: dict[str, list[OfficeRecord]] | None = None) -> list[safeguarding.Concern]:
+        """Safeguarding concerns, the ones with no follow-up first (of ``by_case`` when given)."""
+        records = [r for rs in (self.cases() if by_case is None else by_case).values() for r in rs]
+        return safeguarding.concerns(records, self.service, self.labels())
+
+    def record_follow_up(self, record_id: bytes, action: str, who: str, done_at: datetime, note: str,
+                         recorded_by: str) -> None:
+        safeguarding.record_follow_up(self.service, record_id, action, who, done_at, note, recorded_by)
 
     def events(self) -> list[OfficeRecord]:
         """Volunteers' event and community summaries (no case), oldest first."""

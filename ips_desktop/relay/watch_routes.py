@@ -104,6 +104,19 @@ def add_watch_routes(app: FastAPI, relay: Relay, watchdog: Watchdog, signed: Sig
         due = _int(_json(body).get("due"), "due")
         return step(caller.key_id, visit_id, lambda w: (ladder.extend(w, due), []))
 
+    @app.post("/v1/safeguarding")
+    async def safeguarding(request: Request) -> dict[str, int]:
+        """A safeguarding concern was recorded: the PPO and the office are told at once, content-free."""
+        caller, body = await signed(request, MAX_SMALL, False)
+        notice_id = _hex(_json(body).get("id"), "id", 16)
+        try:
+            with watchdog.storage.transaction():
+                told = watchdog.safeguarding_notice(caller.key_id, label_of(caller), notice_id, relay.now())
+        except ladder.LadderError as exc:
+            raise RelayError(429, "too_many", str(exc)) from None
+        event("safeguarding_notice", told=told)
+        return {"told": told}
+
     # -- the office -----------------------------------------------------------------------------------
     @app.put("/v1/office/contacts")
     async def put_contacts(request: Request) -> dict[str, int]:

@@ -197,6 +197,19 @@ CREATE TABLE referral_outcomes (
 );
 """
 
+# What the PPO did about each safeguarding concern (office/safeguarding.py).
+_V10 = """
+CREATE TABLE safeguarding_followups (
+    record_id   BLOB PRIMARY KEY,
+    action      TEXT NOT NULL,
+    who         TEXT NOT NULL,
+    done_at     TEXT NOT NULL,
+    note        TEXT NOT NULL DEFAULT '',
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+"""
+
 OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "office keys, devices, envelope chains, records, alerts", _V1),
     Migration(2, "messages from the office to laptops", _V2),
@@ -207,4 +220,5 @@ OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "the consoles open on the office, and which one fetches", _V7),
     Migration(8, "cases allocated to volunteers", _V8),
     Migration(9, "what was done with each referral", _V9),
+    Migration(10, "what was done about each safeguarding concern", _V10),
 )

@@ -51,6 +51,15 @@ class AllocationRow:
 
 
 @dataclass(frozen=True)
+class FollowUpRow:
+    action: str
+    who: str
+    done_at: datetime
+    note: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
 class ChainRow:
     seq: int
     env_hash: bytes
@@ -417,6 +426,20 @@ class OfficeRepository:
         """(outcome, reference, when, by whom) by referral record."""
         return {bytes(r[0]): (r[1], r[2], datetime.fromisoformat(r[3]), r[4]) for r in self.vault.query(
             "SELECT record_id, outcome, reference, done_at, by_whom FROM referral_outcomes")}
+
+    def record_follow_up(self, record_id: bytes, action: str, who: str, done_at: datetime, note: str,
+                         recorded_by: str) -> None:
+        """What was done about a safeguarding concern. Call inside a transaction."""
+        self.vault.execute(
+            "INSERT INTO safeguarding_followups (record_id, action, who, done_at, note, recorded_by, recorded_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(record_id) DO UPDATE SET action = excluded.action,"
+            " who = excluded.who, done_at = excluded.done_at, note = excluded.note,"
+            " recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
+            (record_id, action, who, done_at.isoformat(timespec="minutes"), note, recorded_by, self._stamp()))
+
+    def follow_ups(self) -> dict[bytes, FollowUpRow]:
+        rows = self.vault.query("SELECT record_id, action, who, done_at, note, recorded_by FROM safeguarding_followups")
+        return {bytes(r[0]): FollowUpRow(r[1], r[2], datetime.fromisoformat(r[3]), r[4], r[5]) for r in rows}
 
     def next_message(self, device_kid: bytes, kind: str, subject: str) -> int:
         """A new, ever larger serial for a message to a laptop, logged with what it was about

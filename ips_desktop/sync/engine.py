@@ -9,6 +9,8 @@ transaction. Runs on the database thread (the vault connection's own thread).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import random
@@ -28,6 +30,7 @@ from ..domain.references import office_format
 from ..domain.retention import RETENTION_CLASS, Decision, RecordFacts, RetentionPolicy, decide
 from ..domain.visit_flow import Visit
 from ..store.audit import AuditLog
+from ..store.casebook import PRIORITY_SAFEGUARDING
 from ..store.cases import CaseRepository
 from ..store.errors import RecordNotFound
 from ..store.records import RecordRepository
@@ -38,6 +41,7 @@ from .office_messages import MessageApplier
 from .transport import DeviceTransport, TransportError
 
 log = logging.getLogger(__name__)
+SAFEGUARDING_OWED = "safeguarding_notices_owed"  # record ids whose notice the relay has not yet had
 
 Progress = Callable[[str, int, int], None]
 
@@ -248,6 +252,7 @@ class DeviceSync:
             bundle = self._update_bundle(transport, identity, bundle, result)
             if not token.cancelled:
                 self._send_all(transport, bundle, result, report, token)
+                self._tell_safeguarding(transport)
             if not token.cancelled:
                 self._apply_receipts(transport, bundle, result, report)
                 # After the receipts, so an envelope whose receipt was only waiting is not sent again.
@@ -326,9 +331,47 @@ class DeviceSync:
                                      rng=self._rng, sender_kid=self._keys.kid)
                 self.state.commit_envelope(record_id, identity.next_seq, NewEnvelope(
                     data, envelope_id, envelope.envelope_hash(data), content.record_type, bundle.version))
+                if priority >= PRIORITY_SAFEGUARDING:
+                    self._owe_safeguarding_notice(record_id)
                 self.audit.append("record sealed", record_id, str(identity.next_seq))
             result.sealed += 1
             self._fault("sealed")
+
+    # -- safeguarding notices --------------------------------------------------------------------------
+    def _owed_notices(self) -> list[str]:
+        raw = SettingsRepository(self._vault).value(SAFEGUARDING_OWED)
+        try:
+            owed = json.loads(raw) if raw else []
+        except ValueError:
+            return []
+        return [r for r in owed if isinstance(r, str)] if isinstance(owed, list) else []
+
+    def _owe_safeguarding_notice(self, record_id: str) -> None:
+        """A safeguarding record was sealed: the PPO is to be told it is coming (call in a transaction)."""
+        owed = self._owed_notices()
+        if record_id not in owed:
+            SettingsRepository(self._vault).put_value(SAFEGUARDING_OWED, json.dumps([*owed, record_id][-50:]))
+
+    def _tell_safeguarding(self, transport: DeviceTransport) -> None:
+        """Ask the relay to tell the PPO and the office, content-free, that a safeguarding concern
+        is on its way (the relay e-mails them at once, whether or not a console is open). The
+        notice's id is derived from the record's, so the relay tells each record once however
+        often it is asked. Kept owed until it is passed on."""
+        owed = self._owed_notices()
+        told = []
+        for record_id in owed:
+            notice_id = hashlib.sha256(b"ips-safeguarding-notice/v1" + record_id.encode()).digest()[:16]
+            try:
+                transport.safeguarding_notice(notice_id)
+            except TransportError as exc:
+                log.warning("safeguarding notice not passed on yet: %s", type(exc).__name__)
+                break
+            told.append(record_id)
+        if told:
+            with self._vault.transaction():
+                left = [r for r in self._owed_notices() if r not in told]
+                SettingsRepository(self._vault).put_value(SAFEGUARDING_OWED, json.dumps(left))
+                self.audit.append("safeguarding notice passed on", "sync", str(len(told)))
 
     def _send_all(self, transport: DeviceTransport, bundle: office_keys.KeyBundle, result: SyncResult,
                   report: Progress, token: CancelToken) -> None:

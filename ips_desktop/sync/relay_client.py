@@ -130,6 +130,10 @@ class RelayTransport:
     def deliver(self, device_kid: bytes, seq: int, envelope: bytes) -> bytes | None:
         return self.request("POST", "/v1/envelopes", envelope)
 
+    def safeguarding_notice(self, notice_id: bytes) -> bool:
+        self.request("POST", "/v1/safeguarding", json.dumps({"id": notice_id.hex()}).encode())
+        return True
+
     def receipts(self, device_kid: bytes) -> list[Incoming]:
         data = self.request("GET", "/v1/receipts")
         size = receipt_format.RECEIPT_LEN

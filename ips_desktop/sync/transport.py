@@ -72,6 +72,10 @@ class DeviceTransport(Protocol):
 
     def forget_message(self, device_kid: bytes, handle: str) -> None: ...
 
+    def safeguarding_notice(self, notice_id: bytes) -> bool:
+        """Ask for the PPO to be told, content-free, that a safeguarding concern is on its way.
+        True when it was passed on (or there is no one to pass it: a drop folder has no mail)."""
+
 
 class OfficeTransport(Protocol):
     def waiting_envelopes(self) -> list[str]:
@@ -194,6 +198,10 @@ class FolderTransport:
 
     def forget_message(self, device_kid: bytes, handle: str) -> None:
         self._unlink(handle)
+
+    def safeguarding_notice(self, notice_id: bytes) -> bool:
+        """A drop folder has no mail: the console shows the concern first when it pulls."""
+        return True
 
     # -- office side -------------------------------------------------------------------------------------
     def waiting_envelopes(self) -> list[str]:

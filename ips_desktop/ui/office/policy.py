@@ -26,6 +26,8 @@ from ...domain.escalation import DURESS_WORDS, LadderPolicy
 from ...domain.expenses import ExpenseRates
 from ...domain.references import DEFAULT_FORMAT, POLICY_KEY, normalise_reference, office_format
 from ...domain.retention import RetentionPolicy
+from ...domain.safeguarding import NUMBER_NAMES, SafeguardingNumbers, is_number
+from ...domain.safeguarding import POLICY_KEY as SAFEGUARDING_KEY
 from ...office.console import OfficeConsole
 from ...office.service import OfficeError
 from ...sync.transport import TransportError
@@ -126,6 +128,17 @@ class PolicyDialog(QDialog):
                                   "name can never be typed as a reference.")
         form.addRow(WORDS[POLICY_KEY], self.reference)
         right.addWidget(box)
+        box = QGroupBox("Safeguarding numbers (shown in each laptop's safeguarding steps)")
+        form = QFormLayout(box)
+        numbers = SafeguardingNumbers.from_policy(self.policy)
+        self.safeguarding: dict[str, QLineEdit] = {}
+        for name, words in NUMBER_NAMES.items():
+            edit = QLineEdit(getattr(numbers, name))
+            edit.setAccessibleName(words)
+            edit.setMaxLength(24)
+            form.addRow(words, edit)
+            self.safeguarding[name] = edit
+        right.addWidget(box)
         left.addStretch(1)
         right.addStretch(1)
         self.error = error_label()
@@ -165,6 +178,12 @@ class PolicyDialog(QDialog):
                 self.error.setText(f"{WORDS[name]}: type an amount like 0.45.")
                 return False
             policy.setdefault("expenses", {})[name] = str(value)
+        for name, edit in self.safeguarding.items():
+            if edit.text().strip() and not is_number(edit.text()):
+                self.error.setText(f"{NUMBER_NAMES[name]}: type the telephone number, like 0845 6000 388.")
+                return False
+        policy[SAFEGUARDING_KEY] = SafeguardingNumbers(
+            **{name: edit.text().strip() for name, edit in self.safeguarding.items()}).to_policy()
         example = self.reference.text().strip()
         if example and office_format({POLICY_KEY: example}) is None:
             self.error.setText(f"{WORDS[POLICY_KEY]}: type one of the service's references, like "

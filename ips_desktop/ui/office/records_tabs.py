@@ -25,8 +25,10 @@ from PySide6.QtWidgets import (
 
 from ...office.allocation import Allocation
 from ...office.console import CaseAllocationView, ClaimToReview, OfficeConsole
+from ...office.safeguarding import Concern
 from ..common.widgets import chosen_row, message_label
 from .allocate import AllocateDialog, allocated_words
+from .follow_up import FollowUpDialog
 from .tabs import Background, ConsoleTab, fill_table, make_table
 
 EVENTS = "Events and community work"
@@ -47,6 +49,11 @@ class InboxTab(ConsoleTab):
         self.allocate_here.clicked.connect(self._allocate_shown)
         self.allocate_here.hide()
         self.unallocated: set[str] = set()
+        self.concerns: list[Concern] = []
+        self.safeguarding_banner = message_label("Safeguarding")
+        self.safeguarding_banner.setStyleSheet("background: #b00020; color: white; padding: 6px; font-weight: bold;")
+        self.follow_up_button = QPushButton("Record what was done…")
+        self.follow_up_button.clicked.connect(lambda: self.follow_up())
         self.shown_allocation: CaseAllocationView | None = None
         self.cases = QListWidget()
         self.cases.setAccessibleName("Cases")
@@ -83,6 +90,10 @@ class InboxTab(ConsoleTab):
         row.addWidget(export)
         row.addWidget(export_pdf)
         layout.addLayout(row)
+        banner = QHBoxLayout()
+        banner.addWidget(self.safeguarding_banner, 1)
+        banner.addWidget(self.follow_up_button)
+        layout.addLayout(banner)
         layout.addWidget(split, 1)
         layout.addWidget(self.level1)
         self.refresh()
@@ -102,6 +113,26 @@ class InboxTab(ConsoleTab):
         self._send(lambda console: console.allocate_case(checked, self.who()),
                    allocated_words(self.console, checked))
 
+    def open_concerns(self) -> list[Concern]:
+        return [c for c in self.concerns if c.follow_up is None]
+
+    def follow_up(self) -> FollowUpDialog | None:
+        """Record what was done about the shown case's concern, else the oldest one waiting."""
+        waiting = self.open_concerns()
+        shown = [c for c in waiting if c.reference == self.chosen_case()]
+        choices = shown or waiting[-1:]
+        if not choices:
+            return None
+        concern = choices[0]
+        dialog = FollowUpDialog(self.console, concern, self.who, self)
+        dialog.accepted.connect(self._followed_up)
+        dialog.open()
+        return dialog
+
+    def _followed_up(self) -> None:
+        self.refresh()
+        self.changed.emit()
+
     def _allocate_shown(self) -> None:
         view = self.shown_allocation
         if view is not None and view.not_allocated:
@@ -114,13 +145,32 @@ class InboxTab(ConsoleTab):
         current = self.chosen_case()
         self.by_case = self.console.cases()
         self.unallocated = self.console.unallocated_cases(self.by_case)
+        self.concerns = self.console.concerns(self.by_case)
+        waiting = self.open_concerns()
+        if waiting:
+            more = f" And {len(waiting) - 1} more." if len(waiting) > 1 else ""
+            self.safeguarding_banner.setText(waiting[0].words() + more)
+        for widget in (self.safeguarding_banner, self.follow_up_button):
+            widget.setVisible(bool(waiting))
         self.cases.blockSignals(True)
         self.cases.clear()
+        # Cases with a concern first, those still to follow up at the very top, in red.
+        flagged = list(dict.fromkeys(c.reference for c in self.concerns))
+        for reference in flagged:
+            item = QListWidgetItem(reference)
+            item.setForeground(Qt.GlobalColor.white)
+            item.setBackground(Qt.GlobalColor.red if any(c.reference == reference for c in waiting)
+                               else Qt.GlobalColor.darkRed)
+            item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, "safeguarding concern")
+            item.setToolTip("A safeguarding concern")
+            self.cases.addItem(item)
         if self.console.events():
             events = QListWidgetItem(EVENTS)
             events.setToolTip("Volunteers' summaries of events and community work: no case")
             self.cases.addItem(events)
         for reference in self.by_case:
+            if reference in flagged:
+                continue
             item = QListWidgetItem(reference)
             if reference in self.unallocated:
                 item.setForeground(Qt.GlobalColor.darkRed)
@@ -148,11 +198,19 @@ class InboxTab(ConsoleTab):
             self.allocate_here.show()
         else:
             self.allocate_here.hide()
+        here = [c for c in self.concerns if c.reference == case_ref]
+        if here:
+            words = "\n".join(c.words() for c in here)
+            self.allocation_note.setText(words + ("\n" + self.allocation_note.text() if self.allocation_note.text()
+                                                  else ""))
+            self.allocation_note.setStyleSheet("color: #b00020; font-weight: bold;")
+        concern_ids = {c.record.record_id for c in here}
         rows = []
         for r in records:
             body = r.content.get("body", {})
             summary = body.get("summary") or body.get("place") or body.get("what") or json.dumps(body)[:80]
-            rows.append((f"{r.received_at:%d/%m/%Y %H:%M}", r.record_type.replace("_", " "), str(summary)[:200]))
+            kind = r.record_type.replace("_", " ") + (" ⚠ safeguarding" if r.record_id in concern_ids else "")
+            rows.append((f"{r.received_at:%d/%m/%Y %H:%M}", kind, str(summary)[:200]))
         fill_table(self.records, rows)
 
     def _show_events(self) -> None:

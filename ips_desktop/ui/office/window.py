@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -102,6 +102,7 @@ class OfficeWindow(QMainWindow):
                            (self.referrals, "Referrals"), (self.claims, "Claims"), (self.devices, "Devices")):
             self.tabs.addTab(tab, title)
         self.referrals.changed.connect(self._title_referrals)
+        self.inbox.changed.connect(self._title_referrals)
         self._title_referrals()
         self.setCentralWidget(self.tabs)
         self.pulled = status_label("Last pull")
@@ -328,7 +329,13 @@ class OfficeWindow(QMainWindow):
         self.inbox.result.setText(self.pulled.text())
 
     def _title_referrals(self) -> None:
-        """The tab says how many families are waiting for a call, so no one has to open it to know."""
+        """The tabs say how many families are waiting for a call and how many safeguarding concerns
+        wait for a follow-up, so no one has to open them to know."""
         new = self.referrals.new_count()
         self.tabs.setTabText(self.tabs.indexOf(self.referrals), f"Referrals ({new} new)" if new else "Referrals")
+        waiting = len(self.inbox.open_concerns())
+        self.tabs.setTabText(self.tabs.indexOf(self.inbox), f"Inbox ({waiting} safeguarding)" if waiting else "Inbox")
+        bar = self.tabs.tabBar()
+        colour = QColor("#b00020") if waiting else bar.palette().text().color()
+        bar.setTabTextColor(self.tabs.indexOf(self.inbox), colour)
 

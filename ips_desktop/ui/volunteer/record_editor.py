@@ -49,6 +49,7 @@ from ...domain.records import (
     ContactRecord,
     SafeguardingNote,
 )
+from ...domain.safeguarding import SafeguardingNumbers
 from ...domain.typed_when import read_date
 from ...store.casebook import CaseBook, InputError, Kept, UnresolvedFindings
 from ...store.errors import VaultError
@@ -69,15 +70,6 @@ NOT_ENROLLED_SAVED = ("Saved on this laptop. It waits here until the laptop is e
 SCAN_FILTER = "Scans and documents (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;All files (*)"
 EMPTY_EDITOR = ("No record open.\n\nChoose a record from the case's list, or press “New record” (Ctrl+Shift+N) "
                 "after a call or meeting. Drafts save themselves every few seconds.")
-SAFEGUARDING_STEPS = (
-    "Handbook, “IPS and safeguarding”: make notes (mentally if not initially written) but do not "
-    "ask leading questions; contact your PPO by telephone as soon as possible ({ppo}); if your PPO "
-    "is not available contact another officer or the central office ({office}); out of hours, if "
-    "you do not want to leave it to the next day, call the Emergency Duty Team ({edt}). Note your "
-    "actions and pass them to your PPO as soon as possible. This record is sent first."
-)
-
-
 def _parse_uk_date(text: str) -> date | None:
     text = text.strip()
     if not text:
@@ -374,8 +366,10 @@ class RecordEditor(QWidget):
         self._loading = True
         self.case_id, self.record_id, self.kept = case_id, record_id, []
         settings = self.book.settings
-        self.safeguarding_steps.setText(SAFEGUARDING_STEPS.format(
-            ppo=settings.ppo_phone or "your PPO's number", office=settings.office_phone, edt=settings.edt_phone))
+        from ...sync.engine import pinned_policy  # here, not at start-up: the first window comes first
+
+        numbers = SafeguardingNumbers.from_policy(pinned_policy(self.book.vault, clock.now))
+        self.safeguarding_steps.setText(numbers.steps(settings.ppo_phone, settings.office_phone, settings.edt_phone))
         record = record or ContactRecord(ContactKind.TELEPHONE, clock.now().replace(second=0, microsecond=0))
         self.kind.setCurrentIndex(list(ContactKind).index(record.kind))
         self.when.set_value(record.occurred_at)
