@@ -19,8 +19,8 @@ from ips_desktop.office.console import OfficeConsole
 from ips_desktop.office.inbox import pull
 from ips_desktop.office.service import OfficeError
 from ips_desktop.relay.storage import RelayStorage
-from ips_desktop.relay.watchdog import SAFEGUARDING_PER_DAY, Watchdog
-from ips_desktop.sync.engine import SAFEGUARDING_OWED
+from ips_desktop.relay.watchdog import NOTICES_PER_DAY, Watchdog
+from ips_desktop.sync.engine import NOTICES_OWED
 
 NOW = 1_796_000_000
 
@@ -41,7 +41,8 @@ def test_the_offices_numbers_fill_the_handbooks_steps() -> None:
 @pytest.fixture
 def watchdog(tmp_path: Path) -> Watchdog:
     dog = Watchdog(RelayStorage(tmp_path / "relay.db"))
-    dog.set_contacts(json.dumps({"tiers": {"1": ["ppo@office.test"]}, "office": ["desk@office.test"],
+    dog.set_contacts(json.dumps({"tiers": {"1": ["ppo@office.test"], "2": ["manager@office.test"]},
+                                 "office": ["desk@office.test"],
                                  "volunteers": {"IPS-07": {"first_name": "Sarah", "mobile": ""}}}).encode())
     return dog
 
@@ -49,27 +50,34 @@ def watchdog(tmp_path: Path) -> Watchdog:
 def test_the_relay_tells_the_ppo_once_and_says_nothing_of_the_record(watchdog: Watchdog) -> None:
     kid, notice = b"k" * 16, b"n" * 16
     with watchdog.storage.transaction():
-        assert watchdog.safeguarding_notice(kid, "IPS-07", notice, NOW) == 2  # the PPO and the office desk
+        assert watchdog.laptop_notice(kid, "IPS-07", "safeguarding", notice, NOW) == 2  # the PPO and the office desk
     with watchdog.storage.transaction():
-        assert watchdog.safeguarding_notice(kid, "IPS-07", notice, NOW + 60) == 0  # asked again: told once
+        assert watchdog.laptop_notice(kid, "IPS-07", "safeguarding", notice, NOW + 60) == 0  # asked again: told once
     mails = watchdog.due_deliveries(NOW)
     assert sorted(d.address for d in mails) == ["desk@office.test", "ppo@office.test"]
     mail = mails[0].mail
     assert mail.subject == "Safeguarding concern recorded: open the office console"
+    with watchdog.storage.transaction():  # an incident goes to the PPO and the service manager
+        assert watchdog.laptop_notice(kid, "IPS-07", "incident", notice, NOW) == 2
+    incident = [d for d in watchdog.due_deliveries(NOW) if d.mail.subject.startswith("Incident")]
+    assert sorted(d.address for d in incident) == ["manager@office.test", "ppo@office.test"]
+    assert incident[0].mail.text.startswith("Sarah (IPS-07) recorded an incident report (Form PO3) at ")
+    with pytest.raises(LadderError, match="not a notice a laptop can ask for"), watchdog.storage.transaction():
+        watchdog.laptop_notice(kid, "IPS-07", "anything", notice, NOW)
     assert mail.text.startswith("Sarah (IPS-07) recorded a safeguarding concern at ")
     assert "This message says nothing more on purpose." in mail.text
 
 
 def test_a_laptop_cannot_flood_the_office_with_notices(watchdog: Watchdog) -> None:
     kid = b"k" * 16
-    for n in range(SAFEGUARDING_PER_DAY):
+    for n in range(NOTICES_PER_DAY):
         with watchdog.storage.transaction():
-            watchdog.safeguarding_notice(kid, "IPS-07", n.to_bytes(16, "big"), NOW + n)
-    with pytest.raises(LadderError, match="as many safeguarding notices as a day allows"), \
+            watchdog.laptop_notice(kid, "IPS-07", "safeguarding", n.to_bytes(16, "big"), NOW + n)
+    with pytest.raises(LadderError, match="as many notices as a day allows"), \
             watchdog.storage.transaction():
-        watchdog.safeguarding_notice(kid, "IPS-07", b"x" * 16, NOW + 100)
+        watchdog.laptop_notice(kid, "IPS-07", "incident", b"x" * 16, NOW + 100)
     with watchdog.storage.transaction():  # a day later, again
-        assert watchdog.safeguarding_notice(kid, "IPS-07", b"y" * 16, NOW + 86_500) == 2
+        assert watchdog.laptop_notice(kid, "IPS-07", "safeguarding", b"y" * 16, NOW + 86_500) == 2
 
 
 class Refusing:
@@ -78,7 +86,7 @@ class Refusing:
     def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
         self.inner, self.asked = inner, 0
 
-    def safeguarding_notice(self, notice_id: bytes) -> bool:
+    def notice(self, kind: str, notice_id: bytes) -> bool:
         from ips_desktop.sync.transport import TransportError
 
         self.asked += 1
@@ -115,10 +123,10 @@ def test_the_laptop_owes_the_notice_until_it_is_passed_on(world: tuple[Laptop, O
     laptop.sync._transport_for = away  # type: ignore[method-assign]  # the layer above the transport
     assert laptop.sync.run().sent == 2
     assert transports[-1].asked == 1
-    assert json.loads(laptop.book.settings_store.value(SAFEGUARDING_OWED) or "[]") == [record_id]
+    assert json.loads(laptop.book.settings_store.value(NOTICES_OWED) or "[]") == [f"safeguarding:{record_id}"]
     laptop.sync._transport_for = real  # type: ignore[method-assign]
     laptop.sync.run()
-    assert json.loads(laptop.book.settings_store.value(SAFEGUARDING_OWED) or "[]") == []
+    assert json.loads(laptop.book.settings_store.value(NOTICES_OWED) or "[]") == []
 
 
 def test_the_office_lists_concerns_and_the_ppos_follow_up(world: tuple[Laptop, Office], clock: Clock) -> None:

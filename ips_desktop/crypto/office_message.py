@@ -1,5 +1,6 @@
 """Messages from the office to one laptop (DESIGN §5, §6, §8): a visit approved or refused, a
-check-in the PPO took by phone, a claim received, approved or returned, a case allocated.
+check-in the PPO took by phone, a claim received, approved or returned, a case allocated, the
+PPO's decision to continue or stop a case after a difficult visit.
 
 Sealed to the device's box key from its certificate (X25519 with a fresh ephemeral key,
 HKDF-SHA256, ChaCha20-Poly1305, the header as associated data) and signed by an office
@@ -61,6 +62,7 @@ class MessageKind(StrEnum):
     CHECK_IN_RECORDED = "check_in_recorded"
     CLAIM_STATUS = "claim_status"
     CASE_ALLOCATED = "case_allocated"
+    CASE_DECISION = "case_decision"
 
 
 _BODY_FIELDS: dict[MessageKind, dict[str, type | tuple[type, ...]]] = {
@@ -69,6 +71,7 @@ _BODY_FIELDS: dict[MessageKind, dict[str, type | tuple[type, ...]]] = {
     MessageKind.CHECK_IN_RECORDED: {"visit_id": str, "by": str},
     MessageKind.CLAIM_STATUS: {"month": str, "state": str, "reason": str, "by": str},
     MessageKind.CASE_ALLOCATED: {"reference": str, "initial": str, "brief": str, "by": str},
+    MessageKind.CASE_DECISION: {"reference": str, "decision": str, "note": str, "by": str},
 }
 
 

@@ -305,6 +305,33 @@ class CaseAllocation:
 
 
 @dataclass(frozen=True)
+class CaseDecision:
+    """After a difficult visit or an incident, the PPO's decision whether the case continues
+    (handbook: "the continuation of a service to the Service user may be reviewed"). From the
+    office, never sent back; it stays while the case is open."""
+
+    decision: str  # "continue" or "stop"
+    note: str
+    by: str
+    at: datetime
+
+    def words(self) -> str:
+        said = {"continue": "the case continues", "stop": "the case stops"}.get(self.decision, self.decision)
+        return f"{self.by} decided on {self.at:%d/%m/%Y} that {said}" + (f": {self.note}" if self.note else ".")
+
+    def text_fields(self) -> dict[str, str]:
+        return {"note": self.note}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "case_decision", "v": 1, "decision": self.decision, "note": self.note, "by": self.by,
+                "at": self.at.isoformat(timespec="seconds")}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CaseDecision:
+        return cls(str(data["decision"]), str(data["note"]), str(data["by"]), datetime.fromisoformat(data["at"]))
+
+
+@dataclass(frozen=True)
 class CaseSummary:
     id: str
     reference: str
@@ -317,14 +344,14 @@ class CaseSummary:
 
 
 AnyRecord = (ContactRecord | PapersHeld | Level1Contact | Visit | VisitOutcome | IncidentReport | PlanDraft
-             | CaseStatus | CaseAllocation | Referral | EventSummary)
+             | CaseStatus | CaseAllocation | Referral | EventSummary | CaseDecision)
 
 
 def record_from_dict(data: dict[str, Any]) -> AnyRecord:
     kinds: dict[str, Any] = {"contact": ContactRecord, "papers": PapersHeld, "level1": Level1Contact,
                              "visit_plan": Visit, "visit_outcome": VisitOutcome, "incident": IncidentReport,
                              "visit_draft": PlanDraft, "case_status": CaseStatus, "allocation": CaseAllocation,
-                             "referral": Referral, "event": EventSummary}
+                             "referral": Referral, "event": EventSummary, "case_decision": CaseDecision}
     try:
         return kinds[data["type"]].from_dict(data)  # type: ignore[no-any-return]
     except KeyError:

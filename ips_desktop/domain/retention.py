@@ -29,6 +29,7 @@ RETENTION_CLASS = {
     "ladder_profile": "to_office",
     "case_status": "to_office",
     "allocation": "from_office",
+    "case_decision": "from_office",
     "referral": "to_office",
     "event": "to_office",
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,12 +29,12 @@ from ..domain.uk_time import from_epoch
 from ..domain.visit_flow import Visit
 from ..store.errors import VaultError
 from ..store.office_backup import BackupInfo
-from ..store.office_store import AllocationRow, OfficeRecord
+from ..store.office_store import AllocationRow, MarkRow, OfficeRecord
 from ..store.profile import Profile, write_private_file
 from ..sync.relay_client import RelayTransport
 from ..sync.transport import FolderTransport, open_transport
 from ..sync.watch_client import BoardEntry, WatchClient
-from . import allocation, messages, safeguarding
+from . import allocation, difficulties, messages, safeguarding
 from . import referrals as referral_queue
 from .inbox import PullResult, accept, pull
 from .restore import back_up, backup_reminder
@@ -221,6 +221,22 @@ class OfficeConsole:
     def record_follow_up(self, record_id: bytes, action: str, who: str, done_at: datetime, note: str,
                          recorded_by: str) -> None:
         safeguarding.record_follow_up(self.service, record_id, action, who, done_at, note, recorded_by)
+
+    # -- difficult visits and incidents ----------------------------------------------------------------
+    def difficulties(self) -> list[difficulties.Difficulty]:
+        return difficulties.difficulties(self.service, self.labels())
+
+    def file_marks(self, reference: str) -> list[MarkRow]:
+        return difficulties.marks(self.service).get(reference, [])
+
+    def mark_file(self, reference: str, reason: str, by: str) -> None:
+        difficulties.mark_file(self.service, reference, reason, by)
+
+    def hse_reported(self, record_id: bytes, on: date, by: str) -> None:
+        difficulties.hse_reported(self.service, record_id, on, by)
+
+    def decide_case(self, device_kid: bytes, reference: str, decision: str, note: str, by: str) -> int:
+        return difficulties.decide(self.service, self.transport(), device_kid, reference, decision, note, by)
 
     def events(self) -> list[OfficeRecord]:
         """Volunteers' event and community summaries (no case), oldest first."""

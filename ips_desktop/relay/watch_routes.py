@@ -104,17 +104,20 @@ def add_watch_routes(app: FastAPI, relay: Relay, watchdog: Watchdog, signed: Sig
         due = _int(_json(body).get("due"), "due")
         return step(caller.key_id, visit_id, lambda w: (ladder.extend(w, due), []))
 
-    @app.post("/v1/safeguarding")
-    async def safeguarding(request: Request) -> dict[str, int]:
-        """A safeguarding concern was recorded: the PPO and the office are told at once, content-free."""
+    @app.post("/v1/notices")
+    async def laptop_notice(request: Request) -> dict[str, int]:
+        """A safeguarding concern or an incident report was sealed: the office is told at once,
+        content-free (the PPO and the office, or the PPO and the service manager)."""
         caller, body = await signed(request, MAX_SMALL, False)
-        notice_id = _hex(_json(body).get("id"), "id", 16)
+        data = _json(body)
+        kind = _text(data.get("kind"), "kind", 20)
+        notice_id = _hex(data.get("id"), "id", 16)
         try:
             with watchdog.storage.transaction():
-                told = watchdog.safeguarding_notice(caller.key_id, label_of(caller), notice_id, relay.now())
+                told = watchdog.laptop_notice(caller.key_id, label_of(caller), kind, notice_id, relay.now())
         except ladder.LadderError as exc:
-            raise RelayError(429, "too_many", str(exc)) from None
-        event("safeguarding_notice", told=told)
+            raise RelayError(429 if "a day allows" in str(exc) else 400, "notice", str(exc)) from None
+        event("laptop_notice", kind=kind, told=told)
         return {"told": told}
 
     # -- the office -----------------------------------------------------------------------------------

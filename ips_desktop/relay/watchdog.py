@@ -60,8 +60,10 @@ _COLUMNS = (("notices", "readers", "TEXT NOT NULL DEFAULT ''"), ("notices", "fac
             ("deliveries", "reader", "TEXT NOT NULL DEFAULT 'ppo'"), ("deliveries", "first_failed_at", "INTEGER"))
 
 MAX_VISIT_ID = 64
-SAFEGUARDING_PREFIX = "safeguarding:"  # a safeguarding notice's row in notices, by the laptop's notice id
-SAFEGUARDING_PER_DAY = 20
+NOTICES_PER_DAY = 20  # safeguarding and incident notices a laptop may ask for in a day
+# What a laptop may ask the relay to tell the office, in so many words, and whom.
+LAPTOP_NOTICES = {"safeguarding": ("a safeguarding concern", (Reader.PPO, Reader.OFFICE)),
+                  "incident": ("an incident report (Form PO3)", (Reader.PPO, Reader.MANAGER))}
 MAX_AHEAD = 14 * 3600     # a check-out is for today's visit
 RETRY_MAX = 300
 MAX_RISK_FLAGS = 20
@@ -426,35 +428,40 @@ class Watchdog:
         return [(r[0], r[1], r[2], r[3]) for r in self.db.execute(
             "SELECT readers, kind, at, text FROM notices WHERE visit_id = ? ORDER BY id", (visit_id,))]
 
-    # -- safeguarding ------------------------------------------------------------------------------------
-    def safeguarding_notice(self, device_kid: bytes, label: str, notice_id: bytes, now: int) -> int:
-        """A laptop recorded a safeguarding concern: tell the PPO and every office user at once,
-        without a word of it (the record itself is sealed to the office). Each notice id is told
-        once; a laptop is told at most ``SAFEGUARDING_PER_DAY`` times a day. Returns how many
-        messages were queued (0 for a notice already told). Call inside a transaction."""
-        key = SAFEGUARDING_PREFIX + notice_id.hex()
+    # -- notices a laptop asks for ---------------------------------------------------------------------
+    def laptop_notice(self, device_kid: bytes, label: str, kind: str, notice_id: bytes, now: int) -> int:
+        """A laptop sealed a safeguarding concern or an incident report (Form PO3): tell the office
+        at once, without a word of it (the record itself is sealed to the office). A safeguarding
+        concern goes to the PPO and every office user; an incident to the PPO and the service
+        manager (handbook: "This must be drawn to the attention of the Senior Manager"). Each
+        notice id is told once; a laptop is told at most ``NOTICES_PER_DAY`` times a day. Returns
+        how many messages were queued (0 for a notice already told). Call inside a transaction."""
+        if kind not in LAPTOP_NOTICES:
+            raise ladder.LadderError("That is not a notice a laptop can ask for.")
+        key = f"{kind}:{notice_id.hex()}"
         if self.db.execute("SELECT 1 FROM notices WHERE device_kid = ? AND visit_id = ?",
                            (device_kid, key)).fetchone():
             return 0
-        (recent,) = self.db.execute("SELECT count(*) FROM notices WHERE device_kid = ? AND kind = 'safeguarding'"
-                                    " AND at > ?", (device_kid, now - 86400)).fetchone()
-        if recent >= SAFEGUARDING_PER_DAY:
-            raise ladder.LadderError("This laptop has sent as many safeguarding notices as a day allows; "
-                                     "its records still reach the office.")
+        (recent,) = self.db.execute(f"SELECT count(*) FROM notices WHERE device_kid = ? AND kind IN "
+                                    f"({', '.join('?' for _ in LAPTOP_NOTICES)}) AND at > ?",
+                                    (device_kid, *LAPTOP_NOTICES, now - 86400)).fetchone()
+        if recent >= NOTICES_PER_DAY:
+            raise ladder.LadderError("This laptop has sent as many notices as a day allows; its records still "
+                                     "reach the office.")
         who = self.contacts().volunteer(label)
-        text = (f"{who.called} recorded a safeguarding concern at {ladder.day_and_clock(now)}. The record is on "
-                "its way to the office, sealed: open the office console's Inbox, where it is shown first in red, "
-                "and record what was done. This message says nothing more on purpose.")
-        readers = (Reader.PPO, Reader.OFFICE)
+        what, readers = LAPTOP_NOTICES[kind]
+        text = (f"{who.called} recorded {what} at {ladder.day_and_clock(now)}. The record is on its way to the "
+                "office, sealed: open the office console, where it is shown first, and record what was done. "
+                "This message says nothing more on purpose.")
         cursor = self.db.execute(
             "INSERT INTO notices (device_kid, visit_id, tier, kind, everyone, text, at, readers, facts)"
-            " VALUES (?, ?, 0, 'safeguarding', 1, ?, ?, ?, NULL)",
-            (device_kid, key, text, now, ",".join(r.value for r in readers)))
+            " VALUES (?, ?, 0, ?, 1, ?, ?, ?, NULL)",
+            (device_kid, key, kind, text, now, ",".join(r.value for r in readers)))
         audience = self.contacts().audience(readers, label)
         for reader, channel, address in audience:
             self.db.execute("INSERT INTO deliveries (notice_id, reader, channel, address, next_at)"
                             " VALUES (?, ?, ?, ?, ?)", (cursor.lastrowid, reader, channel, address, now))
-        event("notice", kind="safeguarding", readers=[r.value for r in readers])
+        event("notice", kind=kind, readers=[r.value for r in readers])
         return len(audience)
 
     # -- deliveries ----------------------------------------------------------------------------------
@@ -505,7 +512,8 @@ def _mail(reader: str, kind: str, text: str, facts: str | None, policy: LadderPo
     subject = ("DRILL — " if text.startswith("DRILL") else "") + {
         "alert": "OVERDUE: a volunteer has not checked in", "duress": "DURESS: a volunteer needs help",
         "update": "Update: the volunteer checked in", "all clear": "All clear",
-        "safeguarding": "Safeguarding concern recorded: open the office console"}.get(kind, "Visit alert")
+        "safeguarding": "Safeguarding concern recorded: open the office console",
+        "incident": "Incident report (Form PO3) from a volunteer: open the office console"}.get(kind, "Visit alert")
     return Mail(subject, text + "\n", f"<p>{html.escape(text)}</p>", f"{subject}. {text}"[:480])
 
 

@@ -24,6 +24,7 @@ from ..domain.records import (
     AgreedAction,
     AnyRecord,
     CaseAllocation,
+    CaseDecision,
     CaseStatus,
     CaseSummary,
     Consent,
@@ -42,7 +43,7 @@ from .records import MAX_ATTACHMENT_BYTES, AttachmentInfo, RecordRepository, Sto
 from .settings import SettingsRepository, VolunteerSettings
 from .vault import VaultConnection, VaultError
 
-Record = ContactRecord | PapersHeld | CaseStatus | CaseAllocation | Referral | EventSummary
+Record = ContactRecord | PapersHeld | CaseStatus | CaseAllocation | Referral | EventSummary | CaseDecision
 PRIORITY_SAFEGUARDING = 10
 PRIORITY_REFERRAL = 5  # "on the same working day": before the rest, after a safeguarding concern
 
@@ -203,6 +204,22 @@ class CaseBook:
             previous = [r.id for r in self.records.all(case_id=case_id, kind="allocation")]
             self._put(previous[-1] if previous else None, case_id, ref, allocation, "saved")
         return case_id, existing is None
+
+    def receive_decision(self, reference: str, decision: CaseDecision) -> str | None:
+        """The PPO's decision on a case after a difficult visit: kept in the case (a newer one
+        replaces it). Returns the case id, or None when this laptop has no such case."""
+        case = next((c for c in self.cases.summaries() if c.reference == normalise_reference(reference)), None)
+        if case is None:
+            return None
+        with self._vault.transaction():
+            previous = [r.id for r in self.records.all(case_id=case.id, kind="case_decision")]
+            self._put(previous[-1] if previous else None, case.id, case.reference, decision, "saved")
+            self.audit.append("case decision from the office", case.id, decision.decision)
+        return case.id
+
+    def decision(self, case_id: str) -> CaseDecision | None:
+        found = self.records.all(case_id=case_id, kind="case_decision")
+        return CaseDecision.from_dict(found[-1].payload) if found else None
 
     def allocation(self, case_id: str) -> CaseAllocation | None:
         """The office's brief for the case, if the PPO allocated it from the console."""

@@ -43,7 +43,7 @@ class CaseRepository:
             " max(r.updated_at) FROM cases c"
             # the note to the office that the case was closed or reopened is not one of its records
             # nor is the office's brief for a case it allocated
-            " LEFT JOIN records r ON r.case_id = c.id AND r.kind NOT IN ('case_status', 'allocation')"
+            " LEFT JOIN records r ON r.case_id = c.id AND r.kind NOT IN ('case_status', 'allocation', 'case_decision')"
         )
         if not include_closed:
             sql += " WHERE c.status = 'open'"

@@ -210,6 +210,33 @@ CREATE TABLE safeguarding_followups (
 );
 """
 
+# The file marked after a difficult visit or an incident, the HSE report recorded, and the PPO's
+# decision to continue or stop a case (office/difficulties.py).
+_V11 = """
+CREATE TABLE case_marks (
+    n         INTEGER PRIMARY KEY,
+    reference TEXT NOT NULL,
+    reason    TEXT NOT NULL,
+    marked_at TEXT NOT NULL,
+    by_whom   TEXT NOT NULL
+);
+CREATE INDEX case_marks_reference ON case_marks(reference);
+CREATE TABLE hse_reports (
+    record_id   BLOB PRIMARY KEY,
+    reported_on TEXT NOT NULL,
+    by_whom     TEXT NOT NULL
+);
+CREATE TABLE case_decisions (
+    n          INTEGER PRIMARY KEY,
+    reference  TEXT NOT NULL,
+    device_kid BLOB NOT NULL,
+    decision   TEXT NOT NULL,
+    note       TEXT NOT NULL,
+    decided_at TEXT NOT NULL,
+    by_whom    TEXT NOT NULL
+);
+"""
+
 OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "office keys, devices, envelope chains, records, alerts", _V1),
     Migration(2, "messages from the office to laptops", _V2),
@@ -221,4 +248,5 @@ OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, "cases allocated to volunteers", _V8),
     Migration(9, "what was done with each referral", _V9),
     Migration(10, "what was done about each safeguarding concern", _V10),
+    Migration(11, "marked files, HSE reports and decisions on cases", _V11),
 )

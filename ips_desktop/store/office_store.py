@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from ..crypto import record_cipher
@@ -57,6 +57,14 @@ class FollowUpRow:
     done_at: datetime
     note: str
     recorded_by: str
+
+
+@dataclass(frozen=True)
+class MarkRow:
+    reference: str
+    reason: str
+    marked_at: datetime
+    by: str
 
 
 @dataclass(frozen=True)
@@ -440,6 +448,37 @@ class OfficeRepository:
     def follow_ups(self) -> dict[bytes, FollowUpRow]:
         rows = self.vault.query("SELECT record_id, action, who, done_at, note, recorded_by FROM safeguarding_followups")
         return {bytes(r[0]): FollowUpRow(r[1], r[2], datetime.fromisoformat(r[3]), r[4], r[5]) for r in rows}
+
+    # -- difficult visits and incidents ---------------------------------------------------------------
+    def mark_file(self, reference: str, reason: str, by: str) -> None:
+        """Call inside a transaction."""
+        self.vault.execute("INSERT INTO case_marks (reference, reason, marked_at, by_whom) VALUES (?, ?, ?, ?)",
+                           (reference, reason, self._stamp(), by))
+
+    def file_marks(self) -> list[MarkRow]:
+        """Every mark, oldest first."""
+        return [MarkRow(r[0], r[1], datetime.fromisoformat(r[2]), r[3]) for r in self.vault.query(
+            "SELECT reference, reason, marked_at, by_whom FROM case_marks ORDER BY n")]
+
+    def hse_reported(self, record_id: bytes, on: date, by: str) -> None:
+        """Call inside a transaction."""
+        self.vault.execute("INSERT INTO hse_reports (record_id, reported_on, by_whom) VALUES (?, ?, ?)"
+                           " ON CONFLICT(record_id) DO UPDATE SET reported_on = excluded.reported_on,"
+                           " by_whom = excluded.by_whom", (record_id, on.isoformat(), by))
+
+    def hse_reports(self) -> dict[bytes, tuple[date, str]]:
+        return {bytes(r[0]): (date.fromisoformat(r[1]), r[2]) for r in self.vault.query(
+            "SELECT record_id, reported_on, by_whom FROM hse_reports")}
+
+    def decide_case(self, reference: str, device_kid: bytes, decision: str, note: str, by: str) -> None:
+        """Call inside a transaction."""
+        self.vault.execute("INSERT INTO case_decisions (reference, device_kid, decision, note, decided_at, by_whom)"
+                           " VALUES (?, ?, ?, ?, ?, ?)", (reference, device_kid, decision, note, self._stamp(), by))
+
+    def case_decisions(self) -> list[tuple[str, bytes, str, str, datetime, str]]:
+        """(reference, laptop, decision, note, when, by whom), oldest first."""
+        return [(r[0], bytes(r[1]), r[2], r[3], datetime.fromisoformat(r[4]), r[5]) for r in self.vault.query(
+            "SELECT reference, device_kid, decision, note, decided_at, by_whom FROM case_decisions ORDER BY n")]
 
     def next_message(self, device_kid: bytes, kind: str, subject: str) -> int:
         """A new, ever larger serial for a message to a laptop, logged with what it was about

@@ -41,7 +41,7 @@ from .office_messages import MessageApplier
 from .transport import DeviceTransport, TransportError
 
 log = logging.getLogger(__name__)
-SAFEGUARDING_OWED = "safeguarding_notices_owed"  # record ids whose notice the relay has not yet had
+NOTICES_OWED = "office_notices_owed"  # "kind:record id" whose notice the relay has not yet had
 
 Progress = Callable[[str, int, int], None]
 
@@ -252,7 +252,7 @@ class DeviceSync:
             bundle = self._update_bundle(transport, identity, bundle, result)
             if not token.cancelled:
                 self._send_all(transport, bundle, result, report, token)
-                self._tell_safeguarding(transport)
+                self._tell_office(transport)
             if not token.cancelled:
                 self._apply_receipts(transport, bundle, result, report)
                 # After the receipts, so an envelope whose receipt was only waiting is not sent again.
@@ -331,47 +331,51 @@ class DeviceSync:
                                      rng=self._rng, sender_kid=self._keys.kid)
                 self.state.commit_envelope(record_id, identity.next_seq, NewEnvelope(
                     data, envelope_id, envelope.envelope_hash(data), content.record_type, bundle.version))
-                if priority >= PRIORITY_SAFEGUARDING:
-                    self._owe_safeguarding_notice(record_id)
+                if priority >= PRIORITY_SAFEGUARDING and content.record_type == "contact":
+                    self._owe_notice("safeguarding", record_id)
+                elif content.record_type == "incident" and content.supersedes is None:
+                    self._owe_notice("incident", record_id)
                 self.audit.append("record sealed", record_id, str(identity.next_seq))
             result.sealed += 1
             self._fault("sealed")
 
-    # -- safeguarding notices --------------------------------------------------------------------------
+    # -- notices the office gets at once -------------------------------------------------------------
     def _owed_notices(self) -> list[str]:
-        raw = SettingsRepository(self._vault).value(SAFEGUARDING_OWED)
+        """("kind:record id") for each notice the relay has not yet taken."""
+        raw = SettingsRepository(self._vault).value(NOTICES_OWED)
         try:
             owed = json.loads(raw) if raw else []
         except ValueError:
             return []
-        return [r for r in owed if isinstance(r, str)] if isinstance(owed, list) else []
+        return [r for r in owed if isinstance(r, str) and ":" in r] if isinstance(owed, list) else []
 
-    def _owe_safeguarding_notice(self, record_id: str) -> None:
-        """A safeguarding record was sealed: the PPO is to be told it is coming (call in a transaction)."""
-        owed = self._owed_notices()
-        if record_id not in owed:
-            SettingsRepository(self._vault).put_value(SAFEGUARDING_OWED, json.dumps([*owed, record_id][-50:]))
+    def _owe_notice(self, kind: str, record_id: str) -> None:
+        """A safeguarding concern or an incident report was sealed: the office is to be told it is
+        coming (call in a transaction)."""
+        owed, entry = self._owed_notices(), f"{kind}:{record_id}"
+        if entry not in owed:
+            SettingsRepository(self._vault).put_value(NOTICES_OWED, json.dumps([*owed, entry][-50:]))
 
-    def _tell_safeguarding(self, transport: DeviceTransport) -> None:
-        """Ask the relay to tell the PPO and the office, content-free, that a safeguarding concern
-        is on its way (the relay e-mails them at once, whether or not a console is open). The
-        notice's id is derived from the record's, so the relay tells each record once however
-        often it is asked. Kept owed until it is passed on."""
-        owed = self._owed_notices()
+    def _tell_office(self, transport: DeviceTransport) -> None:
+        """Ask the relay to tell the office, content-free, that a safeguarding concern or an
+        incident report is on its way (the relay e-mails at once, whether or not a console is
+        open). The notice's id is derived from the record's, so the relay tells each record once
+        however often it is asked. Kept owed until it is passed on."""
         told = []
-        for record_id in owed:
-            notice_id = hashlib.sha256(b"ips-safeguarding-notice/v1" + record_id.encode()).digest()[:16]
+        for entry in self._owed_notices():
+            kind = entry.partition(":")[0]
+            notice_id = hashlib.sha256(b"ips-office-notice/v1" + entry.encode()).digest()[:16]
             try:
-                transport.safeguarding_notice(notice_id)
+                transport.notice(kind, notice_id)
             except TransportError as exc:
-                log.warning("safeguarding notice not passed on yet: %s", type(exc).__name__)
+                log.warning("notice to the office not passed on yet: %s", type(exc).__name__)
                 break
-            told.append(record_id)
+            told.append(entry)
         if told:
             with self._vault.transaction():
                 left = [r for r in self._owed_notices() if r not in told]
-                SettingsRepository(self._vault).put_value(SAFEGUARDING_OWED, json.dumps(left))
-                self.audit.append("safeguarding notice passed on", "sync", str(len(told)))
+                SettingsRepository(self._vault).put_value(NOTICES_OWED, json.dumps(left))
+                self.audit.append("notice to the office passed on", "sync", str(len(told)))
 
     def _send_all(self, transport: DeviceTransport, bundle: office_keys.KeyBundle, result: SyncResult,
                   report: Progress, token: CancelToken) -> None:

@@ -19,7 +19,7 @@ from ..crypto.office_message import MessageKind, OfficeMessage, open_message, pe
 from ..crypto.wire import WireError
 from ..domain.claim import ClaimMonth, ClaimState
 from ..domain.expenses import ExpenseRates
-from ..domain.records import MOST_BRIEF, CaseAllocation
+from ..domain.records import MOST_BRIEF, CaseAllocation, CaseDecision
 from ..domain.references import normalise_reference
 from ..domain.uk_time import from_epoch
 from ..domain.visit_flow import CheckInRoute, TransitionError
@@ -81,6 +81,14 @@ class MessageApplier:
                 parent = f" (parent {allocation.initial})" if allocation.initial else ""
                 return (f"Your PPO gave you case {reference}{parent}: it is in your cases now." if new
                         else f"Your PPO sent a brief for case {reference}.")
+            if message.kind is MessageKind.CASE_DECISION:
+                decision = CaseDecision(body["decision"] if body["decision"] in ("continue", "stop") else "continue",
+                                        body["note"].strip()[:500], body["by"].strip()[:80], at)
+                if book.receive_decision(body["reference"], decision) is None:
+                    return ""
+                reference = normalise_reference(body["reference"])
+                return (f"Case {reference}: " + decision.words()
+                        + (" Close the case once you have told the family." if decision.decision == "stop" else ""))
             if message.kind is MessageKind.CLAIM_STATUS:
                 expenses = ExpenseBook(book, self._now, ExpenseRates)
                 month = ClaimMonth.parse(body["month"])

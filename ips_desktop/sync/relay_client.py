@@ -130,8 +130,8 @@ class RelayTransport:
     def deliver(self, device_kid: bytes, seq: int, envelope: bytes) -> bytes | None:
         return self.request("POST", "/v1/envelopes", envelope)
 
-    def safeguarding_notice(self, notice_id: bytes) -> bool:
-        self.request("POST", "/v1/safeguarding", json.dumps({"id": notice_id.hex()}).encode())
+    def notice(self, kind: str, notice_id: bytes) -> bool:
+        self.request("POST", "/v1/notices", json.dumps({"kind": kind, "id": notice_id.hex()}).encode())
         return True
 
     def receipts(self, device_kid: bytes) -> list[Incoming]:

@@ -72,9 +72,10 @@ class DeviceTransport(Protocol):
 
     def forget_message(self, device_kid: bytes, handle: str) -> None: ...
 
-    def safeguarding_notice(self, notice_id: bytes) -> bool:
-        """Ask for the PPO to be told, content-free, that a safeguarding concern is on its way.
-        True when it was passed on (or there is no one to pass it: a drop folder has no mail)."""
+    def notice(self, kind: str, notice_id: bytes) -> bool:
+        """Ask for the office to be told, content-free, that a safeguarding concern or an incident
+        report ("safeguarding", "incident") is on its way. True when it was passed on (or there is
+        no one to pass it to: a drop folder has no mail)."""
 
 
 class OfficeTransport(Protocol):
@@ -199,8 +200,8 @@ class FolderTransport:
     def forget_message(self, device_kid: bytes, handle: str) -> None:
         self._unlink(handle)
 
-    def safeguarding_notice(self, notice_id: bytes) -> bool:
-        """A drop folder has no mail: the console shows the concern first when it pulls."""
+    def notice(self, kind: str, notice_id: bytes) -> bool:
+        """A drop folder has no mail: the console shows it first when it pulls."""
         return True
 
     # -- office side -------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ after every action it takes."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,14 +24,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ... import clock
 from ...crypto.wire import fingerprint
 from ...domain.risk import ADVICE, QUESTIONS, Factor
+from ...domain.typed_when import read_date
 from ...office.console import OfficeConsole, PlanToApprove
+from ...office.difficulties import DECISIONS, INCIDENT, Difficulty, mark_words
 from ...office.service import OfficeError
 from ...store.errors import VaultError
 from ...sync.transport import TransportError
 from ..common.widgets import button_row, chosen_row, message_label
 from ..volunteer.phone_link import qr_pixmap
+from .decide import DecideDialog
 
 PROBLEMS = (OfficeError, VaultError, TransportError, ValueError)
 # Runs an action on the records' lane with that worker's console (docs/architecture.md, "Threads"):
@@ -264,9 +268,17 @@ class VisitsTab(ConsoleTab):
         refuse = QPushButton("Refuse…")
         refuse.clicked.connect(self.refuse)
         self.empty = QLabel("No home visits waiting for approval.")
-        self.incidents = make_table(("Volunteer", "Case", "Happened", "Report to the HSE by", "What happened"),
-                                "Incident reports (Form PO3)")
-        self.incidents.setMaximumHeight(140)
+        self.incidents = make_table(("Volunteer", "Case", "Received", "What", "HSE report", "File", "What happened"),
+                                    "Difficult visits and incidents")
+        self.incidents.setMaximumHeight(150)
+        self.difficulties: list[Difficulty] = []
+        mark = QPushButton("Mark the file…")
+        mark.setToolTip("Handbook: the PPO should mark the file so that others visiting are forewarned")
+        mark.clicked.connect(lambda: self.mark_file())
+        hse = QPushButton("Reported to the HSE…")
+        hse.clicked.connect(lambda: self.hse_reported())
+        decide = QPushButton("Continue or stop the case…")
+        decide.clicked.connect(lambda: self.decide())
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.detail)
@@ -275,13 +287,18 @@ class VisitsTab(ConsoleTab):
         layout.addWidget(split, 1)
         layout.addWidget(self.checks)
         layout.addLayout(button_row(approve, refuse))
-        layout.addWidget(QLabel("Incident reports (Form PO3) — the HSE report is due within 10 days:"))
+        layout.addWidget(QLabel("Difficult visits and incidents (Form PO3: the HSE report is due within 10 days; "
+                                "the Senior Manager must be told):"))
         layout.addWidget(self.incidents)
+        layout.addLayout(button_row(mark, hse, decide))
         self.refresh()
 
     def refresh(self) -> None:
-        fill_table(self.incidents, [(label, ref, f"{r.occurred_at:%d/%m/%Y %H:%M}", f"{r.hse_deadline:%d/%m/%Y}",
-                                r.what_happened[:120]) for label, ref, r in self.console.incidents()])
+        self.difficulties = self.console.difficulties()
+        fill_table(self.incidents, [
+            (d.label, d.reference, f"{d.received_at:%d/%m/%Y %H:%M}", d.kind, d.hse_words,
+             "marked" if self.console.file_marks(d.reference) else "not marked", d.words[:120])
+            for d in self.difficulties])
         self.plans = self.console.plans_to_approve()
         fill_table(self.table, [(p.label, p.reference, uk_time(p.plan.get("slot", {}).get("start", "")),
                             ", ".join(p.plan.get("risk", [])) or "none") for p in self.plans])
@@ -300,7 +317,59 @@ class VisitsTab(ConsoleTab):
         missing = self.console.readiness(plan.label, plan.plan)
         ready = ("Ladder: ready — every step reaches someone." if not missing else
                  "LADDER NOT READY:\n  " + "\n  ".join(missing) + "\n  Set them under Office ▸ Ladder contacts…")
-        self.detail.setPlainText(describe_plan(plan) + "\n\n" + ready)
+        marked = mark_words(self.console.file_marks(plan.reference))
+        self.detail.setPlainText((marked + "\n\n" if marked else "") + describe_plan(plan) + "\n\n" + ready)
+
+    def chosen_difficulty(self) -> Difficulty | None:
+        row = _row(self.incidents)
+        return self.difficulties[row] if row is not None and row < len(self.difficulties) else None
+
+    def mark_file(self, reason: str | None = None) -> None:
+        found = self.chosen_difficulty()
+        if found is None:
+            QMessageBox.information(self, "Mark the file", "Choose the difficult visit or incident first.")
+            return
+        if not isinstance(reason, str):
+            reason, ok = QInputDialog.getText(
+                self, "Mark the file", f"Case {found.reference}: what should others visiting be forewarned about?",
+                text=found.words[:200])
+            if not ok:
+                return
+        who = self.who()
+        self._try(lambda: self.console.mark_file(found.reference, reason, who))
+
+    def hse_reported(self, on: date | None = None) -> None:
+        found = self.chosen_difficulty()
+        if found is None or found.kind != INCIDENT:
+            QMessageBox.information(self, "Reported to the HSE", "Choose the incident (Form PO3) first.")
+            return
+        if on is None:
+            text, ok = QInputDialog.getText(self, "Reported to the HSE", "The day it was reported (day/month/year):",
+                                            text=f"{clock.today():%d/%m/%Y}")
+            if not ok:
+                return
+            on = read_date(text, clock.today())
+            if on is None:
+                QMessageBox.warning(self, "Reported to the HSE", f"“{text}” is not a date: type it like 07/12/2026.")
+                return
+        day, who = on, self.who()
+        self._try(lambda: self.console.hse_reported(found.record_id, day, who))
+
+    def decide(self) -> DecideDialog | None:
+        """After a difficult visit or an incident: the case continues, or stops (the volunteer is told)."""
+        found = self.chosen_difficulty()
+        if found is None or found.reference == "—":
+            QMessageBox.information(self, "Continue or stop", "Choose the difficult visit or incident first.")
+            return None
+        who, kid, ref, label = self.who(), found.device_kid, found.reference, found.label
+
+        def decided(decision: str, note: str) -> None:
+            self._send(lambda console: console.decide_case(kid, ref, decision, note, who),
+                       f"{label} is told to {DECISIONS[decision]} {ref} at their laptop's next sync.")
+
+        dialog = DecideDialog(ref, label, decided, self)
+        dialog.open()
+        return dialog
 
     def approve(self) -> None:
         plan = self.chosen()

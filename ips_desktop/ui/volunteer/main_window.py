@@ -293,11 +293,17 @@ class MainWindow(QMainWindow):
         case = self.cases.case_at(self.cases.row_of(case_id)) if case_id else None
         assert case is not None
         self.case_title.setText(f"Case {case.reference}" + ("" if case.open else " (closed)"))
-        given = self.book.allocation(case.id)
+        given, decided = self.book.allocation(case.id), self.book.decision(case.id)
+        lines = []
         if given is not None:
             brief = f": {given.brief}" if given.brief else "."
-            self.case_brief.setText(f"From {given.by} on {given.at:%d/%m/%Y}, parent {given.initial}{brief}")
-        self.case_brief.setVisible(given is not None)
+            lines.append(f"From {given.by} on {given.at:%d/%m/%Y}, parent {given.initial}{brief}")
+        if decided is not None:
+            lines.append(decided.words())
+        self.case_brief.setText("\n".join(lines))
+        self.case_brief.setStyleSheet("color: #b00020; font-weight: bold;" if decided and decided.decision == "stop"
+                                      else "")
+        self.case_brief.setVisible(bool(lines))
         self.close_case_button.setText("Close case" if case.open else "Reopen case")
         self._refresh_records()
 
