@@ -24,7 +24,9 @@ from ..domain.about_me import AboutMe
 from ..domain.addresses import display_mobile, is_email, uk_mobile
 from ..domain.escalation import CloseReason, LadderPolicy, Watch
 from ..domain.expenses import ExpenseRates
+from ..domain.feedback import Feedback
 from ..domain.incident import IncidentReport
+from ..domain.steering import Period
 from ..domain.uk_time import from_epoch
 from ..domain.visit_flow import Visit
 from ..store.errors import VaultError
@@ -34,7 +36,7 @@ from ..store.profile import Profile, write_private_file
 from ..sync.relay_client import RelayTransport
 from ..sync.transport import FolderTransport, open_transport
 from ..sync.watch_client import BoardEntry, WatchClient
-from . import allocation, difficulties, messages, safeguarding
+from . import allocation, difficulties, feedback, messages, safeguarding, steering
 from . import referrals as referral_queue
 from .inbox import PullResult, accept, pull
 from .restore import back_up, backup_reminder
@@ -237,6 +239,28 @@ class OfficeConsole:
 
     def decide_case(self, device_kid: bytes, reference: str, decision: str, note: str, by: str) -> int:
         return difficulties.decide(self.service, self.transport(), device_kid, reference, decision, note, by)
+
+    # -- feedback and the Steering Group ---------------------------------------------------------------
+    def feedback_calls(self) -> list[feedback.FeedbackCall]:
+        return feedback.calls(self.service, self.labels())
+
+    def record_feedback(self, reference: str, answers: Feedback, by: str) -> Feedback:
+        return feedback.record(self.service, reference, answers, by)
+
+    def steering_report(self, period: Period) -> tuple[bytes, str]:
+        """The report to the Steering Group for ``period``: the PDF and the CSV of its figures.
+        The relay's board adds the overdue alerts when the office works through one."""
+        from ..domain.steering import csv_text, figures
+        from ..reports.steering_pdf import steering_pdf
+
+        board = None
+        client = self.watch_client() if self.address else None
+        if client is not None:
+            start = int(datetime.combine(period.start, datetime.min.time()).timestamp())
+            board = client.board(closed_since=start)
+        found = figures(period, steering.gather(self.service, period, self.labels(), board))
+        state = self.service.repo.state()
+        return steering_pdf(state.office_name if state else "", found), csv_text(found)
 
     def events(self) -> list[OfficeRecord]:
         """Volunteers' event and community summaries (no case), oldest first."""

@@ -237,6 +237,19 @@ CREATE TABLE case_decisions (
 );
 """
 
+# Service users' feedback, the Appendix 4 questionnaire, by case (office/feedback.py).
+_V12 = """
+CREATE TABLE feedback (
+    n           INTEGER PRIMARY KEY,
+    reference   TEXT NOT NULL,
+    device_kid  BLOB,
+    answers     TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX feedback_reference ON feedback(reference);
+"""
+
 OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "office keys, devices, envelope chains, records, alerts", _V1),
     Migration(2, "messages from the office to laptops", _V2),
@@ -249,4 +262,5 @@ OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "what was done with each referral", _V9),
     Migration(10, "what was done about each safeguarding concern", _V10),
     Migration(11, "marked files, HSE reports and decisions on cases", _V11),
+    Migration(12, "service users' feedback", _V12),
 )

@@ -480,6 +480,18 @@ class OfficeRepository:
         return [(r[0], bytes(r[1]), r[2], r[3], datetime.fromisoformat(r[4]), r[5]) for r in self.vault.query(
             "SELECT reference, device_kid, decision, note, decided_at, by_whom FROM case_decisions ORDER BY n")]
 
+    # -- feedback ----------------------------------------------------------------------------------------
+    def add_feedback(self, reference: str, device_kid: bytes | None, answers: dict[str, Any], by: str) -> None:
+        """Call inside a transaction."""
+        self.vault.execute("INSERT INTO feedback (reference, device_kid, answers, recorded_by, recorded_at)"
+                           " VALUES (?, ?, ?, ?, ?)", (reference, device_kid, json.dumps(answers), by, self._stamp()))
+
+    def feedback(self) -> list[tuple[str, bytes | None, dict[str, Any], str, datetime]]:
+        """(reference, laptop, answers, recorded by, when), oldest first."""
+        return [(r[0], bytes(r[1]) if r[1] is not None else None, json.loads(r[2]), r[3], datetime.fromisoformat(r[4]))
+                for r in self.vault.query("SELECT reference, device_kid, answers, recorded_by, recorded_at"
+                                          " FROM feedback ORDER BY n")]
+
     def next_message(self, device_kid: bytes, kind: str, subject: str) -> int:
         """A new, ever larger serial for a message to a laptop, logged with what it was about
         (a visit id or a claim month; no content). Call inside a transaction."""

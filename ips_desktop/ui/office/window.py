@@ -37,6 +37,7 @@ from ...sync.transport import TransportError
 from ..common.tasks import Lane, TaskRunner
 from ..common.widgets import fit_to_screen, status_label
 from .board_tab import BoardTab
+from .feedback_tab import FeedbackTab
 from .records_tabs import ClaimsTab, InboxTab
 from .referrals_tab import ReferralsTab
 from .tabs import DevicesTab, VisitsTab
@@ -97,11 +98,14 @@ class OfficeWindow(QMainWindow):
         self.inbox = InboxTab(console, self.who, self.pull, background=self.on_records_lane)
         self.referrals = ReferralsTab(console, self.who, background=self.on_records_lane)
         self.claims = ClaimsTab(console, self.who, background=self.on_records_lane)
+        self.feedback = FeedbackTab(console, self.who)
         self.devices = DevicesTab(console, self.who, background=self.on_records_lane)
         for tab, title in ((self.board, "Visit board"), (self.visits, "Visits to approve"), (self.inbox, "Inbox"),
-                           (self.referrals, "Referrals"), (self.claims, "Claims"), (self.devices, "Devices")):
+                           (self.referrals, "Referrals"), (self.claims, "Claims"), (self.feedback, "Feedback"),
+                           (self.devices, "Devices")):
             self.tabs.addTab(tab, title)
         self.referrals.changed.connect(self._title_referrals)
+        self.feedback.changed.connect(self._title_referrals)
         self.inbox.changed.connect(self._title_referrals)
         self._title_referrals()
         self.setCentralWidget(self.tabs)
@@ -119,6 +123,7 @@ class OfficeWindow(QMainWindow):
                                   ("&Allocate a case…", "Ctrl+Shift+A", self.allocate_case),
                                   ("Ladder contacts…", "Ctrl+Shift+L", self.edit_contacts),
                                   ("Office policy…", "Ctrl+Shift+P", self.edit_policy),
+                                  ("Report to the &Steering Group…", "", self.steering_report),
                                   ("Back up the office…", "Ctrl+Shift+B", self.backup_office),
                                   ("Back up keys…", "", self.backup_keys),
                                   ("Your name on messages…", "", self.ask_who),
@@ -245,6 +250,10 @@ class OfficeWindow(QMainWindow):
             self.statusBar().showMessage("The office passphrase is changed. Tell the other PPOs the new one in person "
                                          "or by phone.", 15_000)
 
+    def steering_report(self) -> None:
+        self.tabs.setCurrentWidget(self.feedback)
+        self.feedback.report()
+
     def allocate_case(self) -> None:
         self.tabs.setCurrentWidget(self.inbox)
         self.inbox.allocate()
@@ -323,7 +332,7 @@ class OfficeWindow(QMainWindow):
         self.pulled.setToolTip(words)
 
     def refresh(self) -> None:
-        for tab in (self.visits, self.inbox, self.referrals, self.claims, self.devices):
+        for tab in (self.visits, self.inbox, self.referrals, self.claims, self.feedback, self.devices):
             tab.refresh()
         self._title_referrals()
         self.inbox.result.setText(self.pulled.text())
@@ -333,6 +342,8 @@ class OfficeWindow(QMainWindow):
         wait for a follow-up, so no one has to open them to know."""
         new = self.referrals.new_count()
         self.tabs.setTabText(self.tabs.indexOf(self.referrals), f"Referrals ({new} new)" if new else "Referrals")
+        calls = self.feedback.to_call()
+        self.tabs.setTabText(self.tabs.indexOf(self.feedback), f"Feedback ({calls} to call)" if calls else "Feedback")
         waiting = len(self.inbox.open_concerns())
         self.tabs.setTabText(self.tabs.indexOf(self.inbox), f"Inbox ({waiting} safeguarding)" if waiting else "Inbox")
         bar = self.tabs.tabBar()
