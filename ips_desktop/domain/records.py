@@ -81,6 +81,8 @@ class ContactRecord:
     consents: tuple[Consent, ...] = ()
     safeguarding: SafeguardingNote | None = None
     handwritten_notes_destroyed: bool = False
+    explained: bool = False        # "explain confidentiality, impartiality and record keeping"
+    records_consent: bool = False  # Level 2 casework "is recorded, only with the permission of the parent"
 
     @property
     def has_safeguarding_concern(self) -> bool:
@@ -143,7 +145,19 @@ class ContactRecord:
                 str(sg.get("actions", "")),
             ),
             handwritten_notes_destroyed=bool(data.get("handwritten_notes_destroyed")),
+            explained=data.get("explained") is True, records_consent=data.get("records_consent") is True,
         )
+
+
+CALLING_HOURS = "Handbook: ring parents at “a convenient time for them; between 9am and 5pm weekdays”."
+DIAL_141 = "Handbook: “Always dial 141 before the parent's number to prevent parents identifying your home number.”"
+
+
+def outside_calling_hours(at: datetime) -> bool:
+    """Whether a call at ``at`` is outside 9am–5pm on a weekday (bank holidays count as not)."""
+    from .bank_holidays import bank_holidays
+
+    return at.weekday() >= 5 or at.date() in bank_holidays(at.year) or not 9 <= at.hour < 17
 
 
 @dataclass(frozen=True)
@@ -348,7 +362,10 @@ AnyRecord = (ContactRecord | PapersHeld | Level1Contact | Visit | VisitOutcome |
 
 
 def record_from_dict(data: dict[str, Any]) -> AnyRecord:
-    kinds: dict[str, Any] = {"contact": ContactRecord, "papers": PapersHeld, "level1": Level1Contact,
+    from .forward import NoteToForward  # it holds agreed actions, so it imports this module
+
+    kinds: dict[str, Any] = {"forward": NoteToForward,
+                             "contact": ContactRecord, "papers": PapersHeld, "level1": Level1Contact,
                              "visit_plan": Visit, "visit_outcome": VisitOutcome, "incident": IncidentReport,
                              "visit_draft": PlanDraft, "case_status": CaseStatus, "allocation": CaseAllocation,
                              "referral": Referral, "event": EventSummary, "case_decision": CaseDecision}

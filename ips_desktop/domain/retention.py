@@ -32,6 +32,7 @@ RETENTION_CLASS = {
     "case_decision": "from_office",
     "referral": "to_office",
     "event": "to_office",
+    "forward": "to_office",
 }
 
 HANDBOOK = {

@@ -26,6 +26,7 @@ from ..domain.escalation import CloseReason, LadderPolicy, Watch
 from ..domain.expenses import ExpenseRates
 from ..domain.feedback import Feedback
 from ..domain.incident import IncidentReport
+from ..domain.safeguarding import SafeguardingNumbers
 from ..domain.steering import Period
 from ..domain.uk_time import from_epoch
 from ..domain.visit_flow import Visit
@@ -36,7 +37,7 @@ from ..store.profile import Profile, write_private_file
 from ..sync.relay_client import RelayTransport
 from ..sync.transport import FolderTransport, open_transport
 from ..sync.watch_client import BoardEntry, WatchClient
-from . import allocation, difficulties, feedback, messages, safeguarding, steering
+from . import allocation, difficulties, feedback, forwarding, messages, safeguarding, steering
 from . import referrals as referral_queue
 from .inbox import PullResult, accept, pull
 from .restore import back_up, backup_reminder
@@ -261,6 +262,26 @@ class OfficeConsole:
         found = figures(period, steering.gather(self.service, period, self.labels(), board))
         state = self.service.repo.state()
         return steering_pdf(state.office_name if state else "", found), csv_text(found)
+
+    # -- notes to forward ----------------------------------------------------------------------------------
+    def to_forward(self) -> list[forwarding.ToForward]:
+        return forwarding.queue(self.service, self.labels())
+
+    def forward_pdf(self, item: forwarding.ToForward) -> bytes:
+        return forwarding.pdf(self.service, item.note, item.reference, self.office_phone())
+
+    def parents_copy_pdf(self, record: OfficeRecord) -> bytes:
+        """The parent's copy of a contact record's agreed actions."""
+        return forwarding.pdf(self.service, forwarding.parents_copy(record), record.case_ref or "",
+                              self.office_phone())
+
+    def office_phone(self) -> str:
+        """The number a parent rings: the office's in its safeguarding numbers, else the ladder's."""
+        state = self.service.repo.state()
+        return SafeguardingNumbers.from_policy(state.policy if state else {}).office or self.ladder().office_phone
+
+    def mark_forwarded(self, record_id: bytes, on: date, by: str) -> None:
+        forwarding.mark_forwarded(self.service, record_id, on, by)
 
     def events(self) -> list[OfficeRecord]:
         """Volunteers' event and community summaries (no case), oldest first."""

@@ -19,6 +19,8 @@ from pathlib import Path
 from ..domain import about_me
 from ..domain.about_me import AboutMe
 from ..domain.actions import ActionToDo, actions_to_do
+from ..domain.forward import RECORD_TYPE as FORWARD
+from ..domain.forward import NoteToForward
 from ..domain.pii import FieldFinding, KeepReason, neutral_file_name, screen_fields
 from ..domain.records import (
     AgreedAction,
@@ -43,7 +45,8 @@ from .records import MAX_ATTACHMENT_BYTES, AttachmentInfo, RecordRepository, Sto
 from .settings import SettingsRepository, VolunteerSettings
 from .vault import VaultConnection, VaultError
 
-Record = ContactRecord | PapersHeld | CaseStatus | CaseAllocation | Referral | EventSummary | CaseDecision
+Record = (ContactRecord | PapersHeld | CaseStatus | CaseAllocation | Referral | EventSummary | CaseDecision
+          | NoteToForward)
 PRIORITY_SAFEGUARDING = 10
 PRIORITY_REFERRAL = 5  # "on the same working day": before the rest, after a safeguarding concern
 
@@ -442,6 +445,23 @@ class CaseBook:
             self.log_kept(record_id, decisions)
             self.records.enqueue(record_id)
             self.audit.append("event summary", record_id)
+        return record_id
+
+    def send_forward(self, case_id: str, note: NoteToForward, kept: Sequence[Kept] = ()) -> str:
+        """A note or letter for the PPO to forward (to a parent or a professional), or the parent's
+        copy of agreed actions: screened, queued, gone once the office has it."""
+        problems = note.problems()
+        if problems:
+            raise InputError(" ".join(problems))
+        decisions = self.resolve(self.screen(note), kept)
+        reference = self.cases.reference_of(case_id)
+        if reference is None:
+            raise InputError("That case is no longer in your register.")
+        with self._vault.transaction():
+            record_id = self.records.put(None, case_id, FORWARD, note.to_dict(), "saved", "")
+            self.log_kept(record_id, decisions)
+            self.records.enqueue(record_id)
+            self.audit.append("note to forward", record_id)
         return record_id
 
     def referrals_held(self) -> list[tuple[str, Referral]]:

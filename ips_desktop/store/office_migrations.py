@@ -250,6 +250,15 @@ CREATE TABLE feedback (
 CREATE INDEX feedback_reference ON feedback(reference);
 """
 
+# Notes the PPO forwarded to a parent or a professional (office/forwarding.py).
+_V13 = """
+CREATE TABLE forwarded (
+    record_id    BLOB PRIMARY KEY,
+    forwarded_on TEXT NOT NULL,
+    by_whom      TEXT NOT NULL
+);
+"""
+
 OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "office keys, devices, envelope chains, records, alerts", _V1),
     Migration(2, "messages from the office to laptops", _V2),
@@ -263,4 +272,5 @@ OFFICE_MIGRATIONS: tuple[Migration, ...] = (
     Migration(10, "what was done about each safeguarding concern", _V10),
     Migration(11, "marked files, HSE reports and decisions on cases", _V11),
     Migration(12, "service users' feedback", _V12),
+    Migration(13, "notes forwarded to parents and professionals", _V13),
 )

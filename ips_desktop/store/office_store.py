@@ -492,6 +492,16 @@ class OfficeRepository:
                 for r in self.vault.query("SELECT reference, device_kid, answers, recorded_by, recorded_at"
                                           " FROM feedback ORDER BY n")]
 
+    def mark_forwarded(self, record_id: bytes, on: date, by: str) -> None:
+        """Call inside a transaction."""
+        self.vault.execute("INSERT INTO forwarded (record_id, forwarded_on, by_whom) VALUES (?, ?, ?)"
+                           " ON CONFLICT(record_id) DO UPDATE SET forwarded_on = excluded.forwarded_on,"
+                           " by_whom = excluded.by_whom", (record_id, on.isoformat(), by))
+
+    def forwarded(self) -> dict[bytes, tuple[date, str]]:
+        return {bytes(r[0]): (date.fromisoformat(r[1]), r[2]) for r in self.vault.query(
+            "SELECT record_id, forwarded_on, by_whom FROM forwarded")}
+
     def next_message(self, device_kid: bytes, kind: str, subject: str) -> int:
         """A new, ever larger serial for a message to a laptop, logged with what it was about
         (a visit id or a claim month; no content). Call inside a transaction."""

@@ -164,3 +164,47 @@ def test_replace_all_works_in_every_screened_form(running) -> None:
     papers.pii.replace_all.click()
     assert papers.table.rowCount() == 1
     assert papers.table.item(0, 0).text() == "Letter from O."
+
+
+def test_the_parents_copy_goes_to_the_ppo_from_the_record(running) -> None:
+    app, _ = running
+    window = app.window
+    case_id, record_id = _case_with_actions(app)
+    window.open_record(case_id, record_id)
+    dialog = window.editor.note_to_forward()
+    assert dialog is not None
+    assert dialog.include.isChecked()
+    assert dialog.include.text() == "Include this record's 3 agreed action(s): the parent's copy"
+    assert dialog.subject.text().startswith("What we agreed on ")
+    assert dialog.to.currentText() == "parent"
+    dialog.text.setPlainText("Thank you for talking to me today.")
+    dialog.save()
+    (kept,) = [v for v in app.book.records_for_case(case_id) if v.record.__class__.__name__ == "NoteToForward"]
+    assert kept.record.actions[0].what == "Ring the SENCO about the plan"
+    assert "queued for your PPO" in window.editor.message.text()
+
+
+def test_telephone_practice_in_the_record(running) -> None:
+    from datetime import datetime
+
+    from ips_desktop.domain.records import DIAL_141
+
+    app, _ = running
+    window = app.window
+    case_id = app.book.open_case("PP-2026-0404")
+    window.refresh()
+    window.select_case(case_id)
+    window.new_record()
+    editor = window.editor
+    editor.when.set_value(datetime(2026, 12, 7, 10, 0))  # a Monday morning
+    assert editor.phone_note.text() == DIAL_141
+    editor.when.set_value(datetime(2026, 12, 12, 18, 30))  # a Saturday evening
+    assert editor.phone_note.text().startswith("This call was at 18:30 on Saturday. Handbook: ring parents")
+    editor.kind.setCurrentIndex(1)  # a meeting
+    assert editor.phone_note.text() == ""
+    editor.explained.setChecked(True)
+    editor.records_consent.setChecked(True)
+    editor.summary.setPlainText("Explained the IPS role.")
+    editor.save()
+    (view,) = [v for v in app.book.records_for_case(case_id)]
+    assert (view.record.explained, view.record.records_consent) == (True, True)

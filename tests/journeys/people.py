@@ -193,6 +193,18 @@ def a_working_morning() -> datetime:
     return datetime.combine(day, datetime.min.time()).replace(hour=10)
 
 
+def a_morning_with_an_enrolled_laptop(journey, mail=None):  # type: ignore[no-untyped-def]
+    """The shared clock at a working morning, the office and its relay, and a volunteer's laptop
+    through its first run and enrolled: (the morning, the relay, the console, the laptop)."""
+    morning = a_working_morning()
+    journey.clock.move_to(morning.timestamp())
+    relay, office = start_office_with_relay(journey, mail)
+    app = journey.volunteer()
+    volunteer_first_run(app)
+    enrol(office, app)
+    return morning, relay, office, app
+
+
 def set_ladder_contacts(office) -> None:  # type: ignore[no-untyped-def]
     office.key(CONSOLE, "ctrl+shift+l")
     title = "Ladder contacts"

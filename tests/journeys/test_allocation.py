@@ -11,14 +11,11 @@ from desktop import find_in, press, text, wait_for
 from people import (
     CONSOLE,
     MAIN,
-    a_working_morning,
+    a_morning_with_an_enrolled_laptop,
     cells,
-    enrol,
     new_case,
     open_tab,
-    start_office_with_relay,
     sync_status,
-    volunteer_first_run,
     write_record,
 )
 
@@ -47,11 +44,7 @@ def allocate(office, initial: str, reference: str | None = None, brief: str = ""
 
 
 def test_a_case_allocated_at_the_office_reaches_the_laptop_and_its_notes_come_back(journey) -> None:
-    journey.clock.move_to(a_working_morning().timestamp())
-    _relay, office = start_office_with_relay(journey)
-    app = journey.volunteer()
-    volunteer_first_run(app)
-    enrol(office, app)
+    _morning, _relay, office, app = a_morning_with_an_enrolled_laptop(journey)
 
     # The PPO allocates the case from the keyboard.
     office.key(CONSOLE, "ctrl+shift+a")

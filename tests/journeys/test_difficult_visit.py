@@ -13,15 +13,12 @@ from desktop import press, text, wait_for
 from people import (
     CONSOLE,
     MAIN,
-    a_working_morning,
+    a_morning_with_an_enrolled_laptop,
     cells,
     choose_row,
-    enrol,
     new_case,
     open_tab,
     plan_home_visit,
-    start_office_with_relay,
-    volunteer_first_run,
 )
 
 REFERENCE = "PP-2026-0800"
@@ -43,12 +40,7 @@ def approve(office) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_difficult_visit_marks_the_file_for_the_next_plan(journey) -> None:
-    morning = a_working_morning()
-    journey.clock.move_to(morning.timestamp())
-    _relay, office = start_office_with_relay(journey)
-    app = journey.volunteer()
-    volunteer_first_run(app)
-    enrol(office, app)
+    morning, _relay, office, app = a_morning_with_an_enrolled_laptop(journey)
     new_case(app, REFERENCE)
     main = app.window(MAIN)
 

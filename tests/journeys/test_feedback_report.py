@@ -13,14 +13,11 @@ from desktop import find_in, press, text, wait_for
 from people import (
     CONSOLE,
     MAIN,
-    a_working_morning,
+    a_morning_with_an_enrolled_laptop,
     cells,
     choose_row,
-    enrol,
     new_case,
-    start_office_with_relay,
     sync_status,
-    volunteer_first_run,
     write_record,
 )
 
@@ -37,12 +34,7 @@ def pdf_pages(path: Path) -> list[str]:
 
 
 def test_a_closed_case_is_called_and_counted_in_the_steering_group_report(journey) -> None:
-    morning = a_working_morning()
-    journey.clock.move_to(morning.timestamp())
-    _relay, office = start_office_with_relay(journey)
-    app = journey.volunteer()
-    volunteer_first_run(app)
-    enrol(office, app)
+    morning, _relay, office, app = a_morning_with_an_enrolled_laptop(journey)
 
     # The volunteer's work with the family, then the case closed.
     new_case(app, REFERENCE)

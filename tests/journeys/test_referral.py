@@ -8,12 +8,9 @@ from desktop import find_in, press, showing, text, wait_for
 from people import (
     CONSOLE,
     MAIN,
-    a_working_morning,
+    a_morning_with_an_enrolled_laptop,
     cells,
-    enrol,
-    start_office_with_relay,
     sync_status,
-    volunteer_first_run,
 )
 from test_allocation import ALLOCATE, allocate
 
@@ -28,11 +25,7 @@ def referral_note(app):  # type: ignore[no-untyped-def]
 
 
 def test_a_referral_goes_the_same_day_and_leaves_the_laptop(journey) -> None:
-    journey.clock.move_to(a_working_morning().timestamp())
-    _relay, office = start_office_with_relay(journey)
-    app = journey.volunteer()
-    volunteer_first_run(app)
-    enrol(office, app)
+    _morning, _relay, office, app = a_morning_with_an_enrolled_laptop(journey)
 
     app.key(MAIN, "ctrl+shift+f")
     form = app.window(REFERRAL)

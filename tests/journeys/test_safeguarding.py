@@ -13,13 +13,10 @@ from people import (
     CONSOLE,
     MAIN,
     PPO,
-    a_working_morning,
-    enrol,
+    a_morning_with_an_enrolled_laptop,
     new_case,
     set_ladder_contacts,
-    start_office_with_relay,
     sync_status,
-    volunteer_first_run,
 )
 
 REFERENCE = "PP-2026-0710"
@@ -29,12 +26,8 @@ LIAISON = "01392 383957"
 
 
 def test_a_safeguarding_record_turns_the_inbox_red_and_emails_the_ppo(journey) -> None:
-    journey.clock.move_to(a_working_morning().timestamp())
     mail = journey.mail()
-    _relay, office = start_office_with_relay(journey, mail)
-    app = journey.volunteer()
-    volunteer_first_run(app)
-    enrol(office, app)
+    _morning, _relay, office, app = a_morning_with_an_enrolled_laptop(journey, mail)
     set_ladder_contacts(office)
 
     # The office's numbers reach the laptop in its policy.

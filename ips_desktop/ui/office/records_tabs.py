@@ -26,9 +26,11 @@ from PySide6.QtWidgets import (
 from ...office.allocation import Allocation
 from ...office.console import CaseAllocationView, ClaimToReview, OfficeConsole
 from ...office.safeguarding import Concern
+from ...store.office_store import OfficeRecord
 from ..common.widgets import chosen_row, message_label
 from .allocate import AllocateDialog, allocated_words
 from .follow_up import FollowUpDialog
+from .forward_tab import save_pdf
 from .tabs import Background, ConsoleTab, fill_table, make_table
 
 EVENTS = "Events and community work"
@@ -65,6 +67,11 @@ class InboxTab(ConsoleTab):
         export.clicked.connect(self.export)
         export_pdf = QPushButton("Case as PDF…")
         export_pdf.clicked.connect(self.export_pdf)
+        self.copy_button = QPushButton("Parent's copy of the actions…")
+        self.copy_button.setToolTip("Handbook: “The person interviewed can have a copy of the points raised and "
+                                    "any plans that have been agreed.” The actions, who and by when; nothing else.")
+        self.copy_button.clicked.connect(lambda: self.parents_copy())
+        self.shown_records: list[OfficeRecord] = []
         self.result = QLabel()
         self.result.setAccessibleDescription("Last pull")
         self.level1 = QLabel()
@@ -87,6 +94,7 @@ class InboxTab(ConsoleTab):
         row.addWidget(pull_button)
         row.addWidget(allocate)
         row.addWidget(self.result, 1)
+        row.addWidget(self.copy_button)
         row.addWidget(export)
         row.addWidget(export_pdf)
         layout.addLayout(row)
@@ -205,6 +213,7 @@ class InboxTab(ConsoleTab):
                                                   else ""))
             self.allocation_note.setStyleSheet("color: #b00020; font-weight: bold;")
         concern_ids = {c.record.record_id for c in here}
+        self.shown_records = list(records)
         rows = []
         for r in records:
             body = r.content.get("body", {})
@@ -213,7 +222,24 @@ class InboxTab(ConsoleTab):
             rows.append((f"{r.received_at:%d/%m/%Y %H:%M}", kind, str(summary)[:200]))
         fill_table(self.records, rows)
 
+    def parents_copy(self, path: Path | None = None) -> Path | None:
+        """The chosen contact record's agreed actions as the parent's copy, saved as a PDF."""
+        row = chosen_row(self.records)
+        record = self.shown_records[row] if row is not None and row < len(self.shown_records) else None
+        if record is None:
+            QMessageBox.information(self, "Parent's copy", "Choose the contact record with the agreed actions first.")
+            return None
+        saved: list[Path | None] = [None]
+
+        def write() -> None:
+            saved[0] = save_pdf(self, f"{record.case_ref} actions {record.received_at:%Y-%m-%d}.pdf",
+                                lambda: self.console.parents_copy_pdf(record), path)
+
+        self._try(write)
+        return saved[0]
+
     def _show_events(self) -> None:
+        self.shown_records = []
         self.shown_allocation = None
         self.allocation_note.setText("Summaries of events and community work, from the volunteers' laptops. "
                                      "Families who asked for support there come as referrals.")

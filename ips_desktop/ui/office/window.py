@@ -38,6 +38,7 @@ from ..common.tasks import Lane, TaskRunner
 from ..common.widgets import fit_to_screen, status_label
 from .board_tab import BoardTab
 from .feedback_tab import FeedbackTab
+from .forward_tab import ForwardTab
 from .records_tabs import ClaimsTab, InboxTab
 from .referrals_tab import ReferralsTab
 from .tabs import DevicesTab, VisitsTab
@@ -99,13 +100,15 @@ class OfficeWindow(QMainWindow):
         self.referrals = ReferralsTab(console, self.who, background=self.on_records_lane)
         self.claims = ClaimsTab(console, self.who, background=self.on_records_lane)
         self.feedback = FeedbackTab(console, self.who)
+        self.forward = ForwardTab(console, self.who)
         self.devices = DevicesTab(console, self.who, background=self.on_records_lane)
         for tab, title in ((self.board, "Visit board"), (self.visits, "Visits to approve"), (self.inbox, "Inbox"),
-                           (self.referrals, "Referrals"), (self.claims, "Claims"), (self.feedback, "Feedback"),
-                           (self.devices, "Devices")):
+                           (self.referrals, "Referrals"), (self.forward, "To forward"), (self.claims, "Claims"),
+                           (self.feedback, "Feedback"), (self.devices, "Devices")):
             self.tabs.addTab(tab, title)
         self.referrals.changed.connect(self._title_referrals)
         self.feedback.changed.connect(self._title_referrals)
+        self.forward.changed.connect(self._title_referrals)
         self.inbox.changed.connect(self._title_referrals)
         self._title_referrals()
         self.setCentralWidget(self.tabs)
@@ -332,7 +335,7 @@ class OfficeWindow(QMainWindow):
         self.pulled.setToolTip(words)
 
     def refresh(self) -> None:
-        for tab in (self.visits, self.inbox, self.referrals, self.claims, self.feedback, self.devices):
+        for tab in (self.visits, self.inbox, self.referrals, self.forward, self.claims, self.feedback, self.devices):
             tab.refresh()
         self._title_referrals()
         self.inbox.result.setText(self.pulled.text())
@@ -342,6 +345,9 @@ class OfficeWindow(QMainWindow):
         wait for a follow-up, so no one has to open them to know."""
         new = self.referrals.new_count()
         self.tabs.setTabText(self.tabs.indexOf(self.referrals), f"Referrals ({new} new)" if new else "Referrals")
+        waiting_notes = self.forward.waiting()
+        self.tabs.setTabText(self.tabs.indexOf(self.forward),
+                             f"To forward ({waiting_notes})" if waiting_notes else "To forward")
         calls = self.feedback.to_call()
         self.tabs.setTabText(self.tabs.indexOf(self.feedback), f"Feedback ({calls} to call)" if calls else "Feedback")
         waiting = len(self.inbox.open_concerns())

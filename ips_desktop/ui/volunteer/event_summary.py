@@ -9,12 +9,9 @@ from decimal import Decimal
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
-    QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -22,7 +19,6 @@ from ...domain.records import EventSummary
 from ...store.casebook import InputError
 from ...store.session import VaultSession
 from ..common.when_fields import DateField
-from ..common.widgets import accept_or_cancel, error_label
 from .screened import ScreenedDialog
 
 RULE = ("Handbook, at events: “Email your PPO a brief summary of the event or contacts made, adhering to the "
@@ -38,8 +34,6 @@ class EventSummaryDialog(ScreenedDialog):
         self.session = session
         self.setWindowTitle(self.title)
         self.resize(600, 480)
-        rule = QLabel(RULE)
-        rule.setWordWrap(True)
         self.on = DateField("Date of the event", today, today=lambda: today)
         self.what = QLineEdit()
         self.what.setAccessibleName("What the event was")
@@ -56,20 +50,9 @@ class EventSummaryDialog(ScreenedDialog):
         self.families = QSpinBox()
         self.families.setAccessibleName("Families who approached you")
         self.families.setRange(0, 500)
-        self.error = error_label()
-        form = QFormLayout()
-        form.addRow("Date", self.on)
-        form.addRow("&Event", self.what)
-        form.addRow("&Summary", self.summary)
-        form.addRow("&Hours", self.hours)
-        form.addRow("&Families who approached you", self.families)
-        buttons, self.send_button = accept_or_cancel("Send to the &office", self.save, self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(rule)
-        layout.addLayout(form)
-        layout.addWidget(self.pii)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        self.send_button = self.lay_out(RULE, (("Date", self.on), ("&Event", self.what), ("&Summary", self.summary),
+                                               ("&Hours", self.hours), ("&Families who approached you", self.families)),
+                                        "Send to the &office")
         self.what.setFocus()
 
     def current(self) -> EventSummary:
@@ -85,5 +68,3 @@ class EventSummaryDialog(ScreenedDialog):
     def submit(self) -> None:
         self.sent.emit(self.session.book.send_event_summary(self.current(), self.kept))
 
-    def problem(self, words: str) -> None:
-        self.error.setText(words)

@@ -232,7 +232,8 @@ class CallForm(ExpenseForm):
                  parent: QWidget | None = None) -> None:
         super().__init__(f"Log a call — {month.title}",
                          "Handbook: “Create a list of each date you use your telephone as an IPS and every telephone "
-                         "number you use and how much time was spent so that your telephone bill can be verified.”",
+                         "number you use and how much time was spent so that your telephone bill can be verified.” "
+                         "And “Always dial 141 before the parent's number”.",
                          parent)
         self.session, self.month = session, month
         self.on = _date_edit(month, "Date of the call")

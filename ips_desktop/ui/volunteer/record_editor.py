@@ -41,13 +41,16 @@ from ... import clock
 from ...domain.actions import consent_gaps
 from ...domain.pii import FieldFinding, KeepReason, apply_all, apply_replacement
 from ...domain.records import (
+    CALLING_HOURS,
     CONSENT_HOW,
+    DIAL_141,
     ROLES,
     AgreedAction,
     Consent,
     ContactKind,
     ContactRecord,
     SafeguardingNote,
+    outside_calling_hours,
 )
 from ...domain.safeguarding import SafeguardingNumbers
 from ...domain.typed_when import read_date
@@ -56,6 +59,7 @@ from ...store.errors import VaultError
 from ...store.session import VaultSession
 from ..common.when_fields import DateTimeField
 from ..common.widgets import button_row, message_label
+from .forward import ForwardDialog
 from .pii_panel import PiiPanel
 
 log = logging.getLogger(__name__)
@@ -216,6 +220,15 @@ class RecordEditor(QWidget):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.roles.addItem(item)
+        self.explained = QCheckBox("Confidentiality, impartiality and record keeping explained")
+        self.explained.setToolTip("Handbook: “Use your ‘introductory phrase’ as an IPS; explain confidentiality, "
+                                  "impartiality and record keeping.”")
+        self.records_consent = QCheckBox("The parent agreed to records being kept (Level 2 casework)")
+        self.records_consent.setToolTip("Service description: Level 2 casework “is recorded, only with the "
+                                        "permission of the parent”.")
+        # Always there, so nothing below moves as the kind or the time changes.
+        self.phone_note = message_label("Telephone practice")
+        self.phone_note.setMinimumHeight(2 * self.phone_note.fontMetrics().lineSpacing())
         self.summary = QPlainTextEdit()
         self.summary.setAccessibleName("Summary")
         self.summary.setPlaceholderText(
@@ -231,6 +244,10 @@ class RecordEditor(QWidget):
         remove_action = QPushButton("Remove action")
         remove_action.setToolTip("Or choose the row and press Delete")
         remove_action.clicked.connect(self.action_rows.remove_chosen)
+        self.forward_button = QPushButton("Note via your PPO…")
+        self.forward_button.setToolTip("A note or letter your PPO forwards to the parent or a professional, with "
+                                       "these agreed actions as the parent's copy")
+        self.forward_button.clicked.connect(self.note_to_forward)
         add_consent = QPushButton("Add consent")
         add_consent.clicked.connect(
             lambda: self.consent_rows.add_row(("", CONSENT_HOW[0], clock.today().strftime("%d/%m/%Y")), edit=True))
@@ -294,11 +311,14 @@ class RecordEditor(QWidget):
         top.addWidget(self.when)
         top.addWidget(self.duration)
         form.addRow("Contact", top)
+        form.addRow("", self.phone_note)
         form.addRow("Parent initials", self.initials)
         form.addRow("Roles present", self.roles)
+        form.addRow("", self.explained)
+        form.addRow("", self.records_consent)
         form.addRow("Summary", self.summary)
         form.addRow("Agreed actions", self.action_rows)
-        form.addRow("", button_row(add_action, remove_action))
+        form.addRow("", button_row(add_action, remove_action, self.forward_button))
         form.addRow("Consents", self.consent_rows)
         form.addRow("", button_row(add_consent, remove_consent))
         form.addRow("", self.consent_check)
@@ -346,6 +366,10 @@ class RecordEditor(QWidget):
         for signal in (self.action_rows.itemChanged, self.consent_rows.itemChanged, self.action_rows.removed,
                        self.consent_rows.removed):
             signal.connect(self._check_consents)
+        for signal in (self.explained.toggled, self.records_consent.toggled):
+            signal.connect(self._mark_dirty)
+        self.kind.currentIndexChanged.connect(self._check_phone)
+        self.when.changed.connect(self._check_phone)
         self._show_editing(False)
 
     def _show_editing(self, editing: bool) -> None:
@@ -395,11 +419,14 @@ class RecordEditor(QWidget):
         self.edt_called_at.set_value(sg.edt_called_at if sg and sg.edt_called_at else clock.now())
         self.safeguarding_actions.setPlainText(sg.actions if sg else "")
         self.notes_destroyed.setChecked(record.handwritten_notes_destroyed)
+        self.explained.setChecked(record.explained)
+        self.records_consent.setChecked(record.records_consent)
         self.case_consents = self.book.case_consents(case_id, besides=record_id)
         self.pii.show_findings([])
         self.message.clear()
         self._loading = False
         self._check_consents()
+        self._check_phone()
         self._dirty = False
         self.draft_state.setText("")
         self._refresh_attachments()
@@ -430,7 +457,23 @@ class RecordEditor(QWidget):
             roles_present=roles, summary=self.summary.toPlainText(), agreed_actions=actions,
             consents=tuple(consents), safeguarding=safeguarding,
             handwritten_notes_destroyed=self.notes_destroyed.isChecked(),
+            explained=self.explained.isChecked(), records_consent=self.records_consent.isChecked(),
         )
+
+    def _check_phone(self, *_: object) -> None:
+        """For a telephone contact: the 141 reminder, and a warning when the call was outside
+        9am–5pm on a weekday. A pointer only."""
+        if self.kind.currentData() != ContactKind.TELEPHONE:
+            self.phone_note.setText("")
+            self.phone_note.setStyleSheet("")
+            return
+        when = self.when.value()
+        if when is not None and outside_calling_hours(when):
+            self.phone_note.setText(f"This call was at {when:%H:%M} on {when:%A}. {CALLING_HOURS}")
+            self.phone_note.setStyleSheet("color: #8a4b00;")
+        else:
+            self.phone_note.setText(DIAL_141)
+            self.phone_note.setStyleSheet("")
 
     def _check_consents(self, *_: object) -> None:
         """Point out an action that involves a professional with no consent for them recorded in
@@ -597,6 +640,24 @@ class RecordEditor(QWidget):
             return
         for info in self.book.attachments(self.record_id):
             self.attachment_list.addItem(f"{info.name} · {info.size / 1024:.0f} KB · added {info.added_at:%d/%m/%Y}")
+
+    def note_to_forward(self) -> ForwardDialog | None:
+        """The parent's copy of this record's agreed actions, or any note, for the PPO to forward."""
+        if self.case_id is None:
+            return None
+        try:
+            record = self.current_record()
+        except InputError as exc:
+            self.message.setText(str(exc))
+            return None
+        reference = self.book.cases.reference_of(self.case_id) or ""
+        dialog = ForwardDialog(self.session, self.case_id, reference, record.agreed_actions,
+                               record.occurred_at.date(), self)
+        dialog.sent.connect(lambda _id: self.message.setText(
+            "The note is queued for your PPO, who forwards it. It leaves this laptop once the office has it."))
+        dialog.sent.connect(lambda _id: self.changed.emit())
+        dialog.open()
+        return dialog
 
     def choose_attachment(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Attach a scanned letter", "", SCAN_FILTER)

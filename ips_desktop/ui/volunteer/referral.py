@@ -7,11 +7,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -19,7 +16,7 @@ from ... import clock
 from ...domain.referral import Approach, Referral, deadline, deadline_words
 from ...store.session import VaultSession
 from ..common.when_fields import DateTimeField
-from ..common.widgets import accept_or_cancel, error_label, message_label
+from ..common.widgets import message_label
 from .screened import ScreenedDialog
 
 RULE = ("Handbook: “If approached for support by a family, Devon Parent Partnership Service must be informed on "
@@ -36,8 +33,6 @@ class ReferralDialog(ScreenedDialog):
         self.session = session
         self.setWindowTitle(self.title)
         self.resize(620, 560)
-        rule = QLabel(RULE)
-        rule.setWordWrap(True)
         self.name = QLineEdit()
         self.name.setAccessibleName("Parent's name")
         self.name.setMaxLength(80)
@@ -58,22 +53,10 @@ class ReferralDialog(ScreenedDialog):
         self.agreed = QCheckBox("The parent agreed that their name and number go to the office")
         self.due = message_label("Referral deadline")
         self.when.changed.connect(self._show_due)
-        self.error = error_label()
-        form = QFormLayout()
-        form.addRow("Parent's &name", self.name)
-        form.addRow("&Telephone", self.phone)
-        form.addRow("When", self.when)
-        form.addRow("How", self.approach)
-        form.addRow("&What they want help with", self.need)
-        form.addRow("", self.agreed)
-        buttons, self.send_button = accept_or_cancel("&Send to the office now", self.save, self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(rule)
-        layout.addLayout(form)
-        layout.addWidget(self.due)
-        layout.addWidget(self.pii)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        self.send_button = self.lay_out(RULE, (("Parent's &name", self.name), ("&Telephone", self.phone),
+                                               ("When", self.when), ("How", self.approach),
+                                               ("&What they want help with", self.need), ("", self.agreed)),
+                                        "&Send to the office now", after=(self.due,))
         self.office_phone = office_phone
         self._show_due()
         self.name.setFocus()
@@ -102,5 +85,3 @@ class ReferralDialog(ScreenedDialog):
     def submit(self) -> None:
         self.sent.emit(self.session.book.send_referral(self.referral(), self.kept))
 
-    def problem(self, words: str) -> None:
-        self.error.setText(words)

@@ -25,7 +25,8 @@ KIND_WORDS = {"contact": "Contact record", "papers": "Papers held", "level1": "L
               "phone_log": "Phone log", "family_contact": "Family contact (for the ladder)",
               "ladder_profile": "About you (for the overdue ladder)", "case_status": "Case closed or reopened",
               "allocation": "Your PPO's brief for the case", "referral": "Referral of a family",
-              "event": "Event summary", "case_decision": "Your PPO's decision on the case"}
+              "event": "Event summary", "case_decision": "Your PPO's decision on the case",
+              "forward": "Note for your PPO to forward"}
 COLUMNS = ("Case", "Record", "Status", "Removed from this laptop", "Why")
 EMPTY = "Nothing is held on this laptop."
 

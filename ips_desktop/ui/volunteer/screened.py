@@ -3,12 +3,25 @@ report, referral, event summary): one way to replace or keep each finding in eve
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QLineEdit, QMessageBox, QPlainTextEdit, QWidget
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...domain.pii import FieldFinding, KeepReason, apply_all, apply_replacement
 from ...domain.visit_flow import TransitionError
 from ...store.casebook import InputError, Kept, UnresolvedFindings
 from ...store.errors import VaultError
+from ..common.widgets import accept_or_cancel, error_label
 from .pii_panel import PiiPanel
 
 PROBLEMS = (TransitionError, InputError, VaultError)
@@ -46,8 +59,32 @@ class ScreenedDialog(QDialog):
         self.accept()
 
     def problem(self, words: str) -> None:
-        """Say what to put right (a message box; a form with its own error line overrides this)."""
-        QMessageBox.warning(self, self.title, words)
+        """Say what to put right: on the form's error line when it has one, else in a message box."""
+        error = getattr(self, "error", None)
+        if isinstance(error, QLabel):
+            error.setText(words)
+        else:
+            QMessageBox.warning(self, self.title, words)
+
+    def lay_out(self, rule: str, rows: Sequence[tuple[str, QWidget]], accept: str,
+                after: Sequence[QWidget] = ()) -> QPushButton:
+        """The form most screened dialogs are: the handbook's rule, the rows, anything ``after``
+        them, the findings, the error line, and Cancel beside the one action (which screens and
+        sends). Returns the action's button."""
+        said = QLabel(rule)
+        said.setWordWrap(True)
+        self.error = error_label()
+        form = QFormLayout()
+        for words, widget in rows:
+            form.addRow(words, widget)
+        buttons, action = accept_or_cancel(accept, self.save, self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(said)
+        layout.addLayout(form)
+        for widget in (*after, self.pii, self.error):
+            layout.addWidget(widget)
+        layout.addWidget(buttons)
+        return action
 
     def _replace(self, finding: FieldFinding, replacement: str) -> None:
         editor = self.editor(finding.field)
