@@ -212,3 +212,73 @@ def test_the_phone_log_takes_real_numbers_and_shows_them_masked() -> None:
     assert check_call(call, 2026, 11) == []
     assert {p.rule for p in check_call(PhoneCall(date(2026, 12, 1), "01392 383080", 0, "x"), 2026, 11)} == {
         "date", "amount"}
+
+
+def refusals(description: str, category: Category = Category.DRINKS) -> set[str]:
+    return {p.rule for p in check_item(item(category, description), 2026, 11, RATES) if p.blocking}
+
+
+@pytest.mark.parametrize(("description", "refused"), [
+    ("Two teas at the café with the parent", set()),
+    ("Coffee and a hot chocolate", set()),
+    ("2 lattes and a tea", {"drinks"}),                     # three drinks: two are paid
+    ("Coffee, tea and a juice", {"drinks"}),
+    ("Tea and cake", {"drinks"}),                           # food is not a drink
+    ("Two coffees and a sausage roll", {"drinks"}),
+    ("Ginger beer and a coffee", set()),                    # a soft drink with "beer" in its name
+    ("Ginger ale for the parent, tea for me", set()),
+    ("Root beer and a water", set()),
+    ("A pint of milk and a tea", set()),
+    ("Gingerbread latte and a tea", set()),                 # "gin" only as a whole word
+    ("Alcohol-free lager and a tea", set()),
+    ("A glass of wine and a tea", {"alcohol"}),
+    ("Two pints", {"alcohol"}),
+    ("Mulled cider", {"alcohol"}),
+])
+def test_two_non_alcoholic_drinks_for_a_quiet_cafe(description: str, refused: set[str]) -> None:
+    assert refusals(description) == refused
+
+
+@pytest.mark.parametrize("words", ["Excess charge notice", "Notice to owner", "Charge certificate", "Release fee",
+                                   "Removal fee after the car was towed", "Enforcement fee", "FPN",
+                                   "Penalty charge notice", "Bus lane fine", "Late payment charge"])
+def test_a_penalty_under_any_name_is_refused(words: str) -> None:
+    assert "fines" in refusals(f"{words} in the car park", Category.PARKING)
+
+
+def test_training_pays_travel_only() -> None:
+    assert refusals("Train to Exeter for the induction training", Category.FARE) == set()
+    assert refusals("Parking at County Hall for the training day", Category.PARKING) == set()
+    assert refusals("Coffee at the training course", Category.DRINKS) == {"training"}
+    assert refusals("Stamps for the workshop handouts", Category.POSTAGE) == {"training"}
+
+
+@pytest.mark.parametrize("place", ["Betty's café", "Marks & Spencer café", "Patisserie Valerie", "John Lewis",
+                                   "the Mary Rose café"])
+def test_a_shop_or_cafe_is_never_taken_for_a_person(place: str) -> None:
+    from ips_desktop.domain.expenses import names_a_business
+    from ips_desktop.domain.pii import screen
+
+    text = f"Two teas at {place}"
+    assert [f.text for f in screen(text) if not names_a_business(text, f.start, f.end)] == []
+    named = "Two teas with Mrs Okafor at Costa"
+    assert [f.text for f in screen(named) if not names_a_business(named, f.start, f.end)] == ["Mrs Okafor"]
+
+
+def test_the_postal_service_is_the_offices_setting() -> None:
+    """The last posting day names the service it assumes; the office sets it, because delivery
+    days change (second class on weekdays only from 2025)."""
+    rates = ExpenseRates()
+    assert rates.postal_words == "second class, up to 3 delivery days; letters delivered Monday to Saturday"
+    due = date(2026, 12, 14)  # a Monday
+    assert last_safe_posting(due, 3, rates.delivery_days) == date(2026, 12, 10)  # Thu: Fri, Sat, Mon
+    weekdays = ExpenseRates.from_policy({"expenses": {"post_class": "second", "delivery_days": "01234",
+                                                       "post_days": 3}})
+    assert weekdays.postal_words == "second class, up to 3 delivery days; letters delivered Monday to Friday"
+    assert last_safe_posting(due, 3, weekdays.delivery_days) == date(2026, 12, 9)  # Wed: Thu, Fri, Mon
+    first = ExpenseRates.from_policy({"expenses": {"post_class": "first", "post_days": 1}})
+    assert first.postal_words.startswith("first class, up to 1 delivery day;")
+    odd = ExpenseRates.from_policy({"expenses": {"post_class": "pigeon", "delivery_days": "9x"}})
+    assert (odd.post_class, odd.delivery_days) == ("second", "012345")  # nonsense is ignored
+    alternate = ExpenseRates.from_policy({"expenses": {"delivery_days": "420"}})
+    assert alternate.postal_words.endswith("letters delivered Monday, Wednesday and Friday")

@@ -201,3 +201,13 @@ def test_the_demo_month_passes_the_rules_and_shows_what_is_missing(book: CaseBoo
     assert len(month.items) == 2
     assert len(month.journeys) == 1
     assert any("2 item(s) without a receipt" in m.text for m in month.missing())
+
+
+def test_a_cafe_named_after_someone_is_a_place_but_a_parent_is_not(expenses: ExpenseBook) -> None:
+    """The real path: the description is screened, and a shop's or café's name passes."""
+    assert expenses.add_item(NOV, item(4, Category.DRINKS, "3.10", "Two teas at Betty's café, PP-2026-0142"))
+    assert expenses.add_item(NOV, item(4, Category.PARKING, "2.00", "Parking at John Lewis"))
+    with pytest.raises(InputError, match="“Mrs Okafor” looks like a"):
+        expenses.add_item(NOV, item(4, Category.DRINKS, "3.10", "Two teas with Mrs Okafor"))
+    with pytest.raises(InputError, match="two are paid"):
+        expenses.add_item(NOV, item(4, Category.DRINKS, "4.60", "Three coffees at Costa"))

@@ -93,7 +93,7 @@ class ClaimMonth:
         return due_date(self.year, self.month)
 
     def post_by(self, rates: ExpenseRates) -> date:
-        return last_safe_posting(self.due, rates.post_days)
+        return last_safe_posting(self.due, rates.post_days, rates.delivery_days)
 
     def contains(self, day: date) -> bool:
         return (day.year, day.month) == (self.year, self.month)

@@ -26,7 +26,7 @@ from ..domain import claim as c
 from ..domain import expenses as x
 from ..domain.claim import ClaimMonth, ClaimState, Entry, FirstClaimDetails, MonthClaim, PreparedReceipt
 from ..domain.expenses import Category, ExpenseItem, ExpenseRates, Journey, PhoneCall, Vehicle, tax_year_of
-from ..domain.pii import screen_fields
+from ..domain.pii import FindingKind, screen_fields
 from .casebook import CaseBook, InputError, read_file_at_most
 from .errors import RecordNotFound
 from .records import StoredRecord
@@ -211,7 +211,9 @@ class ExpenseBook:
 
     def _screen(self, fields: dict[str, str]) -> None:
         """Expense text names places and purposes, never people or addresses."""
-        findings = screen_fields(fields)
+        findings = [f for f in screen_fields(fields) if not (
+            f.finding.kind is FindingKind.NAME
+            and x.names_a_business(fields[f.field], f.finding.start, f.finding.end))]
         if findings:
             f = findings[0].finding
             raise InputError(f"“{f.text}” looks like a {f.kind.value}. Expense entries name places and the case "

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -39,6 +40,9 @@ HINTS = {"open_case_max_days": "A volunteer's notes stay on the laptop while the
                                 "this is the most, counted from when the office has them, for a case left open.",
          "closed_case_days": "Days after the volunteer closes a case before its notes go from the laptop (the "
                               "handbook: as soon as the work with the family is finished, so 0)."}
+# Royal Mail's letter deliveries: Monday to Saturday until 2025; second class since on weekdays only.
+DELIVERY_DAYS = (("Monday to Saturday", "012345"), ("Monday to Friday", "01234"),
+                 ("Monday, Wednesday and Friday", "024"), ("Tuesday and Thursday", "13"))
 RATES = ("car_first", "car_after", "motorcycle", "bicycle", "passenger")
 WORDS = {"grace": "PPO alerted (minutes after due)",
          "grace_poor_reception": "PPO alerted with poor reception (minutes after due)",
@@ -118,6 +122,29 @@ class PolicyDialog(QDialog):
             form.addRow(WORDS[name], edit)
             self.money[name] = edit
         right.addWidget(box)
+        box = QGroupBox("Posting the claim (for the last posting day laptops show)")
+        form = QFormLayout(box)
+        self.post_class = QComboBox()
+        self.post_class.addItems(("second", "first"))
+        self.post_class.setCurrentText(rates.post_class)
+        self.post_class.setAccessibleName("Class of post")
+        self.post_days = QSpinBox()
+        self.post_days.setRange(0, 10)
+        self.post_days.setValue(rates.post_days)
+        self.post_days.setAccessibleName("Delivery days the post may take")
+        self.delivered = QComboBox()
+        for words, days in DELIVERY_DAYS:
+            self.delivered.addItem(words, days)
+        found = self.delivered.findData(rates.delivery_days)
+        if found < 0:
+            self.delivered.addItem(rates.postal_words.split("letters delivered ")[-1], rates.delivery_days)
+            found = self.delivered.count() - 1
+        self.delivered.setCurrentIndex(found)
+        self.delivered.setAccessibleName("Letters are delivered on")
+        form.addRow("Class of post", self.post_class)
+        form.addRow("Delivery days it may take", self.post_days)
+        form.addRow("Letters are delivered on", self.delivered)
+        right.addWidget(box)
         box = QGroupBox("Case references")
         form = QFormLayout(box)
         self.reference = QLineEdit(str(self.policy.get(POLICY_KEY, "")))
@@ -127,7 +154,7 @@ class PolicyDialog(QDialog):
                                   "of the same shape (letters, digits and punctuation in the same places), so a "
                                   "name can never be typed as a reference.")
         form.addRow(WORDS[POLICY_KEY], self.reference)
-        right.addWidget(box)
+        left.addWidget(box)  # the left column has room under the ladder: the dialog fits a 1366×768 screen
         box = QGroupBox("Safeguarding numbers (shown in each laptop's safeguarding steps)")
         form = QFormLayout(box)
         numbers = SafeguardingNumbers.from_policy(self.policy)
@@ -138,7 +165,7 @@ class PolicyDialog(QDialog):
             edit.setMaxLength(24)
             form.addRow(words, edit)
             self.safeguarding[name] = edit
-        right.addWidget(box)
+        left.addWidget(box)
         left.addStretch(1)
         right.addStretch(1)
         self.error = error_label()
@@ -178,6 +205,10 @@ class PolicyDialog(QDialog):
                 self.error.setText(f"{WORDS[name]}: type an amount like 0.45.")
                 return False
             policy.setdefault("expenses", {})[name] = str(value)
+        expenses = policy.setdefault("expenses", {})
+        expenses["post_class"] = self.post_class.currentText()
+        expenses["post_days"] = self.post_days.value()
+        expenses["delivery_days"] = self.delivered.currentData()
         for name, edit in self.safeguarding.items():
             if edit.text().strip() and not is_number(edit.text()):
                 self.error.setText(f"{NUMBER_NAMES[name]}: type the telephone number, like 0845 6000 388.")

@@ -204,7 +204,8 @@ class ExpensesDialog(QDialog):
                  ClaimState.RETURNED: f"Returned by the office: {status.reason}"}
         self.state.setText(words[status.state])
         post_by = month.post_by(self.book.rates)
-        self.due.setText(f"Must arrive by {month.due:%A %d/%m/%Y}: post it by {post_by:%A %d/%m/%Y}. "
+        self.due.setText(f"Must arrive by {month.due:%A %d/%m/%Y}: post it by {post_by:%A %d/%m/%Y} "
+                         f"({self.book.rates.postal_words}, as the office says). "
                          "Handbook: “to arrive no later than the 14th of each month”.")
         self._fill_table(claim)
         t = claim.totals()
