@@ -41,6 +41,7 @@ def test_a_closed_case_becomes_a_feedback_call_and_the_report_counts_it(tmp_path
 
     (call,) = console.feedback_calls()
     assert (call.reference, call.label, call.state) == ("PP-2026-0900", "IPS-07", "call the parent")
+    assert list(console.closed_cases()) == ["PP-2026-0900"]  # the inbox shows it closed
     with pytest.raises(OfficeError, match="Mrs Okafor"):
         console.record_feedback("PP-2026-0900", Feedback(date(2026, 11, 20), helpful="Mrs Okafor was lovely."),
                                 "PPO Jane")

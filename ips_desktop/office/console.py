@@ -245,6 +245,10 @@ class OfficeConsole:
     def feedback_calls(self) -> list[feedback.FeedbackCall]:
         return feedback.calls(self.service, self.labels())
 
+    def closed_cases(self) -> dict[str, datetime]:
+        """Cases whose volunteer last said they are closed, with when."""
+        return {ref: at for ref, (_kid, at, closed) in feedback.closings(self.service).items() if closed}
+
     def record_feedback(self, reference: str, answers: Feedback, by: str) -> Feedback:
         return feedback.record(self.service, reference, answers, by)
 

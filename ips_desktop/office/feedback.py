@@ -29,7 +29,7 @@ class FeedbackCall:
         return f"done {self.done.asked_on:%d/%m/%Y}" + (f": {self.done.rating.lower()}" if self.done.rating else "")
 
 
-def _closings(service: OfficeService) -> dict[str, tuple[bytes, datetime, bool]]:
+def closings(service: OfficeService) -> dict[str, tuple[bytes, datetime, bool]]:
     """Each case's latest status from its laptop: (laptop, when, closed)."""
     out: dict[str, tuple[bytes, datetime, bool]] = {}
     for record in service.repo.records(record_types=("case_status",), newest_only=True):
@@ -62,7 +62,7 @@ def calls(service: OfficeService, labels: dict[bytes, str]) -> list[FeedbackCall
     for reference, _kid, feedback in recorded(service):
         given[reference] = feedback
     out = []
-    for reference, (kid, at, closed) in _closings(service).items():
+    for reference, (kid, at, closed) in closings(service).items():
         if not closed:
             continue
         done = given.get(reference)
@@ -85,7 +85,7 @@ def record(service: OfficeService, reference: str, feedback: Feedback, by: str) 
         first = findings[0].finding
         raise OfficeError(f"“{first.text}”: {first.advice} The answers go into the Steering Group report, so "
                           "they carry roles and initials only.")
-    state = _closings(service).get(reference)
+    state = closings(service).get(reference)
     kept = replace(feedback, early=state is None or not state[2], helpful=feedback.helpful.strip(),
                    improve=feedback.improve.strip())
     with service.repo.vault.transaction():

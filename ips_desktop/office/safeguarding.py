@@ -23,10 +23,14 @@ class Concern:
     def reference(self) -> str:
         return self.record.case_ref or ""
 
+    def about(self) -> str:
+        """Which concern: the case, the volunteer and when it arrived."""
+        return (f"Safeguarding concern on case {self.reference} from {self.label}, received "
+                f"{self.record.received_at:%H:%M on %d/%m/%Y}")
+
     def words(self) -> str:
         """One line for the inbox's banner or the case's list."""
-        said = (f"Safeguarding concern on case {self.reference} from {self.label}, received "
-                f"{self.record.received_at:%H:%M on %d/%m/%Y}")
+        said = self.about()
         if self.follow_up is None:
             return f"⚠ {said}: ring the volunteer, look into it and record what was done."
         f = self.follow_up

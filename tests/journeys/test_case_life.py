@@ -145,5 +145,7 @@ def test_an_open_cases_note_stays_and_closing_the_case_tells_the_office(journey)
     records = office.find(console, name="Records of the case")
     wait_for("the closing under its case", lambda: any(
         "Case closed by the volunteer" in c and "1 lot of papers" in c for c in cells(records)), timeout=15)
+    note = office.find(console, role="label", description="Allocation")
+    assert text(note).startswith("Closed by the volunteer on "), text(note)
     app.key(MAIN, "ctrl+shift+s")
     wait_for("the note to leave the laptop", lambda: not notes_listed(app), timeout=40)

@@ -28,7 +28,7 @@ class FollowUpDialog(QDialog):
         self.resize(560, 300)
         rule = QLabel(RULE)
         rule.setWordWrap(True)
-        about = QLabel(concern.words().removeprefix("⚠ ").split(":")[0] + ".")
+        about = QLabel(concern.about() + ".")
         about.setWordWrap(True)
         self.action = QComboBox()
         self.action.setAccessibleName("What was done")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -57,6 +58,7 @@ class InboxTab(ConsoleTab):
         self.follow_up_button = QPushButton("Record what was done…")
         self.follow_up_button.clicked.connect(lambda: self.follow_up())
         self.shown_allocation: CaseAllocationView | None = None
+        self.closed: dict[str, datetime] = {}
         self.cases = QListWidget()
         self.cases.setAccessibleName("Cases")
         # Selection, not only the current item: a screen reader or a click may select without
@@ -176,10 +178,15 @@ class InboxTab(ConsoleTab):
             events = QListWidgetItem(EVENTS)
             events.setToolTip("Volunteers' summaries of events and community work: no case")
             self.cases.addItem(events)
+        self.closed = self.console.closed_cases()
         for reference in self.by_case:
             if reference in flagged:
                 continue
             item = QListWidgetItem(reference)
+            if reference in self.closed:
+                item.setForeground(Qt.GlobalColor.gray)
+                item.setToolTip(f"Closed by the volunteer on {self.closed[reference]:%d/%m/%Y}")
+                item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, "closed")
             if reference in self.unallocated:
                 item.setForeground(Qt.GlobalColor.darkRed)
                 item.setToolTip("Notes came from a laptop this case was not allocated to")
@@ -206,6 +213,10 @@ class InboxTab(ConsoleTab):
             self.allocate_here.show()
         else:
             self.allocate_here.hide()
+        if case_ref in self.closed:
+            closed = f"Closed by the volunteer on {self.closed[case_ref]:%d/%m/%Y}."
+            self.allocation_note.setText(closed + ("\n" + self.allocation_note.text()
+                                                   if self.allocation_note.text() else ""))
         here = [c for c in self.concerns if c.reference == case_ref]
         if here:
             words = "\n".join(c.words() for c in here)
