@@ -108,3 +108,19 @@ def test_the_cases_consents_come_from_its_other_records(book: CaseBook) -> None:
     second = book.save(None, case_id, record(act("Ring the SENCO")))
     assert [c.with_whom for c in book.case_consents(case_id, besides=second)] == ["the school"]
     assert book.case_consents(case_id, besides=first) == []
+
+
+def test_the_weeks_count_needs_no_record_opened_and_older_vaults_are_indexed_once(book: CaseBook) -> None:
+    case_id = book.open_case("PP-2026-0303")
+    book.save(None, case_id, record(act("Ring the SENCO", by=date(2026, 12, 9)), act("Later", by=date(2027, 1, 9)),
+                                    act("Undated")))
+    assert book.actions_due_count(date(2026, 12, 13)) == 1
+    assert [t.action.what for t in book.actions_to_do(due_by=date(2026, 12, 13))] == ["Ring the SENCO"]
+    # A vault from before the dates were kept: filled from the records the first time, then not again.
+    book.vault.execute("DELETE FROM action_dates")
+    book.settings_store.put_value("action_dates_owed", "1")
+    assert book.actions_due_count(date(2026, 12, 13)) == 1
+    assert book.settings_store.value("action_dates_owed") == "0"
+    (rid,) = [r.id for r in book.records.all(kind="contact")]
+    book.purge(rid)
+    assert book.vault.query_one("SELECT count(*) FROM action_dates")[0] == 0  # gone with the record

@@ -255,14 +255,30 @@ class CaseBook:
                    if r.kind == "papers" and not PapersHeld.from_dict(r.payload).returned)
 
     # -- agreed actions -------------------------------------------------------------------------
-    def actions_to_do(self, case_id: str | None = None) -> list[ActionToDo]:
-        """Agreed actions not yet done, in open cases (or in one case), soonest first."""
-        open_refs = {c.id: c.reference for c in self.cases.summaries(include_closed=False)}
-        if case_id is not None:
-            open_refs = {case_id: open_refs[case_id]} if case_id in open_refs else {}
-        stored = self.records.all(case_id=case_id, kind="contact")
-        return actions_to_do((r.id, r.case_id, open_refs[r.case_id], ContactRecord.from_dict(r.payload))
-                             for r in stored if r.case_id in open_refs)
+    def actions_to_do(self, case_id: str | None = None, due_by: date | None = None) -> list[ActionToDo]:
+        """Agreed actions not yet done, in open cases (or in one case), soonest first; only those
+        due by ``due_by`` when given. Opens only the records the action dates point at."""
+        self._index_actions()
+        refs = {c.id: c.reference for c in self.cases.summaries(include_closed=False)}
+        ids = self.records.with_actions_to_do(due_by.isoformat() if due_by else None, case_id)
+        stored = [self.records.get(i) for i in ids]
+        todo = actions_to_do((r.id, r.case_id, refs[r.case_id], ContactRecord.from_dict(r.payload))
+                             for r in stored if r.case_id in refs)
+        return [t for t in todo if due_by is None or (t.action.by_when is not None and t.action.by_when <= due_by)]
+
+    def actions_due_count(self, due_by: date) -> int:
+        """How many actions not done are due by ``due_by``, without opening a record."""
+        self._index_actions()
+        return self.records.actions_due_count(due_by.isoformat())
+
+    def _index_actions(self) -> None:
+        """Once, for a vault from before the action dates were kept: fill them from the records."""
+        if self.settings_store.value("action_dates_owed") != "1":
+            return
+        with self._vault.transaction():
+            for stored in self.records.all(kind="contact"):
+                self.records.index_actions(stored.id, stored.payload)
+            self.settings_store.put_value("action_dates_owed", "0")
 
     def case_consents(self, case_id: str, besides: str | None = None) -> list[Consent]:
         """The consents recorded in the case's contact records, other than record ``besides``

@@ -144,12 +144,28 @@ _V5 = """
 ALTER TABLE pending_enrolment ADD COLUMN challenge BLOB;
 """
 
+# Each agreed action's date and tick, beside its sealed record, so the week's list and the status
+# bar's count need not open every note (CaseBook.actions_to_do). Dates only: the words stay sealed.
+# Filled for older vaults the first time the case book opens (CaseBook._index_actions).
+_V6 = """
+CREATE TABLE action_dates (
+    record_id TEXT NOT NULL,
+    idx       INTEGER NOT NULL,
+    by_when   TEXT,
+    done      INTEGER NOT NULL,
+    PRIMARY KEY (record_id, idx)
+);
+CREATE INDEX action_dates_due ON action_dates(done, by_when);
+INSERT INTO settings (key, value) VALUES ('action_dates_owed', '1');
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "cases, records, record keys, outbox, audit log", _V1),
     Migration(2, "full-text search index and attachments", _V2),
     Migration(3, "sealed sync: enrolment, envelopes, purge log", _V3),
     Migration(4, "envelopes the office lacks, sent again", _V4),
     Migration(5, "the office's answer to an enrolment commitment", _V5),
+    Migration(6, "agreed actions' dates beside their records", _V6),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -108,7 +108,40 @@ class RecordRepository:
                 self._owe("index_merge_owed")
         if search_text.strip():
             self._vault.execute("INSERT INTO search_index (rowid, text) VALUES (?, ?)", (n, search_text))
+        self.index_actions(record_id, payload)
         return record_id
+
+    def index_actions(self, record_id: str, payload: dict[str, Any]) -> None:
+        """A contact record's agreed actions' dates and ticks, beside it (no words). Call in a transaction."""
+        self._vault.execute("DELETE FROM action_dates WHERE record_id = ?", (record_id,))
+        actions = payload.get("agreed_actions", []) if payload.get("type") == "contact" else []
+        for i, action in enumerate(actions if isinstance(actions, list) else []):
+            if isinstance(action, dict) and str(action.get("what", "")).strip():
+                by_when = action.get("by_when")
+                self._vault.execute("INSERT INTO action_dates (record_id, idx, by_when, done) VALUES (?, ?, ?, ?)",
+                                    (record_id, i, by_when if isinstance(by_when, str) else None,
+                                     int(action.get("done") is True)))
+
+    def with_actions_to_do(self, due_by: str | None = None, case_id: str | None = None) -> list[str]:
+        """Ids of the contact records in open cases with an action not done (due by ``due_by``,
+        an ISO date, when given), without opening any record."""
+        sql = ("SELECT DISTINCT a.record_id FROM action_dates a JOIN records r ON r.id = a.record_id"
+               " JOIN cases c ON c.id = r.case_id WHERE a.done = 0 AND c.status = 'open'")
+        params: list[object] = []
+        if due_by is not None:
+            sql += " AND a.by_when IS NOT NULL AND a.by_when <= ?"
+            params.append(due_by)
+        if case_id is not None:
+            sql += " AND r.case_id = ?"
+            params.append(case_id)
+        return [r[0] for r in self._vault.query(sql, params)]
+
+    def actions_due_count(self, due_by: str) -> int:
+        row = self._vault.query_one(
+            "SELECT count(*) FROM action_dates a JOIN records r ON r.id = a.record_id JOIN cases c"
+            " ON c.id = r.case_id WHERE a.done = 0 AND c.status = 'open' AND a.by_when IS NOT NULL"
+            " AND a.by_when <= ?", (due_by,))
+        return int(row[0]) if row else 0
 
     def _key(self, record_id: str) -> bytes:
         row = self._vault.query_one("SELECT key FROM record_keys WHERE record_id = ?", (record_id,))
@@ -189,7 +222,7 @@ class RecordRepository:
             raise RecordNotFound("one of the records to purge is not in the vault")
         self._vault.execute(f"DELETE FROM record_keys WHERE record_id IN {chosen}", (ids,))
         self._vault.execute(f"DELETE FROM search_index WHERE rowid IN {chosen}", (json.dumps(rowids),))
-        for table in ("attachments", "outbox"):
+        for table in ("attachments", "outbox", "action_dates"):
             self._vault.execute(f"DELETE FROM {table} WHERE record_id IN {chosen}", (ids,))
         self._vault.execute(f"DELETE FROM records WHERE id IN {chosen}", (ids,))
         self._owe("index_merge_owed")

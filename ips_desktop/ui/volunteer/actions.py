@@ -73,7 +73,7 @@ class ActionsDueDialog(QDialog):
         today = self.today()
         if not self.session.is_open:
             return
-        self.todos = due_this_week(self.session.book.actions_to_do(), today)
+        self.todos = due_this_week(self.session.book.actions_to_do(due_by=week_end(today)), today)
         self.table.setRowCount(0)
         for todo in self.todos:
             row = self.table.rowCount()

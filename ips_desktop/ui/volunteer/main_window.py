@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ... import clock
-from ...domain.actions import ActionToDo, due_this_week
+from ...domain.actions import ActionToDo, week_end
 from ...domain.records import ContactRecord, lots_of_papers
 from ...domain.referral import deadline, deadline_words
 from ...store.casebook import CaseBook, RecordView
@@ -255,9 +255,9 @@ class MainWindow(QMainWindow):
         self.referrals.setVisible(bool(held))
 
     def _refresh_due(self) -> None:
-        """The status bar's count of actions due this week (opens every contact record: done on
-        a refresh, a save or a tick, not on each autosave)."""
-        due = len(due_this_week(self.book.actions_to_do(), self.today()))
+        """The status bar's count of actions due this week (from the action dates: no record is
+        opened)."""
+        due = self.book.actions_due_count(week_end(self.today()))
         self.due_button.setText(f"{due} agreed action{'s' if due != 1 else ''} due this week")
         self.due_button.setVisible(due > 0)
 
