@@ -136,10 +136,14 @@ def actions_to_do(records: Iterable[tuple[str, str, str, ContactRecord]]) -> lis
     return sorted(out, key=lambda a: (a.action.by_when is None, a.action.by_when or date.max, a.reference))
 
 
+def due_by(actions: Iterable[ActionToDo], last: date) -> list[ActionToDo]:
+    """Undone actions with a "by when" on or before ``last``, late ones included."""
+    return [a for a in actions if a.action.by_when is not None and a.action.by_when <= last]
+
+
 def due_this_week(actions: Iterable[ActionToDo], today: date) -> list[ActionToDo]:
     """Undone actions due by the sixth day after today, late ones included."""
-    last = week_end(today)
-    return [a for a in actions if a.action.by_when is not None and a.action.by_when <= last]
+    return due_by(actions, week_end(today))
 
 
 def week_end(today: date) -> date:

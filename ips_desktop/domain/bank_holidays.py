@@ -70,3 +70,8 @@ def bank_holidays(year: int) -> frozenset[date]:
 
 def is_bank_holiday(day: date) -> bool:
     return day in bank_holidays(day.year)
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday and not a bank holiday: the office's working days."""
+    return day.weekday() < 5 and not is_bank_holiday(day)

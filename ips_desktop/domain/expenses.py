@@ -171,17 +171,20 @@ class ExpenseRates:
         return replace(base, **values)
 
     @property
-    def postal_words(self) -> str:
-        """The assumption in plain words: "second class, up to 3 delivery days; letters delivered
-        Monday to Saturday"."""
+    def delivered_words(self) -> str:
+        """The days letters are delivered: "Monday to Saturday", "Monday, Wednesday and Friday"."""
         names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
         days = [int(d) for d in self.delivery_days]
         if days == list(range(days[0], days[-1] + 1)) and len(days) > 2:
-            delivered = f"{names[days[0]]} to {names[days[-1]]}"
-        else:
-            delivered = " and ".join(", ".join(names[d] for d in days).rsplit(", ", 1))
+            return f"{names[days[0]]} to {names[days[-1]]}"
+        return " and ".join(", ".join(names[d] for d in days).rsplit(", ", 1))
+
+    @property
+    def postal_words(self) -> str:
+        """The assumption in plain words: "second class, up to 3 delivery days; letters delivered
+        Monday to Saturday"."""
         return (f"{self.post_class} class, up to {self.post_days} delivery day{'s' if self.post_days != 1 else ''}; "
-                f"letters delivered {delivered}")
+                f"letters delivered {self.delivered_words}")
 
 
 # -- calendar ------------------------------------------------------------------------------------------

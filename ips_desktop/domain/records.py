@@ -17,6 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from .bank_holidays import is_working_day
 from .codec import encode_dict, opt_date, opt_datetime
 from .incident import IncidentReport, VisitOutcome
 from .referral import Referral
@@ -155,9 +156,7 @@ DIAL_141 = "Handbook: “Always dial 141 before the parent's number to prevent p
 
 def outside_calling_hours(at: datetime) -> bool:
     """Whether a call at ``at`` is outside 9am–5pm on a weekday (bank holidays count as not)."""
-    from .bank_holidays import bank_holidays
-
-    return at.weekday() >= 5 or at.date() in bank_holidays(at.year) or not 9 <= at.hour < 17
+    return not is_working_day(at.date()) or not 9 <= at.hour < 17
 
 
 @dataclass(frozen=True)

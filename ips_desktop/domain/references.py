@@ -58,6 +58,15 @@ def format_from_example(example: str) -> ReferenceFormat:
     return ReferenceFormat("".join(parts), reference)
 
 
+_REFERENCE_CHARS = re.compile(r"[A-Z0-9/._-]{3,40}")
+
+
+def reference_shaped(reference: str) -> bool:
+    """Whether normalised text could be a case reference in any service's format: 3 to 40
+    letters, digits and - / . _ (what an office may send a laptop, whatever its own format)."""
+    return _REFERENCE_CHARS.fullmatch(reference) is not None
+
+
 def normalise_reference(text: str) -> str:
     """Upper case, no surrounding or inner spaces: what people paste from an e-mail."""
     return re.sub(r"\s+", "", text).upper()

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from .bank_holidays import bank_holidays
+from .bank_holidays import is_working_day
 from .codec import opt_datetime
 
 RECORD_TYPE = "referral"
@@ -74,17 +74,13 @@ class Referral:
                    opt_datetime(data.get("sent_at")))
 
 
-def working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in bank_holidays(day.year)
-
-
 def deadline(approached_at: datetime) -> datetime:
     """When the office must have it: 17:00 that day if it is a working day and it is not yet
     17:00; otherwise 17:00 on the next working day."""
     day = approached_at.date()
-    if not (working_day(day) and approached_at.time() < END_OF_DAY):
+    if not (is_working_day(day) and approached_at.time() < END_OF_DAY):
         day += timedelta(days=1)
-        while not working_day(day):
+        while not is_working_day(day):
             day += timedelta(days=1)
     return datetime.combine(day, END_OF_DAY, tzinfo=approached_at.tzinfo)
 

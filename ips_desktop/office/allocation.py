@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from ..crypto.office_message import MessageKind
 from ..domain.pii import screen_fields
 from ..domain.records import MOST_BRIEF
-from ..domain.references import DEFAULT_FORMAT, normalise_reference, office_format
+from ..domain.references import DEFAULT_FORMAT, normalise_reference, office_format, reference_shaped
 from ..store.office_store import AllocationRow
 from ..sync.transport import OfficeTransport
 from .messages import send
 from .service import OfficeError, OfficeService
 
-REFERENCE_CHARS = re.compile(r"[A-Z0-9/._-]+")
 INITIAL = re.compile(r"[A-Za-z](?:\.?\s?[A-Za-z]){0,2}\.?")
 
 
@@ -52,7 +51,7 @@ def check(service: OfficeService, device_kid: bytes, reference: str, initial: st
         problem = fmt.check(ref)
         if problem:
             raise OfficeError(problem.replace("your PPO gave you", "from the service's case system"))
-    elif not (3 <= len(ref) <= 40 and REFERENCE_CHARS.fullmatch(ref) and any(c.isdigit() for c in ref)):
+    elif not (reference_shaped(ref) and any(c.isdigit() for c in ref)):
         # No format in the office policy: anything shaped like a reference number, never a name.
         raise OfficeError(f"“{ref[:40]}” is not a case reference (for example {example}). Set the service's "
                           "format in Office ▸ Office policy.")

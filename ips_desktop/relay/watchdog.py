@@ -325,14 +325,8 @@ class Watchdog:
         for notice in notices:
             facts = Alert(notice.kind, watch, now, contacts.volunteer(label), step).to_dict()
             highest = max(LADDER_ORDER.index(r) for r in notice.readers)
-            cursor = self.db.execute(
-                "INSERT INTO notices (device_kid, visit_id, tier, kind, everyone, text, at, readers, facts)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (device_kid, watch.visit_id, highest, notice.kind.value, int(Reader.OFFICE in notice.readers),
-                 notice.text, now, ",".join(r.value for r in notice.readers), json.dumps(facts)))
-            for reader, channel, address in contacts.audience(notice.readers, label):
-                self.db.execute("INSERT INTO deliveries (notice_id, reader, channel, address, next_at)"
-                                " VALUES (?, ?, ?, ?, ?)", (cursor.lastrowid, reader, channel, address, now))
+            self._notice(device_kid, watch.visit_id, highest, notice.kind.value, notice.text, notice.readers,
+                         json.dumps(facts), label, now, contacts)
             event("notice", kind=notice.kind.value, readers=[r.value for r in notice.readers],
                   visit=watch.visit_id[:8])
 
@@ -453,15 +447,26 @@ class Watchdog:
         text = (f"{who.called} recorded {what} at {ladder.day_and_clock(now)}. The record is on its way to the "
                 "office, sealed: open the office console, where it is shown first, and record what was done. "
                 "This message says nothing more on purpose.")
+        told = self._notice(device_kid, key, 0, kind, text, readers, None, label, now, self.contacts(),
+                            everyone=True)
+        event("notice", kind=kind, readers=[r.value for r in readers])
+        return told
+
+    def _notice(self, device_kid: bytes, visit_id: str, tier: int, kind: str, text: str,
+                readers: tuple[Reader, ...], facts: str | None, label: str, now: int, contacts: Contacts,
+                everyone: bool | None = None) -> int:
+        """One notice and a delivery to each of its readers' addresses, due now; returns how many
+        deliveries. ``everyone``: whether every office user is told (by default, when they are a
+        reader). Call inside a transaction."""
+        told = Reader.OFFICE in readers if everyone is None else everyone
         cursor = self.db.execute(
             "INSERT INTO notices (device_kid, visit_id, tier, kind, everyone, text, at, readers, facts)"
-            " VALUES (?, ?, 0, ?, 1, ?, ?, ?, NULL)",
-            (device_kid, key, kind, text, now, ",".join(r.value for r in readers)))
-        audience = self.contacts().audience(readers, label)
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (device_kid, visit_id, tier, kind, int(told), text, now, ",".join(r.value for r in readers), facts))
+        audience = contacts.audience(readers, label)
         for reader, channel, address in audience:
             self.db.execute("INSERT INTO deliveries (notice_id, reader, channel, address, next_at)"
                             " VALUES (?, ?, ?, ?, ?)", (cursor.lastrowid, reader, channel, address, now))
-        event("notice", kind=kind, readers=[r.value for r in readers])
         return len(audience)
 
     # -- deliveries ----------------------------------------------------------------------------------

@@ -15,10 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from ..domain import about_me
 from ..domain.about_me import AboutMe
 from ..domain.actions import ActionToDo, actions_to_do
+from ..domain.actions import due_by as due_on_or_before
 from ..domain.forward import RECORD_TYPE as FORWARD
 from ..domain.forward import NoteToForward
 from ..domain.pii import FieldFinding, KeepReason, neutral_file_name, screen_fields
@@ -36,7 +38,7 @@ from ..domain.records import (
     PapersHeld,
     record_from_dict,
 )
-from ..domain.references import normalise_reference
+from ..domain.references import normalise_reference, reference_shaped
 from ..domain.referral import RECORD_TYPE as REFERRAL
 from ..domain.referral import Referral
 from .audit import AuditLog
@@ -192,9 +194,9 @@ class CaseBook:
         (case id, whether the case is new). Raises :class:`InputError` for a reference no case
         could have (the office's message is signed, but its words are still checked)."""
         ref = normalise_reference(reference)
-        if not 3 <= len(ref) <= 40 or not all(c.isalnum() or c in "-/._" for c in ref):
+        if not reference_shaped(ref):
             raise InputError("The office's allocation names no case reference this laptop can use.")
-        existing = next((c for c in self.cases.summaries() if c.reference == ref), None)
+        existing = self.cases.find(ref)
         with self._vault.transaction():
             if existing is None:
                 case_id = self.cases.create(ref)
@@ -204,30 +206,38 @@ class CaseBook:
                 if not existing.open:
                     self.cases.set_open(case_id, True)
                 self.audit.append("case brief from the office", case_id)
-            previous = [r.id for r in self.records.all(case_id=case_id, kind="allocation")]
-            self._put(previous[-1] if previous else None, case_id, ref, allocation, "saved")
+            self._keep_from_office(case_id, ref, allocation)
         return case_id, existing is None
 
     def receive_decision(self, reference: str, decision: CaseDecision) -> str | None:
         """The PPO's decision on a case after a difficult visit: kept in the case (a newer one
         replaces it). Returns the case id, or None when this laptop has no such case."""
-        case = next((c for c in self.cases.summaries() if c.reference == normalise_reference(reference)), None)
+        case = self.cases.find(normalise_reference(reference))
         if case is None:
             return None
         with self._vault.transaction():
-            previous = [r.id for r in self.records.all(case_id=case.id, kind="case_decision")]
-            self._put(previous[-1] if previous else None, case.id, case.reference, decision, "saved")
+            self._keep_from_office(case.id, case.reference, decision)
             self.audit.append("case decision from the office", case.id, decision.decision)
         return case.id
 
+    def _keep_from_office(self, case_id: str, reference: str, record: CaseAllocation | CaseDecision) -> None:
+        """A case holds one record of each kind the office sends: the newer replaces the older.
+        Never queued: the office wrote it. Call inside a transaction."""
+        previous = self.records.all(case_id=case_id, kind=record.to_dict()["type"])
+        self._put(previous[-1].id if previous else None, case_id, reference, record, "saved")
+
+    def _from_office(self, case_id: str, kind: str) -> dict[str, Any] | None:
+        found = self.records.all(case_id=case_id, kind=kind)
+        return found[-1].payload if found else None
+
     def decision(self, case_id: str) -> CaseDecision | None:
-        found = self.records.all(case_id=case_id, kind="case_decision")
-        return CaseDecision.from_dict(found[-1].payload) if found else None
+        payload = self._from_office(case_id, "case_decision")
+        return CaseDecision.from_dict(payload) if payload else None
 
     def allocation(self, case_id: str) -> CaseAllocation | None:
         """The office's brief for the case, if the PPO allocated it from the console."""
-        found = self.records.all(case_id=case_id, kind="allocation")
-        return CaseAllocation.from_dict(found[-1].payload) if found else None
+        payload = self._from_office(case_id, "allocation")
+        return CaseAllocation.from_dict(payload) if payload else None
 
     def close_case(self, case_id: str) -> None:
         """Handbook: "Delete your computer record as soon as you have finished your work with
@@ -264,7 +274,7 @@ class CaseBook:
         stored = [self.records.get(i) for i in ids]
         todo = actions_to_do((r.id, r.case_id, refs[r.case_id], ContactRecord.from_dict(r.payload))
                              for r in stored if r.case_id in refs)
-        return [t for t in todo if due_by is None or (t.action.by_when is not None and t.action.by_when <= due_by)]
+        return todo if due_by is None else due_on_or_before(todo, due_by)
 
     def actions_due_count(self, due_by: date) -> int:
         """How many actions not done are due by ``due_by``, without opening a record."""

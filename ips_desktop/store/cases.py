@@ -59,6 +59,11 @@ class CaseRepository:
             for row in self._vault.query(sql)
         ]
 
+    def find(self, reference: str) -> CaseSummary | None:
+        """The case with this (normalised) reference, if this laptop has it."""
+        row = self._vault.query_one("SELECT id FROM cases WHERE reference = ?", (reference,))
+        return self.get(str(row[0])) if row else None
+
     def get(self, case_id: str) -> CaseSummary | None:
         return next((c for c in self.summaries() if c.id == case_id), None)
 

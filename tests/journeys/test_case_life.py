@@ -18,14 +18,11 @@ from desktop import find_all, find_in, press, showing, text, wait_for
 from people import (
     CONSOLE,
     MAIN,
-    a_working_morning,
+    a_morning_with_an_enrolled_laptop,
     cells,
-    enrol,
     new_case,
     open_tab,
-    start_office_with_relay,
     sync_status,
-    volunteer_first_run,
     write_record,
 )
 
@@ -78,12 +75,7 @@ def note_with_an_action(app, by: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_an_open_cases_note_stays_and_closing_the_case_tells_the_office(journey) -> None:
-    morning = a_working_morning()
-    journey.clock.move_to(morning.timestamp())
-    _relay, office = start_office_with_relay(journey)
-    app = journey.volunteer()
-    volunteer_first_run(app)
-    enrol(office, app)
+    morning, _relay, office, app = a_morning_with_an_enrolled_laptop(journey)
 
     new_case(app, REFERENCE)
     write_record(app, SUMMARY)

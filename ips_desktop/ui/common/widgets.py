@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QRect, QSize
 from PySide6.QtWidgets import (
@@ -59,6 +60,12 @@ def accept_or_cancel(accept: str, on_accept: Callable[[], object],
     buttons.accepted.connect(on_accept)
     buttons.rejected.connect(on_cancel)
     return buttons, action
+
+
+def documents_folder() -> Path:
+    """Where a saved file is suggested: the person's Documents folder, or home without one."""
+    documents = Path.home() / "Documents"
+    return documents if documents.is_dir() else Path.home()
 
 
 def button_row(*widgets: QWidget) -> QHBoxLayout:

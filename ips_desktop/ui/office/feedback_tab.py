@@ -31,7 +31,7 @@ from ...office.service import OfficeError
 from ...store.errors import VaultError
 from ...sync.transport import TransportError
 from ..common.when_fields import DateField
-from ..common.widgets import accept_or_cancel, button_row, chosen_row, error_label
+from ..common.widgets import accept_or_cancel, button_row, chosen_row, documents_folder, error_label
 from .tabs import ConsoleTab, fill_table, make_table
 
 RULE = ("Handbook, Appendix 4: “Following parent support being provided by an IPS the PPO will contact the service "
@@ -138,8 +138,7 @@ class SteeringDialog(QDialog):
         intro.setWordWrap(True)
         self.start = DateField("From", start)
         self.end = DateField("To", end)
-        folder = Path.home() / "Documents" if (Path.home() / "Documents").is_dir() else Path.home()
-        self.file = QLineEdit(str(folder / f"Steering Group report {start:%Y-%m-%d} to {end:%Y-%m-%d}.pdf"))
+        self.file = QLineEdit(str(documents_folder() / f"Steering Group report {start:%Y-%m-%d} to {end:%Y-%m-%d}.pdf"))
         self.file.setAccessibleName("Save the report as")
         self.error = error_label()
         form = QFormLayout()

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QPlainTextEdit, QPushButton, 
 from ... import clock
 from ...office.console import OfficeConsole
 from ...office.forwarding import ToForward
-from ..common.widgets import button_row, chosen_row
+from ..common.widgets import button_row, chosen_row, documents_folder
 from .tabs import ConsoleTab, fill_table, make_table
 
 RULE = ("Handbook: “Any notes you wish to email to parents or professionals should be sent to your PPO who will "
@@ -23,8 +23,8 @@ RULE = ("Handbook: “Any notes you wish to email to parents or professionals sh
 def save_pdf(parent: QWidget, suggested: str, data: Callable[[], bytes], path: Path | None = None) -> Path | None:
     """Ask where (unless ``path`` is given) and write the PDF there; None when the PPO cancels."""
     if path is None:
-        folder = Path.home() / "Documents" if (Path.home() / "Documents").is_dir() else Path.home()
-        name, _ = QFileDialog.getSaveFileName(parent, "Save as PDF", str(folder / suggested), "PDF (*.pdf)")
+        name, _ = QFileDialog.getSaveFileName(parent, "Save as PDF", str(documents_folder() / suggested),
+                                              "PDF (*.pdf)")
         if not name:
             return None
         path = Path(name)

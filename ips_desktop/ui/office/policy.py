@@ -137,7 +137,7 @@ class PolicyDialog(QDialog):
             self.delivered.addItem(words, days)
         found = self.delivered.findData(rates.delivery_days)
         if found < 0:
-            self.delivered.addItem(rates.postal_words.split("letters delivered ")[-1], rates.delivery_days)
+            self.delivered.addItem(rates.delivered_words, rates.delivery_days)
             found = self.delivered.count() - 1
         self.delivered.setCurrentIndex(found)
         self.delivered.setAccessibleName("Letters are delivered on")

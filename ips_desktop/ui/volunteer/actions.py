@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.actions import ActionToDo, due_this_week, week_end, when_due
+from ...domain.actions import ActionToDo, week_end, when_due
 from ...store.session import VaultSession
 from ..common.widgets import button_row, chosen_row, list_table, message_label
 
@@ -73,7 +73,7 @@ class ActionsDueDialog(QDialog):
         today = self.today()
         if not self.session.is_open:
             return
-        self.todos = due_this_week(self.session.book.actions_to_do(due_by=week_end(today)), today)
+        self.todos = self.session.book.actions_to_do(due_by=week_end(today))
         self.table.setRowCount(0)
         for todo in self.todos:
             row = self.table.rowCount()

@@ -63,8 +63,8 @@ class ReferralDialog(ScreenedDialog):
         if not session.book.enrolled():
             # A name and a number must not sit on a laptop that cannot send them.
             ring = f"ring the office on {office_phone}" if office_phone else "ring the office"
-            self.error.setText(f"This laptop is not enrolled with the office yet, so it cannot send a referral: "
-                               f"{ring} with the parent's name and number today, as the handbook says.")
+            self.problem(f"This laptop is not enrolled with the office yet, so it cannot send a referral: "
+                         f"{ring} with the parent's name and number today, as the handbook says.")
             self.send_button.setEnabled(False)
 
     def _show_due(self) -> None:

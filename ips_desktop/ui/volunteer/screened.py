@@ -36,6 +36,7 @@ class ScreenedDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kept: list[Kept] = []
+        self.error: QLabel | None = None  # the form's error line, when lay_out made it
         self.pii = PiiPanel()
         self.pii.replace_requested.connect(self._replace)
         self.pii.replace_all_requested.connect(self._replace_all)
@@ -60,9 +61,8 @@ class ScreenedDialog(QDialog):
 
     def problem(self, words: str) -> None:
         """Say what to put right: on the form's error line when it has one, else in a message box."""
-        error = getattr(self, "error", None)
-        if isinstance(error, QLabel):
-            error.setText(words)
+        if self.error is not None:
+            self.error.setText(words)
         else:
             QMessageBox.warning(self, self.title, words)
 
@@ -73,7 +73,7 @@ class ScreenedDialog(QDialog):
         sends). Returns the action's button."""
         said = QLabel(rule)
         said.setWordWrap(True)
-        self.error = error_label()
+        self.error = error = error_label()
         form = QFormLayout()
         for words, widget in rows:
             form.addRow(words, widget)
@@ -81,7 +81,7 @@ class ScreenedDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(said)
         layout.addLayout(form)
-        for widget in (*after, self.pii, self.error):
+        for widget in (*after, self.pii, error):
             layout.addWidget(widget)
         layout.addWidget(buttons)
         return action
