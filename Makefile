@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test unit journeys deploy-smoke lint bench package screenshot clean
+.PHONY: run demo training test unit journeys deploy-smoke lint bench package screenshots clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; sys.exit("IPS Desktop needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -19,6 +19,10 @@ run: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/ips-desktop --demo
+
+# The practice notes with a training banner, for the induction course.
+training: $(STAMP)
+	$(BIN)/ips-desktop --training
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -50,8 +54,10 @@ package: $(STAMP)
 	$(BIN)/pyinstaller --noconfirm --clean build.spec
 	dist/ips-desktop/ips-desktop --self-test
 
-screenshot: $(STAMP)
-	tools/screenshot docs/main-window.png
+# The README's and the guide's pictures, from the real app at 1366×768, and docs/guide.md.
+screenshots: $(STAMP)
+	tools/system-packages --ensure journeys
+	$(BIN)/python tools/screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

@@ -23,6 +23,8 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
                         help="check this install with throwaway practice notes, print one line, exit")
     parser.add_argument("--demo", action="store_true",
                         help="open practice notes filled with sample cases (not for real cases)")
+    parser.add_argument("--training", action="store_true",
+                        help="the practice notes with a training banner, for the induction course")
     parser.add_argument("--data-dir", help="where the vault lives (default: the user data folder)")
     return parser.parse_args(argv)
 
@@ -40,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from .ui.volunteer.launch import run
 
-    return run(args.data_dir, demo=args.demo)
+    return run(args.data_dir, demo=args.demo or args.training, training=args.training)
 
 
 if __name__ == "__main__":

@@ -208,7 +208,7 @@ def test_the_relay_behind_real_nginx(tmp_path: Path, clock: Clock, monkeypatch: 
         # A 2 MiB upload from the enrolled laptop is carried to the relay, which reads it and
         # answers in its own words (the junk is no envelope). (An unsigned one is refused by the
         # relay before it reads the body, and nginx, still streaming it, may then answer 502.)
-        with pytest.raises(TransportError, match="The office relay refused the request: The envelope was refused"):
+        with pytest.raises(TransportError, match="The office's server refused the request: The envelope was refused"):
             RelayTransport(through, setup.keys.signing).request("POST", "/v1/envelopes", b"\0" * (2 * 1024 * 1024))
         assert request(https, context, "POST", "/v1/enrol/" + "00" * 16, body=b"\0" * (100 * 1024))[0] == 413
         assert request(https, context, "GET", "/metrics")[0] == 404  # not for the internet

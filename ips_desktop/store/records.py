@@ -184,6 +184,13 @@ class RecordRepository:
         return [(r[0], r[1], r[2], r[3]) for r in self._vault.query(
             "SELECT id, kind, state, case_id FROM records ORDER BY n")]
 
+    def drafts(self) -> list[StoredRecord]:
+        """Every draft, oldest change first (a handful: a draft becomes a record when saved)."""
+        sql = ("SELECT r.id, r.case_id, r.kind, r.state, r.created_at, r.updated_at, r.priority,"
+               " r.body, k.key FROM records r JOIN record_keys k ON k.record_id = r.id"
+               " WHERE r.state = 'draft' ORDER BY r.updated_at")
+        return [self._decode(row) for row in self._vault.query(sql)]
+
     def draft_times(self) -> list[datetime]:
         """When each draft was last changed (for the day-3 reminder), without opening any body."""
         return [datetime.fromisoformat(r[0]) for r in self._vault.query(

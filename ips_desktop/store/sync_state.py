@@ -181,6 +181,10 @@ class SyncRepository:
                              r[6], r[7], datetime.fromisoformat(r[8]), _ts(r[9]), r[10], _ts(r[11]), r[12])
                 for r in rows]
 
+    def refused(self) -> list[HeldEnvelope]:
+        """What the office refused and is still on this laptop (for Today)."""
+        return self._rows("state = 'rejected' AND record_id IS NOT NULL")
+
     def envelope(self, seq: int) -> HeldEnvelope | None:
         found = self._rows("seq = ?", (seq,))
         return found[0] if found else None

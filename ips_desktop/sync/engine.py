@@ -241,7 +241,7 @@ class DeviceSync:
         identity = self.state.identity()
         if identity is None:
             result.status = "not_enrolled"
-            result.message = "This laptop is not enrolled with the office yet: records stay on it, encrypted."
+            result.message = "This laptop is not enrolled with the office yet: your notes stay on it, locked."
             return result
         self.records.settle_purges()
         transport = self._transport_for(identity.address)
@@ -414,8 +414,8 @@ class DeviceSync:
             receipt.verify_receipt(stored, bundle, self._expected(held))
         except WireError as exc:
             log.warning("relay answer refused: %s", exc.reason.value)
-            raise TransportError("The office relay answered with something that is not a valid receipt. "
-                                 "Your records stay queued and will be sent again.") from None
+            raise TransportError("The office's server answered with something that is not a valid receipt. "
+                                 "Your notes stay on this laptop and will be sent again.") from None
 
     def _expected(self, held: HeldEnvelope) -> receipt.Expected:
         return receipt.Expected(self._keys.kid, held.seq, held.envelope_id, held.env_hash, held.bundle_version)
@@ -513,7 +513,7 @@ class DeviceSync:
             if state == "draft":
                 words = "draft"
             elif decision.record_id in queued:
-                words = "queued to send"
+                words = "waiting to go"
             elif held is not None:
                 words = _STATE_WORDS[held.state] + (f": {held.reason}" if held.state == "rejected" else "")
             else:

@@ -38,7 +38,7 @@ class RelayTransport:
                  clock: Callable[[], float] = wall.time) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise TransportError(f"“{url}” is not a relay address (it should start with https://).")
+            raise TransportError(f"“{url}” is not the office's address (it should start with https://).")
         self.url = url
         self._parts = parts
         self._key = key
@@ -97,34 +97,34 @@ class RelayTransport:
         return data
 
     def _too_big(self, limit: int) -> str:
-        return (f"The office relay at {self.url} sent an answer larger than {limit // 1048576} MB, which IPS "
-                "Desktop does not accept. Your records stay queued; tell your IT contact.")
+        return (f"The office's server at {self.url} sent an answer larger than {limit // 1048576} MB, which IPS "
+                "Desktop does not accept. Your notes stay on this laptop; tell your IT contact.")
 
     def _unreachable(self, exc: BaseException) -> str:
         if isinstance(exc, socket.timeout | TimeoutError):
-            return (f"The office relay at {self.url} did not answer in time. Your records stay queued "
+            return (f"The office's server at {self.url} did not answer in time. Your notes stay on this laptop "
                     "and will be sent when it does.")
-        return (f"The office relay at {self.url} cannot be reached. Check the internet connection; "
-                "your records stay queued.")
+        return (f"The office's server at {self.url} cannot be reached. Check the internet connection; "
+                "your notes stay on this laptop.")
 
     def _explain(self, status: int, data: bytes) -> str:
         try:
             answer = json.loads(data)
             code, message = str(answer["error"]), str(answer["message"])
         except (ValueError, KeyError, TypeError):
-            return (f"The office relay at {self.url} gave an answer IPS Desktop does not understand "
-                    f"(HTTP {status}). Your records stay queued.")
+            return (f"The office's server at {self.url} gave an answer IPS Desktop does not understand "
+                    f"(HTTP {status}). Your notes stay on this laptop.")
         if code == "clock_skew":
             return f"This computer's clock is wrong: {message}"
-        return f"The office relay refused the request: {message}"
+        return f"The office's server refused the request: {message}"
 
     def _json(self, method: str, path: str) -> Any:
         data = self.request(method, path)
         try:
             return json.loads(data)
         except ValueError:
-            raise TransportError(f"The office relay at {self.url} answered with something that is not "
-                                 "valid data. Your records stay queued.") from None
+            raise TransportError(f"The office's server at {self.url} answered with something that is not "
+                                 "valid data. Your notes stay on this laptop.") from None
 
     # -- laptop side -------------------------------------------------------------------------------
     def deliver(self, device_kid: bytes, seq: int, envelope: bytes) -> bytes | None:
@@ -138,7 +138,7 @@ class RelayTransport:
         data = self.request("GET", "/v1/receipts")
         size = receipt_format.RECEIPT_LEN
         if len(data) % size:
-            raise TransportError(f"The office relay at {self.url} sent damaged receipts. Your records are kept.")
+            raise TransportError(f"The office's server at {self.url} sent damaged receipts. Your records are kept.")
         found = []
         for offset in range(0, len(data), size):
             chunk = data[offset:offset + size]

@@ -137,7 +137,7 @@ class FolderTransport:
     def _check(self) -> None:
         if not self.root.is_dir():
             raise TransportError(f"The drop folder {self.root} is not available. Check the share or USB stick "
-                                 "is connected; your records stay queued.")
+                                 "is connected; your notes stay on this laptop.")
 
     def _write(self, path: Path, data: bytes) -> None:
         self._check()
@@ -145,7 +145,7 @@ class FolderTransport:
             _write_atomic(path, data)
         except OSError as exc:
             raise TransportError(f"Could not write to the drop folder ({exc.strerror}). "
-                                 "Your records stay queued.") from None
+                                 "Your notes stay on this laptop.") from None
 
     def _read_dir(self, folder: Path, suffix: str) -> list[Incoming]:
         self._check()
@@ -215,7 +215,7 @@ class FolderTransport:
         path = self.root / handle
         try:
             if path.stat().st_size > MAX_FILE:
-                raise Gone(f"“{path.name}” is larger than any envelope; it was left in the folder.")
+                raise Gone(f"“{path.name}” is larger than anything the office sends; it was left in the folder.")
             return path.read_bytes()
         except OSError:
             raise Gone(handle) from None

@@ -53,7 +53,7 @@ class VisitWatcher:
         watch = self.client.open_watch(visit.visit_id, epoch(visit.due_at), 60 * visit.grace_minutes, drill, link,
                                        poor_reception=Factor.POOR_RECEPTION in visit.risk, risk_flags=len(visit.risk))
         if watch.visit_id != visit.visit_id:
-            raise TransportError("The office relay confirmed a different visit; phone the office.")
+            raise TransportError("The office's server confirmed a different visit; phone the office.")
         return Watching(watch, link, link.url(self.relay_url) if link else None)
 
     def check_in(self, visit: Visit) -> Watch:

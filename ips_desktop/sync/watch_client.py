@@ -45,7 +45,7 @@ class DeliveryState:
     @classmethod
     def from_json(cls, row: Any) -> DeliveryState:
         if not isinstance(row, dict):
-            raise TransportError("The office relay answered with something that is not valid data.")
+            raise TransportError("The office's server answered with something that is not valid data.")
 
         def number(value: object) -> int | None:
             return value if isinstance(value, int) and not isinstance(value, bool) else None
@@ -74,7 +74,7 @@ class WatchClient:
         try:
             return json.loads(data)
         except ValueError:
-            raise TransportError("The office relay answered with something that is not valid data.") from None
+            raise TransportError("The office's server answered with something that is not valid data.") from None
 
     # -- the laptop -----------------------------------------------------------------------------------
     def open_watch(self, visit_id: str, due: int, grace_s: int, drill: bool = False,
@@ -90,7 +90,7 @@ class WatchClient:
                             "latest_due": link.latest_due}
         answer = self._call("POST", "/v1/watches", body)
         if answer.get("watching") is not True:
-            raise TransportError("The office relay did not confirm it is watching this visit.")
+            raise TransportError("The office's server did not confirm it is watching this visit.")
         return Watch.from_dict(answer)
 
     def check_in(self, visit_id: str) -> Watch:

@@ -49,7 +49,7 @@ def test_case_record_pii_prompt_search_and_autolock(running, qtbot, monkeypatch)
     assert window.focusWidget() is editor.summary, "typing goes on where it was, not in the search box"
     assert "Saved" in editor.message.text()
     assert window.record_list.count() == 1
-    assert "1 record(s) waiting" in window.unsent.text()
+    assert "1 note waiting" in window.unsent.text()
 
     window.search.setText("timeline")
     assert window.record_list.count() == 1

@@ -181,7 +181,7 @@ def test_the_parents_copy_goes_to_the_ppo_from_the_record(running) -> None:
     dialog.save()
     (kept,) = [v for v in app.book.records_for_case(case_id) if v.record.__class__.__name__ == "NoteToForward"]
     assert kept.record.actions[0].what == "Ring the SENCO about the plan"
-    assert "queued for your PPO" in window.editor.message.text()
+    assert "waiting to go to your PPO" in window.editor.message.text()
 
 
 def test_telephone_practice_in_the_record(running) -> None:

@@ -31,7 +31,7 @@ def test_editor_shows_an_empty_state_until_a_record_is_open(running) -> None:
     app, _ = running
     editor = app.window.editor
     assert editor.pages.currentWidget() is editor.empty
-    assert "New record" in editor.empty.text()
+    assert "New note" in editor.empty.text()
     _case(app)
     app.window.new_record()
     assert editor.pages.currentWidget() is not editor.empty

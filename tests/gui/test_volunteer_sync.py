@@ -99,7 +99,7 @@ def test_enrol_send_verify_purge_and_rekey(running, office, qtbot) -> None:
                                                  summary=f"Parent asked about respite. {CANARY}"))
     app.window.refresh()
     send_and_wait(app, qtbot)
-    assert "1 waiting for the office" in sync_text(app)
+    assert "1 sent, waiting for the office" in sync_text(app)
     assert "Test Parent Partnership" in sync_label(app).toolTip()  # and the office key fingerprint
     assert pull(service, transport).verified == 1
     send_and_wait(app, qtbot)
@@ -107,7 +107,7 @@ def test_enrol_send_verify_purge_and_rekey(running, office, qtbot) -> None:
 
     # Settings show the office's key fingerprint to compare with the PPO's screen.
     app.show_settings()
-    assert app.settings_dialog.fingerprint.text() == sync_label(app).toolTip().split("fingerprint: ")[1].split("\n")[0]
+    assert app.settings_dialog.fingerprint.text() == sync_label(app).toolTip().split("check code: ")[1].split("\n")[0]
     app.settings_dialog.reject()
 
     # What leaves, when and why.
@@ -149,7 +149,7 @@ def test_status_bar_explains_an_unreachable_office(running, office, qtbot, tmp_p
                                                  summary="Written while the share is away."))
     send_and_wait(app, qtbot)
     text = sync_text(app)
-    assert "1 waiting for the office" in text
+    assert "1 sent, waiting for the office" in text
     assert "not available" in text
 
 

@@ -53,10 +53,12 @@ def test_a_case_allocated_at_the_office_reaches_the_laptop_and_its_notes_come_ba
     # The laptop's next sync brings it: the case is in the register, with the brief.
     app.key(MAIN, "ctrl+shift+s")
     main = app.window(MAIN)
-    cases = app.find(main, name="Cases")
-    wait_for("the allocated case on the laptop", lambda: REFERENCE in cells(cases), timeout=40)
     wait_for("the office's words in the status bar", lambda: find_in(
-        main, contains=f"Your PPO gave you case {REFERENCE} (parent H.T.)") is not None, timeout=10)
+        main, contains=f"Your PPO gave you case {REFERENCE} (parent H.T.)") is not None, timeout=40)
+    given = app.find(main, role="push button", contains=f"Open the case — PPO Jane gave you case {REFERENCE}")
+    app.activate(MAIN, given)  # Today's item opens the case on the Cases page
+    cases = app.find(main, name="Cases", role="table")
+    wait_for("the allocated case on the laptop", lambda: REFERENCE in cells(cases), timeout=10)
     app.click(MAIN, wait_for("the case's row", lambda: next(
         (c for c in [find_in(cases, role="table cell", name=REFERENCE)] if c is not None), None)))
     brief = app.find(main, role="label", description="From your PPO")

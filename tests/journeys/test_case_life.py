@@ -45,7 +45,7 @@ def send_and_confirm(app, office) -> None:  # type: ignore[no-untyped-def]
 
 def notes_listed(app) -> list[str]:  # type: ignore[no-untyped-def]
     """The lines of the open case's list of records, as the screen shows them."""
-    return [text(n) for n in find_all(app.find(app.window(MAIN), name="Records"), role="list item")]
+    return [text(n) for n in find_all(app.find(app.window(MAIN), name="Notes"), role="list item")]
 
 
 def due_button(app):  # type: ignore[no-untyped-def]

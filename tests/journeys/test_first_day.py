@@ -64,7 +64,9 @@ def test_volunteer_first_day(journey) -> None:
     app = journey.volunteer(data, label="ips-desktop-2")
     unlock(app)
     main = app.window(MAIN)
-    assert find_in(main, contains="No cases yet"), "an empty register says what to do first"
+    assert find_in(main, contains="Nothing needs doing today"), "Today, the first page, says what to do first"
+    app.key(MAIN, "ctrl+2")
+    wait_for("the Cases page", lambda: find_in(main, contains="No cases yet"), timeout=10)
 
     # A new case, by its reference.
     app.key(MAIN, "ctrl+n")
@@ -117,7 +119,7 @@ def test_volunteer_first_day(journey) -> None:
     wait_for("the blank row removed", lambda: not find_all(consents, role="table cell"), timeout=10)
 
     # A draft discarded goes from the list too, after a question.
-    records = app.find(main, role="list", name="Records")
+    records = app.find(main, role="list", name="Notes")
     before = len(find_all(records, role="list item"))
     app.key(MAIN, "ctrl+shift+n")
     app.type_into(MAIN, app.find(main, role="text", name="Summary"), "A note I do not want after all")
@@ -133,7 +135,7 @@ def test_volunteer_first_day(journey) -> None:
     app.type_into(MAIN, search, "annual")
     wait_for("the search to find the record",
              lambda: find_in(main, role="label", contains="1 result(s)"), timeout=10)
-    records = app.find(main, role="list", name="Records")
+    records = app.find(main, role="list", name="Notes")
     assert find_all(records, role="list item"), "the record is listed"
 
     # Lock hides everything; unlock brings the case back.

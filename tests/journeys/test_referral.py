@@ -68,5 +68,9 @@ def test_a_referral_goes_the_same_day_and_leaves_the_laptop(journey) -> None:
     allocate(office, "Z", "PP-2026-0600")
     wait_for("the referral marked", lambda: any(c.startswith("allocated as PP-2026-0600") for c in cells(table)))
     app.key(MAIN, "ctrl+shift+s")
-    cases = app.find(app.window(MAIN), name="Cases")
-    wait_for("the case on the laptop", lambda: "PP-2026-0600" in cells(cases), timeout=40)
+    given = app.find(app.window(MAIN), role="push button",
+                     contains="Open the case — PPO Jane gave you case PP-2026-0600",
+                     timeout=40)
+    app.activate(MAIN, given)  # from Today to the case
+    cases = app.find(app.window(MAIN), name="Cases", role="table")
+    wait_for("the case on the laptop", lambda: "PP-2026-0600" in cells(cases), timeout=10)

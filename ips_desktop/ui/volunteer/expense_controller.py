@@ -115,3 +115,5 @@ class ExpenseController(QObject):
     def _closed(self) -> None:
         self.dialog = None
         self.check_reminder()
+        if self.expenses is not None:
+            self.window.today_view.refresh()

@@ -256,7 +256,7 @@ class ExpensesDialog(QDialog):
         if not open_ and not self.session.book.enrolled():
             self.checklist.addItem("! Not sent yet: this laptop is not enrolled with the office.")
         elif not open_:
-            self.checklist.addItem("✓ Sent. The office confirms it with a signed receipt.")
+            self.checklist.addItem("✓ Sent. It shows here when the office has confirmed it has it.")
         elif not any(c.blocking for c in checks):
             self.checklist.addItem("✓ Ready to send: everything the office needs is here.")
         for check in checks:

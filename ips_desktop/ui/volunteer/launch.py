@@ -14,10 +14,10 @@ import tempfile
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from ... import clock
@@ -37,12 +37,14 @@ if TYPE_CHECKING:
     from ...domain.expenses import ExpenseRates
     from ...domain.visits import VisitPolicy
     from ...store.casebook import CaseBook
+    from ...store.today import Target
     from ...store.vault import VaultConnection
     from ...sync.background import BackgroundSync
     from ...sync.transport import DeviceTransport
     from ...sync.visit_watch import VisitWatcher
     from .expense_controller import ExpenseController
     from .first_run import FirstRunWizard
+    from .help import HelpDialog
     from .main_window import MainWindow
     from .retention_view import RetentionDialog
     from .sync_ui import EnrolDialog, SyncController
@@ -106,6 +108,7 @@ class VolunteerApp(QObject):
         self.unlock_dialog: UnlockDialog | None = None
         self.wizard: FirstRunWizard | None = None
         self.settings_dialog: QDialog | None = None
+        self.help_dialog: HelpDialog | None = None
         self.hidden_for_lock: list[QWidget] = []
         self.last_activity = now()
         self.idle_timer = QTimer(self)
@@ -250,7 +253,7 @@ class VolunteerApp(QObject):
             from .main_window import MainWindow
             from .sync_ui import SyncController, SyncStatus
 
-            self.window = MainWindow(self.session, self.demo_banner, lambda: self.now().date())
+            self.window = MainWindow(self.session, self.demo_banner, lambda: self.now().date(), self.now)
             self.window.lock_requested.connect(self.lock)
             self.window.settings_requested.connect(self.show_settings)
             self.sync = SyncController(self.runner, self.now, self._editing)
@@ -270,11 +273,15 @@ class VolunteerApp(QObject):
 
             self.expenses = ExpenseController(self.window, self.runner, self.now)
             self.expenses.submitted.connect(lambda: self._visit_step(False))
+            self.window.go.connect(self._go)
+            self._help_menu()
             self._attach_visits()
         else:
             self._use_book(book)
+        from .models import minutes_words
+
         self.window.lock_state.setText("Unlocked — locks after "
-                                       f"{book.settings.idle_lock_minutes} min idle (Ctrl+L locks now)")
+                                       f"{minutes_words(book.settings.idle_lock_minutes)} unused (Ctrl+L locks now)")
         if cloud_synced(self.profile.dir):
             self.window.statusBar().showMessage(
                 "Warning: your notes are in a cloud-synced folder. Move them out (see Help).", 15000)
@@ -325,6 +332,8 @@ class VolunteerApp(QObject):
             self.visits.after_step(urgent=False)
             for text in said:
                 self.visits.remind("From the office", text)
+        if self.window is not None:
+            self.window.today_view.office_said(said)
         if self.expenses is not None and self.expenses.dialog is not None:
             self.expenses.dialog.refresh()
 
@@ -368,6 +377,17 @@ class VolunteerApp(QObject):
     def _visit_step(self, urgent: bool) -> None:
         if self.sync is not None:
             self.sync.record_saved(priority=urgent)
+        if self.window is not None and self.session.is_open:
+            self.window.today_view.refresh()
+
+    def _go(self, target: Target) -> None:
+        """A Today item for the visits or the expenses."""
+        if target.kind == "visit_step" and self.visits is not None:
+            self.visits.take_step(target.step, target.record_id)
+        elif target.kind == "visits" and self.visits is not None:
+            self.visits.show_visits()
+        elif target.kind == "expenses" and self.expenses is not None:
+            self.expenses.show_expenses()
 
     def rekey_if_due(self) -> bool:
         """DESIGN §3: weekly and after a case is purged. Needs a passphrase unlock this
@@ -436,6 +456,72 @@ class VolunteerApp(QObject):
         rows = retention_overview(self.vault, self.secrets.device_seed, self.now)
         self.retention_dialog = RetentionDialog(rows, self.window)
         self.retention_dialog.open()
+
+    # -- help --------------------------------------------------------------------------------
+    def _help_menu(self) -> None:
+        from .help import help_action
+
+        window = self.window
+        assert window is not None
+        menu = window.menuBar().addMenu("&Help")
+        for words, keys, slot in (("Help for this screen", "F1", self.help_for_window),
+                                  ("Guide…", "", lambda: self.show_help()),
+                                  ("What leaves this laptop, and when…", "", self.show_retention),
+                                  ("Keyboard shortcuts…", "", self.show_shortcuts),
+                                  ("Phone numbers…", "", self.show_numbers),
+                                  ("About IPS Desktop…", "", self.show_about)):
+            action = help_action(window, words, keys, slot)
+            window.addAction(action)
+            menu.addAction(action)
+
+    def help_for_window(self) -> None:
+        from .help import topic_for
+
+        self.show_help(topic_for(QApplication.activeWindow() or self.window))
+
+    def show_help(self, topic: str = "") -> None:
+        """The guide, at ``topic``: one help window, brought to the front and turned to the page."""
+        from .help import INTRO, HelpDialog
+
+        parent = QApplication.activeWindow() or self.window or self.unlock_dialog or self.wizard
+        if self.help_dialog is None or self.help_dialog.parent() is not parent:
+            if self.help_dialog is not None:
+                self.help_dialog.close()
+            self.help_dialog = HelpDialog(topic or INTRO, parent)
+        else:
+            self.help_dialog.show_topic(topic or INTRO)
+        self.help_dialog.show()
+        self.help_dialog.raise_()
+        self.help_dialog.activateWindow()
+
+    def show_shortcuts(self) -> None:
+        from .help import shortcuts_text, text_dialog
+
+        if self.window is not None:
+            text_dialog("Keyboard shortcuts", shortcuts_text(self.window), self.window).open()
+
+    def show_numbers(self) -> None:
+        from .help import text_dialog
+
+        if self.book is None or self.window is None:
+            return
+        s = self.book.settings
+        ppo = f"{s.ppo_name or 'Your PPO'}: {s.ppo_phone or 'not set yet (File ▸ Settings)'}"
+        text_dialog("Phone numbers", f"{ppo}\nThe office: {s.office_phone} (9 am to 5 pm)\n"
+                                     f"Out of hours, the Emergency Duty Team: {s.edt_phone}\n"
+                                     "In an emergency: 999", self.window).open()
+
+    def show_about(self) -> None:
+        from ... import __version__
+        from ...sync.background import snapshot
+        from .help import text_dialog
+
+        if self.vault is None or self.window is None:
+            return
+        enrolled = snapshot(self.vault, self.now).enrolled
+        office = enrolled.office_name if enrolled else "not enrolled with an office yet (Sync ▸ Enrol…)"
+        text_dialog("About IPS Desktop", f"IPS Desktop {__version__}\nOffice: {office}\n"
+                                         f"Your notes are kept, locked, in: {self.profile.dir}", self.window).open()
 
     # -- settings ----------------------------------------------------------------------------
     def show_settings(self) -> None:
@@ -523,6 +609,9 @@ class VolunteerApp(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY:
             self.last_activity = self.now()
+            if event.type() == QEvent.Type.KeyPress and cast(QKeyEvent, event).key() == Qt.Key.Key_F1:
+                self.help_for_window()  # F1 in any of our windows (the main window's menu has it too)
+                return True
         return False
 
     def shutdown(self) -> None:
@@ -544,7 +633,12 @@ class VolunteerApp(QObject):
         self.runner.close()
 
 
-def run(data_dir: str | None, demo: bool = False) -> int:
+DEMO_BANNER = "DEMO — not for real cases. Practice notes, deleted when you quit; its passphrase is “{}”."
+TRAINING_BANNER = ("TRAINING — induction course practice. Nothing here is real or goes to the office; it is "
+                   "deleted when you quit. Passphrase: “{}”.")
+
+
+def run(data_dir: str | None, demo: bool = False, training: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("IPS Desktop")
     QGuiApplication.setDesktopFileName("ips-desktop")
@@ -557,15 +651,19 @@ def run(data_dir: str | None, demo: bool = False) -> int:
         cleanup = Path(tempfile.mkdtemp(prefix="ips-demo-"))
         profile = Profile(cleanup, "demo")
         secrets, vault = profile.create(sample.DEMO_PASSPHRASE, MINIMUM_KDF)
-        sample.fill(CaseBook(vault, clock.now), clock.today())
-        sample.fill_expenses(CaseBook(vault, clock.now), clock.today())
+        book = CaseBook(vault, clock.now)
+        sample.fill(book, clock.today())
+        sample.fill_visits(book, clock.now())
+        sample.fill_office(book, clock.now())
+        sample.fill_expenses(book, clock.today(), _prepare_receipt)
         vault.close()
+        banner = TRAINING_BANNER if training else DEMO_BANNER
         controller = VolunteerApp(profile, None, kdf=lambda: MINIMUM_KDF,
-                                  demo_banner="DEMO — not for real cases. Practice notes, deleted when you quit; "
-                                              f"its passphrase is “{sample.DEMO_PASSPHRASE}”.")
+                                  demo_banner=banner.format(sample.DEMO_PASSPHRASE))
     else:
         profile = Profile(Path(data_dir) if data_dir else default_root())
         controller = VolunteerApp(profile, KeyringAdapter())
+    app.installEventFilter(controller)  # F1 from the first window on
     if demo:
         controller.open_with(secrets)
     else:

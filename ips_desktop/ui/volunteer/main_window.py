@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +35,7 @@ from ...domain.referral import deadline, deadline_words
 from ...store.casebook import CaseBook, RecordView
 from ...store.errors import VaultError
 from ...store.session import VaultSession
+from ...store.today import Target
 from ..common.widgets import chosen_row, fit_to_screen, message_label
 from .actions import ActionsDueDialog, action_line
 from .event_summary import EventSummaryDialog
@@ -42,10 +44,11 @@ from .models import CaseTableModel, uk
 from .papers import PapersDialog, papers_out
 from .record_editor import RecordEditor
 from .referral import ReferralDialog
+from .today import TodayView
 
 EMPTY_CASES = ("No cases yet.\n\nYour PPO gives you a case reference for each family. "
                "Press “New case” (Ctrl+N) and type it: records are kept under the reference, never a name.")
-EMPTY_RECORDS = "No records for this case yet. Press “New record” (Ctrl+Shift+N) after each call or meeting."
+EMPTY_RECORDS = "No notes for this case yet. Press “New note” (Ctrl+Shift+N) after each call or meeting."
 
 
 def _record_line(view: RecordView) -> str:
@@ -62,11 +65,14 @@ class MainWindow(QMainWindow):
     send_requested = Signal()
     enrol_requested = Signal()
     retention_requested = Signal()
+    go = Signal(object)  # a Today item's target the window cannot open itself (visits, expenses)
 
-    def __init__(self, session: VaultSession, demo_banner: str = "", today: Callable[[], date] = clock.today) -> None:
+    def __init__(self, session: VaultSession, demo_banner: str = "", today: Callable[[], date] = clock.today,
+                 now: Callable[[], datetime] = clock.now) -> None:
         super().__init__()
         self.session = session
         self.today = today
+        self.now = now
         self.setWindowTitle("IPS Desktop")
         fit_to_screen(self, 1200, 760)
         self.cases = CaseTableModel()
@@ -122,11 +128,11 @@ class MainWindow(QMainWindow):
         self.case_brief = message_label("From your PPO")
         self.case_brief.hide()
         self.record_list = QListWidget()
-        self.record_list.setAccessibleName("Records")
+        self.record_list.setAccessibleName("Notes")
         self.record_list.itemSelectionChanged.connect(self._record_selected)
         self.empty_records = QLabel(EMPTY_RECORDS)
         self.empty_records.setWordWrap(True)
-        self.new_record_button = QPushButton("New record")
+        self.new_record_button = QPushButton("New note")
         self.new_record_button.setToolTip("Ctrl+Shift+N")
         self.new_record_button.clicked.connect(self.new_record)
         self.close_case_button = QPushButton("Close case")
@@ -170,6 +176,15 @@ class MainWindow(QMainWindow):
         splitter.addWidget(middle)
         splitter.addWidget(self.editor)
         splitter.setSizes([360, 290, 550])
+        self.today_view = TodayView(self.session, self.now)
+        self.today_view.go.connect(self.open_target)
+        self.pages = QTabWidget()
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(self.today_view, "&Today")
+        self.pages.addTab(splitter, "&Cases")
+        self.pages.setTabToolTip(0, "Ctrl+1: what needs doing today")
+        self.pages.setTabToolTip(1, "Ctrl+2: your cases and their notes")
+        self.pages.currentChanged.connect(self._page_changed)
         central = QWidget()
         layout = QVBoxLayout(central)
         if demo_banner:
@@ -178,7 +193,7 @@ class MainWindow(QMainWindow):
             banner.setStyleSheet("background: #b00020; color: white; padding: 6px; font-weight: bold;")
             banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             layout.addWidget(banner)
-        layout.addWidget(splitter)
+        layout.addWidget(self.pages)
         self.central_layout = layout
         self.setCentralWidget(central)
         self.lock_state = QLabel("Unlocked")
@@ -207,7 +222,7 @@ class MainWindow(QMainWindow):
 
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(add("New case…", "Ctrl+N", self.new_case))
-        file_menu.addAction(add("New record", "Ctrl+Shift+N", self.new_record))
+        file_menu.addAction(add("New note", "Ctrl+Shift+N", self.new_record))
         file_menu.addAction(add("Papers held…", "Ctrl+Shift+P", self.show_papers))
         file_menu.addAction(add("Level 1 contact…", "Ctrl+Shift+L", self.show_level1))
         file_menu.addAction(add("Referral from a family…", "Ctrl+Shift+F", self.show_referral))
@@ -218,11 +233,14 @@ class MainWindow(QMainWindow):
         file_menu.addAction(add("Settings…", QKeySequence.StandardKey.Preferences, self.settings_requested.emit))
         file_menu.addAction(add("Lock now", "Ctrl+L", self.lock_requested.emit))
         file_menu.addAction(add("Quit", QKeySequence.StandardKey.Quit, self.close))
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(add("Today", "Ctrl+1", self.show_today))
+        view_menu.addAction(add("Cases", "Ctrl+2", self.show_cases))
         sync_menu = self.menuBar().addMenu("&Sync")
         sync_menu.addAction(add("Send now", "Ctrl+Shift+S", self.send_requested.emit))
         sync_menu.addAction(add("Enrol with the office…", "Ctrl+Shift+E", self.enrol_requested.emit))
         sync_menu.addAction(add("What leaves this laptop, and when…", "Ctrl+Shift+R", self.retention_requested.emit))
-        add("Search", QKeySequence.StandardKey.Find, lambda: self.search.setFocus())
+        add("Search", QKeySequence.StandardKey.Find, self._focus_search)
         add("Settings", "Ctrl+,", self.settings_requested.emit)
 
     # -- refresh ----------------------------------------------------------------------------
@@ -241,10 +259,11 @@ class MainWindow(QMainWindow):
         self._case_selected()
         self._refresh_status()
         self._refresh_due()
+        self.today_view.refresh()
 
     def _refresh_status(self) -> None:
         count = self.book.unsent_count()
-        self.unsent.setText(f"{count} record(s) waiting to go to the office" if count else "")
+        self.unsent.setText(f"{count} note{'s' if count != 1 else ''} waiting to go to the office" if count else "")
         held = self.book.referrals_held()
         if held:
             due = min(deadline(r.approached_at) for _id, r in held)
@@ -343,6 +362,7 @@ class MainWindow(QMainWindow):
             self.select_case(case_id)
         self._refresh_records(select=record_id)
         self._refresh_due()
+        self.today_view.refresh()
 
     def _record_selected(self) -> None:
         chosen = self.record_list.selectedItems()
@@ -373,7 +393,7 @@ class MainWindow(QMainWindow):
 
     def _chosen_todo(self) -> ActionToDo | None:
         item = self.todo_list.currentItem()
-        if item is None or not self.todo_list.isVisible():
+        if item is None or self.todo_list.isHidden():
             return None
         todo: ActionToDo = item.data(Qt.ItemDataRole.UserRole)
         return todo
@@ -381,7 +401,8 @@ class MainWindow(QMainWindow):
     def mark_chosen_todo_done(self) -> None:
         todo = self._chosen_todo()
         if todo is None:
-            if self.todo_list.isVisible():
+            if not self.todo_list.isHidden():
+                self.show_cases()
                 self.todo_list.setFocus()
             return
         row = self.todo_list.currentRow()
@@ -412,6 +433,7 @@ class MainWindow(QMainWindow):
 
     def open_record(self, case_id: str, record_id: str) -> None:
         """Choose the case and open the record in the editor (from a list of actions)."""
+        self.show_cases()
         if self.search.text():
             self.search.clear()
         self.select_case(case_id)
@@ -428,6 +450,54 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(lambda _result: self._refresh_due() if self.session.is_open else None)
         dialog.open()
 
+    # -- Today ------------------------------------------------------------------------------
+    def show_today(self) -> None:
+        self.pages.setCurrentIndex(0)
+        self.today_view.setFocus()
+
+    def help_topic(self) -> str:
+        """F1 on the main window: the guide's part for the page shown."""
+        if self.pages.currentIndex() == 0:
+            return "Today"
+        return "Writing a note" if self.editor.case_id else "Cases and notes"
+
+    def show_cases(self) -> None:
+        self.pages.setCurrentIndex(1)
+
+    def _page_changed(self, index: int) -> None:
+        if index == 0:
+            self.editor.flush()
+            self.today_view.refresh()
+
+    def _focus_search(self) -> None:
+        self.show_cases()
+        self.search.setFocus()
+
+    def open_target(self, target: Target) -> None:
+        """A Today item opens where its work is done; visits and expenses belong to their
+        controllers, which listen to :attr:`go`."""
+        if target.kind in ("record", "papers", "case"):
+            self.show_cases()
+            if target.record_id:
+                self.open_record(target.case_id, target.record_id)
+                self.editor.summary.setFocus()
+            else:
+                self.select_case(target.case_id)
+                self.case_table.setFocus()
+            if target.kind == "papers":
+                self.show_papers()
+        elif target.kind == "cases":
+            self.show_cases()
+            self.case_table.setFocus()
+        elif target.kind == "actions":
+            self.show_actions_due()
+        elif target.kind == "send":
+            self.send_requested.emit()
+        elif target.kind == "sent_list":
+            self.retention_requested.emit()
+        else:
+            self.go.emit(target)
+
     # -- actions ------------------------------------------------------------------------------
     def new_case(self) -> None:
         fmt = self.book.settings.reference_format
@@ -442,6 +512,7 @@ class MainWindow(QMainWindow):
                 prompt = f"{exc}\n\nCase reference (for example {fmt.example}):"
                 continue
             break
+        self.show_cases()
         self.refresh()
         self.select_case(case_id)
 
@@ -449,6 +520,7 @@ class MainWindow(QMainWindow):
         case_id = self.current_case_id()
         if case_id is None:
             return
+        self.show_cases()
         self.record_list.clearSelection()
         self.editor.load(case_id, None, None)
 
@@ -551,6 +623,7 @@ class MainWindow(QMainWindow):
         self.case_title.clear()
         self.case_brief.clear()
         self.todo_list.clear()
+        self.today_view.clear()
 
     def closeEvent(self, event: object) -> None:
         self.editor.flush()

@@ -72,7 +72,7 @@ CONSENT_RULE = ("Handbook: the parent's permission is needed “to discuss their
 NOT_ENROLLED_SAVED = ("Saved on this laptop. It waits here until the laptop is enrolled with the office "
                       "(Sync ▸ Enrol with the office…); nothing has been sent yet.")
 SCAN_FILTER = "Scans and documents (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;All files (*)"
-EMPTY_EDITOR = ("No record open.\n\nChoose a record from the case's list, or press “New record” (Ctrl+Shift+N) "
+EMPTY_EDITOR = ("No note open.\n\nChoose a note from the case's list, or press “New note” (Ctrl+Shift+N) "
                 "after a call or meeting. Drafts save themselves every few seconds.")
 def _parse_uk_date(text: str) -> date | None:
     text = text.strip()
@@ -299,7 +299,7 @@ class RecordEditor(QWidget):
         self.message.setWordWrap(True)
         self.message.setAccessibleDescription("Editor message")
         self.draft_state = QLabel()
-        self.save_button = QPushButton("Save and queue for the office")
+        self.save_button = QPushButton("Save and send to the office")
         self.save_button.setToolTip("Ctrl+S")
         self.save_button.clicked.connect(self.save)
         self.discard_button = QPushButton("Discard draft")
@@ -349,7 +349,7 @@ class RecordEditor(QWidget):
         self.empty = QLabel(EMPTY_EDITOR)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setAccessibleDescription("No record open")
+        self.empty.setAccessibleDescription("No note open")
         self.pages = QStackedWidget()
         self.pages.addWidget(self.empty)
         self.pages.addWidget(editing)
@@ -532,7 +532,7 @@ class RecordEditor(QWidget):
         self.pii.show_findings([])
         urgent = record.has_safeguarding_concern
         if self.book.enrolled():
-            self.message.setText("Saved and queued for the office" + (" first (safeguarding)." if urgent else "."))
+            self.message.setText("Saved. Waiting to go to the office" + (" first (safeguarding)." if urgent else "."))
         else:
             self.message.setText(NOT_ENROLLED_SAVED + (" Phone your PPO now about the safeguarding concern."
                                                        if urgent else ""))
@@ -654,7 +654,7 @@ class RecordEditor(QWidget):
         dialog = ForwardDialog(self.session, self.case_id, reference, record.agreed_actions,
                                record.occurred_at.date(), self)
         dialog.sent.connect(lambda _id: self.message.setText(
-            "The note is queued for your PPO, who forwards it. It leaves this laptop once the office has it."))
+            "The note is waiting to go to your PPO, who forwards it. It leaves this laptop once the office has it."))
         dialog.sent.connect(lambda _id: self.changed.emit())
         dialog.open()
         return dialog

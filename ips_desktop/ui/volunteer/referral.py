@@ -21,7 +21,8 @@ from .screened import ScreenedDialog
 
 RULE = ("Handbook: “If approached for support by a family, Devon Parent Partnership Service must be informed on "
         "the same working day … with parent's name and telephone number.” This form is the one place for a name "
-        "and a number: it goes to the office now, sealed, and leaves this laptop as soon as the office has it.")
+        "and a number: it goes to the office now, locked so only the office can read it, and leaves this "
+        "laptop as soon as the office has it.")
 
 
 class ReferralDialog(ScreenedDialog):

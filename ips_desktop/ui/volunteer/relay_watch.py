@@ -125,5 +125,5 @@ class RelayWatchKeeper(QObject):
 
     @staticmethod
     def _words(exc: Exception, lead: str) -> str:
-        detail = str(exc) if isinstance(exc, TransportError) else "the relay did not answer"
+        detail = str(exc) if isinstance(exc, TransportError) else "the office did not answer"
         return f"{lead}: {detail} Phone the office to tell them."

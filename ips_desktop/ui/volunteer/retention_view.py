@@ -35,9 +35,9 @@ class RetentionDialog(QDialog):
     def __init__(self, rows: list[RetentionRow], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("What leaves this laptop, when and why")
-        intro = QLabel("Records leave this laptop only after the office has confirmed, with its own signed "
-                       "receipt, that it holds them — and then only when the office's rule for that kind of "
-                       "record says so. Nothing unsent is ever removed automatically.\n\n"
+        intro = QLabel("Your notes leave this laptop only after the office has confirmed that it holds them — "
+                       "and then only when the office's rule for that kind of note says so. Nothing unsent is ever "
+                       "removed automatically.\n\n"
                        + HANDBOOK["contact"])
         intro.setWordWrap(True)
         self.table = QTableWidget(len(rows), len(COLUMNS))

@@ -103,7 +103,7 @@ class SettingsDialog(QDialog):
         for pin in (self.checkin_pin, self.duress_pin):
             pin.setMaxLength(8)
             pin.setPlaceholderText("4 to 8 digits")
-        pins_note = QLabel("With both PINs set, checking out through the office relay gives you a link to check in "
+        pins_note = QLabel("With both PINs set, checking out gives you a link to check in "
                            "from your phone. Under pressure, type the duress PIN: the page looks the same and the "
                            "office is alerted at once.")
         pins_note.setWordWrap(True)
@@ -127,7 +127,8 @@ class SettingsDialog(QDialog):
         page = QWidget()
         form = QFormLayout(page)
         intro = QLabel("If you do not check in after a visit, the office and, if it cannot reach you, your family "
-                       "contact are told. These details go to the office only, sealed, for the visit board and the "
+                       "contact are told. These details go to the office only, locked so only the office can read "
+                       "them, for the visit board and the "
                        "overdue pack the police would be given. The office's alert service gets your first name "
                        "and mobile, so its messages can say whom to ring.")
         intro.setWordWrap(True)
@@ -158,21 +159,22 @@ class SettingsDialog(QDialog):
         form = QFormLayout(page)
         enrolled = snapshot(self.book.vault, self.now).enrolled
         if enrolled is None:
-            note = QLabel("This laptop is not enrolled with the office yet, so records stay on it, encrypted. "
+            note = QLabel("This laptop is not enrolled with the office yet, so your notes stay on it, locked with "
+                          "your passphrase. "
                           "Use Sync ▸ Enrol with the office… with the invite code your PPO sends.")
             note.setWordWrap(True)
             form.addRow(note)
             return page
         self.fingerprint = QLabel(enrolled.fingerprint)
-        self.fingerprint.setAccessibleDescription("Office key fingerprint")
+        self.fingerprint.setAccessibleDescription("Office check code")
         self.fingerprint.setStyleSheet("font-family: monospace;")
         self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("Office", QLabel(enrolled.office_name))
-        form.addRow("Office key fingerprint", self.fingerprint)
+        form.addRow("Office check code", self.fingerprint)
         form.addRow("Sends through", QLabel(enrolled.address))
-        form.addRow("Office keys version", QLabel(str(enrolled.bundle_version)))
-        check = QLabel("If anyone asks you to enrol again or to trust a different office key, phone your PPO "
-                       "and compare this fingerprint with the one on the office's screen first.")
+        form.addRow("Office settings version", QLabel(str(enrolled.bundle_version)))
+        check = QLabel("If anyone asks you to enrol again or to trust a different office, phone your PPO "
+                       "and compare this check code with the one on the office's screen first.")
         check.setWordWrap(True)
         form.addRow(check)
         return page
@@ -340,6 +342,6 @@ def confirm_unsent(parent: QWidget, unsent: int) -> bool:
     if not unsent:
         return True
     answer = QMessageBox.warning(
-        parent, "Quick wipe", f"{unsent} record(s) have not reached the office and will be lost. Wipe anyway?",
+        parent, "Quick wipe", f"{unsent} note(s) have not reached the office and will be lost. Wipe anyway?",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes

@@ -55,15 +55,15 @@ def describe(snapshot: SyncSnapshot | None, last: SyncResult | None, busy: bool)
     if snapshot.enrolled is None:
         if snapshot.pending_enrolment:
             return "Not yet enrolled: waiting for the office to accept this laptop" + drafts, HANDBOOK_SEND
-        return "Not enrolled with the office — records stay on this laptop (Sync ▸ Enrol…)" + drafts, HANDBOOK_SEND
+        return "Not enrolled with the office — your notes stay on this laptop (Sync ▸ Enrol…)" + drafts, HANDBOOK_SEND
     counts = snapshot.counts
     parts = []
     if busy:
         parts.append("Sending…")
     if counts.queued:
-        parts.append(f"{counts.queued} queued")
+        parts.append(f"{counts.queued} waiting to go")
     if counts.waiting_for_office:
-        parts.append(f"{counts.waiting_for_office} waiting for the office")
+        parts.append(f"{counts.waiting_for_office} sent, waiting for the office to confirm")
     if counts.missing:
         parts.append(f"{counts.missing} had not reached the office and {'was' if counts.missing == 1 else 'were'}"
                      " sent again")
@@ -82,7 +82,7 @@ def describe(snapshot: SyncSnapshot | None, last: SyncResult | None, busy: bool)
         parts.append("All sent")
     when = snapshot.enrolled.last_sync_at
     tail = f" · last sync {uk(when, True)}" if when else " · not synced yet"
-    tooltip = (f"Office: {snapshot.enrolled.office_name}\nOffice key fingerprint: {snapshot.enrolled.fingerprint}"
+    tooltip = (f"Office: {snapshot.enrolled.office_name}\nOffice check code: {snapshot.enrolled.fingerprint}"
                f"\n{HANDBOOK_SEND}")
     return " · ".join(parts) + tail, tooltip
 
@@ -315,8 +315,8 @@ class EnrolDialog(QDialog):
             self.sas.setText(digits)
             self.waiting.setText(ACCEPT_PENDING)
         if done:
-            self.waiting.setText("Enrolled. Records now go to the office sealed, and leave this laptop once "
-                                 "the office confirms it holds them.")
+            self.waiting.setText("Enrolled. Your notes now go to the office, locked so only it can read them, "
+                                 "and leave this laptop once the office confirms it holds them.")
             self.buttons.clear()
             self.buttons.addButton(QDialogButtonBox.StandardButton.Close).clicked.connect(self.accept)
             self.enrolled.emit()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePol
 
 from ...domain.visit_flow import Alarm, State, alarm
 from ...store.visitbook import VisitBook, VisitView
+from .models import minutes_words
 
 REMINDERS = {
     Alarm.REMIND_15: ("Due back in 15 minutes", "Check in when you leave, or extend if you need longer."),
@@ -159,7 +160,7 @@ class VisitBanner(QFrame):
         else:
             style = "warn" if level in (Alarm.REMIND_5, Alarm.REMIND_15) else "out"
             self.headline.setText(f"On a visit for case {view.reference} — back by {visit.due_at:%H:%M}"
-                                  f" (in {minutes} min)")
+                                  f" (in {minutes_words(minutes)})")
             detail = "Check in when you leave."
         if not visit.monitored:
             detail += (f"\nNOT MONITORED: the office has not confirmed it is watching this visit. Phone the office on "

@@ -141,6 +141,17 @@ class VisitController(QObject):
             self.dialog.refresh()
         self.step_taken.emit(urgent)
 
+    def take_step(self, step: str, record_id: str) -> bool:
+        """A step from the Today view: check out, check in, or log the call to the PPO."""
+        steps: dict[str, tuple[Callable[[VisitBook], object], bool]] = {
+            "check_out": (lambda v: v.check_out(record_id), True),
+            "check_in": (lambda v: v.check_in(record_id), True),
+            "log_call": (lambda v: v.log_ppo_call(record_id), False)}
+        if step not in steps:
+            return False
+        action, urgent = steps[step]
+        return self._step(action, urgent=urgent)
+
     def check_in_now(self) -> None:
         current = self.watch.current
         if current is None or current.visit.state is not State.OUT:
