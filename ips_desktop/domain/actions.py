@@ -150,12 +150,24 @@ def week_end(today: date) -> date:
     return today + timedelta(days=DUE_WITHIN_DAYS - 1)
 
 
+def short_day(day: date) -> str:
+    """ "Tue 1 Dec": a day as the lists and Today write it."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
 def when_due(by_when: date, today: date) -> str:
     """Plain words: "late, was due Tue 1 Dec", "due today", "due tomorrow", "due Fri 11 Dec"."""
     if by_when < today:
-        return f"late, was due {by_when:%a} {by_when.day} {by_when:%b}"
+        return f"late, was due {short_day(by_when)}"
     if by_when == today:
         return "due today"
     if by_when == today + timedelta(days=1):
         return "due tomorrow"
-    return f"due {by_when:%a} {by_when.day} {by_when:%b}"
+    return f"due {short_day(by_when)}"
+
+
+def action_line(todo: ActionToDo, today: date, with_case: bool = False) -> str:
+    """One action in plain words, as a list or a screen reader gives it."""
+    due = when_due(todo.action.by_when, today) if todo.action.by_when else "no date set"
+    case = f" · case {todo.reference}" if with_case else ""
+    return f"{due[0].upper()}{due[1:]}: {todo.action.what} ({todo.action.who or 'no one named'}){case}"

@@ -67,6 +67,10 @@ def fts_query(text: str) -> str:
     return " ".join('"' + w.replace('"', "") + '"*' for w in words)
 
 
+_WITH_KEYS = ("SELECT r.id, r.case_id, r.kind, r.state, r.created_at, r.updated_at, r.priority,"
+              " r.body, k.key FROM records r JOIN record_keys k ON k.record_id = r.id")
+
+
 class RecordRepository:
     def __init__(self, vault: VaultConnection, now: Callable[[], datetime]) -> None:
         self._vault = vault
@@ -173,8 +177,7 @@ class RecordRepository:
         if kind is not None:
             where.append("r.kind = ?")
             params.append(kind)
-        sql = ("SELECT r.id, r.case_id, r.kind, r.state, r.created_at, r.updated_at, r.priority,"
-               " r.body, k.key FROM records r JOIN record_keys k ON k.record_id = r.id")
+        sql = _WITH_KEYS
         if where:
             sql += " WHERE " + " AND ".join(where)
         return [self._decode(row) for row in self._vault.query(sql + " ORDER BY r.n", params)]
@@ -186,10 +189,8 @@ class RecordRepository:
 
     def drafts(self) -> list[StoredRecord]:
         """Every draft, oldest change first (a handful: a draft becomes a record when saved)."""
-        sql = ("SELECT r.id, r.case_id, r.kind, r.state, r.created_at, r.updated_at, r.priority,"
-               " r.body, k.key FROM records r JOIN record_keys k ON k.record_id = r.id"
-               " WHERE r.state = 'draft' ORDER BY r.updated_at")
-        return [self._decode(row) for row in self._vault.query(sql)]
+        return [self._decode(row) for row in self._vault.query(
+            _WITH_KEYS + " WHERE r.state = 'draft' ORDER BY r.updated_at")]
 
     def draft_times(self) -> list[datetime]:
         """When each draft was last changed (for the day-3 reminder), without opening any body."""

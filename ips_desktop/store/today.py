@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ..domain.actions import week_end, when_due
+from ..domain.actions import action_line, short_day, week_end
 from ..domain.claim import ClaimMonth, ClaimState
 from ..domain.records import CaseAllocation, CaseDecision, ContactRecord, PapersHeld
 from ..domain.referral import deadline, deadline_words
@@ -28,7 +28,7 @@ RECENT_DAYS = 14  # how long a word from the office stays on Today
 
 @dataclass(frozen=True)
 class Target:
-    """Where an item opens. ``kind`` is one of: record, case, cases, papers, visits, visit_step,
+    """Where an item opens. ``kind`` is one of: record, case, papers, visits, visit_step,
     expenses, send, sent_list."""
 
     kind: str
@@ -50,10 +50,6 @@ class Item:
 class Section:
     title: str
     items: tuple[Item, ...]
-
-
-def _day(at: date) -> str:
-    return f"{at:%a} {at.day} {at:%b}"
 
 
 def _visits(session: VaultSession, now: datetime) -> Section:
@@ -83,7 +79,8 @@ def _visits(session: VaultSession, now: datetime) -> Section:
                                   "Check out: I'm leaving now", Target("visit_step", view.case_id, rid, "check_out"),
                                   big=True))
         elif start.date() > now.date() and visit.needs_approval and visit.state is State.PLANNED:
-            items.append(Item(f"{what} on {_day(start.date())} at {start:%H:%M}: waiting for your PPO's agreement.",
+            on = f"on {short_day(start.date())} at {start:%H:%M}"
+            items.append(Item(f"{what} {on}: waiting for your PPO's agreement.",
                               "Open Visits", Target("visits")))
     return Section("Visits", tuple(items))
 
@@ -99,7 +96,7 @@ def _claim(session: VaultSession, today: date) -> Section:
         items.append(Item(
             f"{last.title} claim not sent yet: £{claim.totals().total:,.2f}. "
             + (f"It was due at the office by {last.due:%d/%m/%Y}: send it now and tell your PPO it is late."
-               if late else f"Post it by {_day(post_by)} so it arrives by the 14th."),
+               if late else f"Post it by {short_day(post_by)} so it arrives by the 14th."),
             "Open expenses", Target("expenses"), urgent=late or (post_by - today).days <= 5))
     month = ClaimMonth.of(today)
     status = expenses.status(month)
@@ -109,7 +106,7 @@ def _claim(session: VaultSession, today: date) -> Section:
             missing = [c.text for c in claim.missing() if c.blocking]
             text = (f"{month.title} so far: £{claim.totals().total:,.2f} "
                     f"({len(claim.items) + len(claim.journeys)} entries). Post it by "
-                    f"{_day(month.post_by(expenses.rates))}.")
+                    f"{short_day(month.post_by(expenses.rates))}.")
             if missing:
                 more = f" (and {len(missing) - 1} more thing{'s' if len(missing) > 2 else ''})" \
                     if len(missing) > 1 else ""
@@ -172,26 +169,18 @@ def _papers(session: VaultSession, today: date) -> Section:
 def _actions(session: VaultSession, today: date) -> Section:
     items = []
     for todo in session.book.actions_to_do(due_by=week_end(today)):
-        due = when_due(todo.action.by_when, today) if todo.action.by_when else "no date set"
-        items.append(Item(f"{due[0].upper()}{due[1:]}: {todo.action.what} ({todo.action.who or 'no one named'}), "
-                          f"case {todo.reference}.", "Open the note", Target("record", todo.case_id, todo.record_id),
-                          urgent=todo.late(today)))
+        items.append(Item(f"{action_line(todo, today)}, case {todo.reference}.", "Open the note",
+                          Target("record", todo.case_id, todo.record_id), urgent=todo.late(today)))
     return Section("Agreed actions due this week", tuple(items))
 
 
-def _where(said: str) -> tuple[str, Target]:
-    """Where a word from the office this session opens (it names no record)."""
-    if "claim" in said:
-        return "Open expenses", Target("expenses")
-    if "visit" in said or "check" in said:
-        return "Open Visits", Target("visits")
-    return "Show my cases", Target("cases")
-
-
-def _office(session: VaultSession, now: datetime, said: tuple[str, ...]) -> Section:
+def _office(session: VaultSession, now: datetime) -> Section:
+    """What the office said, from what it wrote to the vault: every office message (allocation,
+    decision, visit answer, claim status, a check-in the PPO took) leaves a lasting trace here or
+    under Visits, so nothing is kept from the sync's passing words."""
     book, since = session.book, now - timedelta(days=RECENT_DAYS)
     refs = {c.id: c.reference for c in book.case_list(include_closed=False)}
-    items = [Item(text, *_where(text)) for text in said if "gave you case" not in text]  # kept below
+    items: list[Item] = []
     for stored in book.records.all(kind="allocation"):
         given = CaseAllocation.from_dict(stored.payload)
         if stored.case_id in refs and given.at >= since:
@@ -207,12 +196,12 @@ def _office(session: VaultSession, now: datetime, said: tuple[str, ...]) -> Sect
         visit = view.visit
         if visit.state is State.REFUSED and visit.closed_at and visit.closed_at >= since:
             items.append(Item(f"Your PPO did not agree the visit for case {view.reference} on "
-                              f"{_day(visit.slot.start.date())}: {visit.refused_reason or 'no reason given'}.",
+                              f"{short_day(visit.slot.start.date())}: {visit.refused_reason or 'no reason given'}.",
                               "Open Visits", Target("visits"), urgent=True))
         elif (visit.state is State.APPROVED and visit.approved_how == "office message"
               and visit.slot.start >= now - timedelta(hours=1)):
             items.append(Item(f"Your PPO agreed the home visit for case {view.reference} on "
-                              f"{_day(visit.slot.start.date())} at {visit.slot.start:%H:%M}.",
+                              f"{short_day(visit.slot.start.date())} at {visit.slot.start:%H:%M}.",
                               "Open Visits", Target("visits")))
     expenses = session.expenses
     for month in (ClaimMonth.of(now.date()), ClaimMonth.of(now.date()).previous()):
@@ -227,9 +216,9 @@ def _office(session: VaultSession, now: datetime, said: tuple[str, ...]) -> Sect
     return Section("From the office", tuple(items))
 
 
-def gather(session: VaultSession, now: Callable[[], datetime], said: tuple[str, ...] = ()) -> list[Section]:
+def gather(session: VaultSession, now: Callable[[], datetime]) -> list[Section]:
     """Today's sections, in the order the view shows them (empty ones included)."""
     at = now()
     today = at.date()
-    return [_visits(session, at), _office(session, at, said), _to_office(session, at), _drafts(session),
+    return [_visits(session, at), _office(session, at), _to_office(session, at), _drafts(session),
             _actions(session, today), _papers(session, today), _claim(session, today)]

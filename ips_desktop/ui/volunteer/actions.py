@@ -26,13 +26,6 @@ RULE = ("Handbook: “Type the agreed actions, responsibilities, timescales and 
         "Each action with a “by when” shows here from a week before it is due until it is marked done.")
 
 
-def action_line(todo: ActionToDo, today: date, with_case: bool = False) -> str:
-    """One action in plain words, as a list or a screen reader gives it."""
-    due = when_due(todo.action.by_when, today) if todo.action.by_when else "no date set"
-    case = f" · case {todo.reference}" if with_case else ""
-    return f"{due[0].upper()}{due[1:]}: {todo.action.what} ({todo.action.who or 'no one named'}){case}"
-
-
 class ActionsDueDialog(QDialog):
     """The actions due by the sixth day after today, late ones first, in every open case."""
 

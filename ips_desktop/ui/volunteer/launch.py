@@ -333,7 +333,7 @@ class VolunteerApp(QObject):
             for text in said:
                 self.visits.remind("From the office", text)
         if self.window is not None:
-            self.window.today_view.office_said(said)
+            self.window.today_view.refresh()
         if self.expenses is not None and self.expenses.dialog is not None:
             self.expenses.dialog.refresh()
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ... import clock
-from ...domain.actions import ActionToDo, week_end
+from ...domain.actions import ActionToDo, action_line, week_end
 from ...domain.records import ContactRecord, lots_of_papers
 from ...domain.referral import deadline, deadline_words
 from ...store.casebook import CaseBook, RecordView
@@ -37,7 +37,7 @@ from ...store.errors import VaultError
 from ...store.session import VaultSession
 from ...store.today import Target
 from ..common.widgets import chosen_row, fit_to_screen, message_label
-from .actions import ActionsDueDialog, action_line
+from .actions import ActionsDueDialog
 from .event_summary import EventSummaryDialog
 from .level1 import Level1Dialog
 from .models import CaseTableModel, uk
@@ -486,11 +486,6 @@ class MainWindow(QMainWindow):
                 self.case_table.setFocus()
             if target.kind == "papers":
                 self.show_papers()
-        elif target.kind == "cases":
-            self.show_cases()
-            self.case_table.setFocus()
-        elif target.kind == "actions":
-            self.show_actions_due()
         elif target.kind == "send":
             self.send_requested.emit()
         elif target.kind == "sent_list":

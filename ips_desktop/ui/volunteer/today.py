@@ -65,7 +65,6 @@ class TodayView(QScrollArea):
     def __init__(self, session: VaultSession, now: Callable[[], datetime], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session, self.now = session, now
-        self.said: list[str] = []  # the office's words this session (visits, check-ins, claims)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setAccessibleName("Today")
@@ -78,16 +77,12 @@ class TodayView(QScrollArea):
         self.timer.timeout.connect(lambda: self.refresh() if self.isVisible() else None)
         self.timer.start()
 
-    def office_said(self, said: list[str]) -> None:
-        self.said = (said + self.said)[:10]
-        self.refresh()
-
     def refresh(self) -> None:
         """Read the books again and lay the page out afresh (a few milliseconds)."""
         if not self.session.is_open:
             return
         try:
-            self.sections = gather(self.session, self.now, tuple(self.said))
+            self.sections = gather(self.session, self.now)
         except VaultError:
             return
         self._fill()
@@ -124,5 +119,3 @@ class TodayView(QScrollArea):
         if old is not None:
             old.deleteLater()
 
-    def buttons(self) -> list[QPushButton]:
-        return self._page.findChildren(QPushButton)

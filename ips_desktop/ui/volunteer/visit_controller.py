@@ -52,9 +52,9 @@ class VisitController(QObject):
         self.watch = VisitWatch(now, self)
         self.banner = VisitBanner(self.watch, self._office_phone)
         window.insert_banner(self.banner)
-        self.banner.check_in_requested.connect(lambda rid: self._step(lambda v: v.check_in(rid), urgent=True))
-        self.banner.check_out_requested.connect(lambda rid: self._step(lambda v: v.check_out(rid), urgent=True))
-        self.banner.call_logged.connect(lambda rid: self._step(lambda v: v.log_ppo_call(rid)))
+        self.banner.check_in_requested.connect(lambda rid: self.take_step("check_in", rid))
+        self.banner.check_out_requested.connect(lambda rid: self.take_step("check_out", rid))
+        self.banner.call_logged.connect(lambda rid: self.take_step("log_call", rid))
         self.banner.extend_requested.connect(self.extend)
         self.banner.open_visits.connect(self.show_visits)
         self.banner.signs_requested.connect(self.show_signs)
@@ -142,7 +142,7 @@ class VisitController(QObject):
         self.step_taken.emit(urgent)
 
     def take_step(self, step: str, record_id: str) -> bool:
-        """A step from the Today view: check out, check in, or log the call to the PPO."""
+        """A step from the banner or the Today view: check out, check in, or log the call to the PPO."""
         steps: dict[str, tuple[Callable[[VisitBook], object], bool]] = {
             "check_out": (lambda v: v.check_out(record_id), True),
             "check_in": (lambda v: v.check_in(record_id), True),
