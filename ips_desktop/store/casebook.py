@@ -269,7 +269,7 @@ class CaseBook:
         """Agreed actions not yet done, in open cases (or in one case), soonest first; only those
         due by ``due_by`` when given. Opens only the records the action dates point at."""
         self._index_actions()
-        refs = {c.id: c.reference for c in self.cases.summaries(include_closed=False)}
+        refs = self.cases.references(include_closed=False)
         ids = self.records.with_actions_to_do(due_by.isoformat() if due_by else None, case_id)
         stored = [self.records.get(i) for i in ids]
         todo = actions_to_do((r.id, r.case_id, refs[r.case_id], ContactRecord.from_dict(r.payload))
@@ -414,7 +414,7 @@ class CaseBook:
 
     def search(self, text: str) -> list[SearchHit]:
         hits = []
-        refs = {c.id: c.reference for c in self.cases.summaries()}
+        refs = self.cases.references()
         for record_id in self.records.search(text):
             view = self.record(record_id)
             hits.append(SearchHit(record_id, view.case_id, refs.get(view.case_id or "", ""), view))

@@ -59,6 +59,12 @@ class CaseRepository:
             for row in self._vault.query(sql)
         ]
 
+    def references(self, include_closed: bool = True) -> dict[str, str]:
+        """Case id → reference, without the records' counts :meth:`summaries` adds (a list
+        that only names cases needs no join over every record)."""
+        where = "" if include_closed else " WHERE status = 'open'"
+        return {str(row[0]): str(row[1]) for row in self._vault.query("SELECT id, reference FROM cases" + where)}
+
     def find(self, reference: str) -> CaseSummary | None:
         """The case with this (normalised) reference, if this laptop has it."""
         row = self._vault.query_one("SELECT id FROM cases WHERE reference = ?", (reference,))

@@ -120,7 +120,7 @@ def _claim(session: VaultSession, today: date) -> Section:
 
 def _drafts(session: VaultSession) -> Section:
     book = session.book
-    refs = {c.id: c.reference for c in book.case_list()}
+    refs = book.cases.references()
     items = []
     for stored in book.records.drafts():
         if stored.kind != "contact" or stored.case_id not in refs:
@@ -154,7 +154,7 @@ def _to_office(session: VaultSession, now: datetime) -> Section:
 
 def _papers(session: VaultSession, today: date) -> Section:
     book = session.book
-    refs = {c.id: c.reference for c in book.case_list()}
+    refs = book.cases.references()
     items = []
     for stored in book.records.all(kind="papers"):
         papers = PapersHeld.from_dict(stored.payload)
@@ -179,7 +179,7 @@ def _office(session: VaultSession, now: datetime) -> Section:
     decision, visit answer, claim status, a check-in the PPO took) leaves a lasting trace here or
     under Visits, so nothing is kept from the sync's passing words."""
     book, since = session.book, now - timedelta(days=RECENT_DAYS)
-    refs = {c.id: c.reference for c in book.case_list(include_closed=False)}
+    refs = book.cases.references(include_closed=False)
     items: list[Item] = []
     for stored in book.records.all(kind="allocation"):
         given = CaseAllocation.from_dict(stored.payload)

@@ -103,7 +103,7 @@ class VisitBook:
 
     # -- reading ----------------------------------------------------------------------------------
     def visits(self, include_finished: bool = True) -> list[VisitView]:
-        refs = {c.id: c.reference for c in self._book.case_list()}
+        refs = self._book.cases.references()
         outcomes: dict[str, VisitOutcome] = {}
         for stored in self._book.records.all(kind="visit_outcome"):
             outcome = VisitOutcome.from_dict(stored.payload)
