@@ -663,7 +663,7 @@ def run(data_dir: str | None, demo: bool = False, training: bool = False) -> int
     else:
         profile = Profile(Path(data_dir) if data_dir else default_root())
         controller = VolunteerApp(profile, KeyringAdapter())
-    app.installEventFilter(controller)  # F1 from the first window on
+    QTimer.singleShot(0, lambda: app.installEventFilter(controller))  # F1 once a window is up, not on start-up
     if demo:
         controller.open_with(secrets)
     else:
