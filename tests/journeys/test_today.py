@@ -35,7 +35,7 @@ def _buttons(main):  # type: ignore[no-untyped-def]
 
 def help_topic(app) -> str:  # type: ignore[no-untyped-def]
     window = app.window(HELP)
-    return text(app.find(window, name="Help text")).splitlines()[0]
+    return text(app.find(window, role="label")).splitlines()[0]
 
 
 def test_today_shows_what_needs_doing_and_opens_it(journey) -> None:

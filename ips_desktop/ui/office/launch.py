@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -39,6 +40,7 @@ from ...store.errors import VaultError
 from ...store.profile import Profile
 from ...store.vault import VaultConnection
 from ...sync.transport import TransportError
+from ..common import keyboard
 from ..common.lifecycle import tear_down
 from ..common.tasks import TaskRunner
 from ..common.widgets import error_label, password_field
@@ -783,8 +785,9 @@ def run(data_dir: Path | None) -> int:
     """The console on ``data_dir`` (``--data``), else on the office folder this PC uses."""
     from ...office.this_pc import office_root
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     app.setApplicationName("IPS Office")
+    keyboard.use_focus_ring(app)
     this_pc = ThisPC()
     remembered = data_dir is None and this_pc.office_folder is not None
     office = OfficeApp(Profile(office_root(data_dir, this_pc), "office", schema="office"), this_pc=this_pc,

@@ -53,7 +53,7 @@ class ClaimPreviewDialog(QDialog):
         self.setWindowTitle(f"Preview — {claim.month.title} claim")
         self.resize(860, 640)
         self.view = QTextBrowser()
-        self.view.setAccessibleName("Claim preview")
+        self.view.setAccessibleDescription("Claim preview")
         self.view.setHtml(claim_html(claim, claimant, ips_code))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

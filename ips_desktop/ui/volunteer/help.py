@@ -94,7 +94,7 @@ class HelpDialog(QDialog):
         self.topics.setAccessibleName("Help topics")
         self.topics.setMaximumWidth(260)
         self.text = QTextBrowser()
-        self.text.setAccessibleName("Help text")
+        self.text.setAccessibleDescription("Help")
         self.text.setOpenExternalLinks(False)
         self.text.setStyleSheet("font-size: 11pt;")
         for title in guide():
@@ -118,7 +118,7 @@ class HelpDialog(QDialog):
     def _show(self, title: str) -> None:
         body = guide().get(title, "")
         self.text.setMarkdown(f"# {title}\n\n{body}")
-        self.text.setAccessibleDescription(title)
+        self.text.setAccessibleDescription(f"Help on {title}")
 
 
 def shortcuts_text(window: QMainWindow) -> str:
@@ -141,8 +141,7 @@ def text_dialog(title: str, text: str, parent: QWidget | None) -> QDialog:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                   | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-    label.setAccessibleName(title)
-    label.setAccessibleDescription(text)
+    label.setAccessibleDescription(title)  # its name is its text, which a screen reader reads
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
     buttons.rejected.connect(dialog.close)
     layout = QVBoxLayout(dialog)

@@ -26,6 +26,7 @@ from ...domain import lockout
 from ...store.errors import VaultError
 from ...store.profile import Profile, cloud_synced, default_root
 from ...store.session import VaultSession
+from ..common import keyboard
 from ..common.lifecycle import tear_down
 from ..common.tasks import TaskRunner
 from .unlock import UnlockDialog
@@ -293,8 +294,8 @@ class VolunteerApp(QObject):
         self.idle_timer.start()
         self._start_sync()
         app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        if isinstance(app, QApplication):
+            keyboard.install(app, self)
 
     # -- sealed sync -------------------------------------------------------------------------
     def _background(self) -> BackgroundSync:
@@ -607,6 +608,7 @@ class VolunteerApp(QObject):
             self.lock()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        keyboard.on_event(watched, event)
         if event.type() in _ACTIVITY:
             self.last_activity = self.now()
             if event.type() == QEvent.Type.KeyPress and cast(QKeyEvent, event).key() == Qt.Key.Key_F1:
@@ -639,8 +641,9 @@ TRAINING_BANNER = ("TRAINING — induction course practice. Nothing here is real
 
 
 def run(data_dir: str | None, demo: bool = False, training: bool = False) -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv))
     app.setApplicationName("IPS Desktop")
+    keyboard.use_focus_ring(app)
     QGuiApplication.setDesktopFileName("ips-desktop")
     cleanup: Path | None = None
     if demo:
@@ -663,7 +666,7 @@ def run(data_dir: str | None, demo: bool = False, training: bool = False) -> int
     else:
         profile = Profile(Path(data_dir) if data_dir else default_root())
         controller = VolunteerApp(profile, KeyringAdapter())
-    QTimer.singleShot(0, lambda: app.installEventFilter(controller))  # F1 once a window is up, not on start-up
+    QTimer.singleShot(0, lambda: keyboard.install(app, controller))  # F1 once a window is up, not on start-up
     if demo:
         controller.open_with(secrets)
     else:

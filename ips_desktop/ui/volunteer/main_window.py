@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         self.today = today
         self.now = now
         self.setWindowTitle("IPS Desktop")
-        fit_to_screen(self, 1200, 760)
+        fit_to_screen(self, 1366, 760)
         self.cases = CaseTableModel()
         self.last_case_id: str | None = None
         self._build(demo_banner)
@@ -175,7 +175,10 @@ class MainWindow(QMainWindow):
         splitter.addWidget(left)
         splitter.addWidget(middle)
         splitter.addWidget(self.editor)
-        splitter.setSizes([360, 290, 550])
+        # The note being written takes what the case list and the case's notes do not need.
+        splitter.setSizes([340, 280, 746])
+        for pane, stretch in ((0, 0), (1, 0), (2, 1)):
+            splitter.setStretchFactor(pane, stretch)
         self.today_view = TodayView(self.session, self.now)
         self.today_view.go.connect(self.open_target)
         self.pages = QTabWidget()
