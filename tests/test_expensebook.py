@@ -200,7 +200,7 @@ def test_the_demo_month_passes_the_rules_and_shows_what_is_missing(book: CaseBoo
     month = ExpenseBook(book, clock, ExpenseRates, prepare_receipt).month(ClaimMonth.of(today))
     assert len(month.items) == 2
     assert len(month.journeys) == 1
-    assert any("2 item(s) without a receipt" in m.text for m in month.missing())
+    assert any("2 items without a receipt" in m.text for m in month.missing())
 
 
 def test_a_cafe_named_after_someone_is_a_place_but_a_parent_is_not(expenses: ExpenseBook) -> None:

@@ -1,5 +1,5 @@
 """Plain words wherever the volunteer reads: no word from the code ("vault", "relay", "sealed",
-"queued", "envelope", "key fingerprint", "record(s)") and no "in 446 min" in any sentence the
+"queued", "envelope", "key fingerprint", "record(s)" or any other "(s)") and no "in 446 min" in any sentence the
 volunteer's app or its sync layer can put on screen. Docstrings and log lines are not read by
 volunteers and are skipped; so are single words (database states, URL parts)."""
 
@@ -13,8 +13,9 @@ import ips_desktop
 
 ROOT = Path(ips_desktop.__file__).parent
 SCREENS = [*sorted((ROOT / "ui" / "volunteer").glob("*.py")), *sorted((ROOT / "ui" / "common").glob("*.py")),
-           *sorted((ROOT / "sync").glob("*.py")), ROOT / "store" / "today.py"]
-CODE_WORDS = re.compile(r"\b(vaults?|relay|sealed|queue|queued|envelopes?|fingerprint|signed receipt)\b|\brecord\(s\)"
+           *sorted((ROOT / "sync").glob("*.py")), ROOT / "store" / "today.py", ROOT / "store" / "casebook.py",
+           ROOT / "domain" / "claim.py", ROOT / "domain" / "expenses.py"]
+CODE_WORDS = re.compile(r"\b(vaults?|relay|sealed|queue|queued|envelopes?|fingerprint|signed receipt)\b|\w\(s\)"
                         r"|\b\d+ min\b|\} min\b", re.IGNORECASE)
 NOT_READ = {"debug", "info", "warning", "error", "exception", "append", "execute", "query", "query_one"}
 
@@ -44,4 +45,5 @@ def test_the_scan_finds_a_code_word() -> None:
     assert CODE_WORDS.search("Your vault is locked.")
     assert CODE_WORDS.search("back in 446 min")
     assert CODE_WORDS.search("f{n} record(s) waiting")
+    assert CODE_WORDS.search("1 detail(s) could identify someone")
     assert not CODE_WORDS.search("your notes are recorded")

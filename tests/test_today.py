@@ -57,7 +57,7 @@ def test_the_demo_fills_every_section_and_each_item_says_where_it_opens(vault: V
     assert any(line.startswith("Open the note: Late, was due") for line in shown["Agreed actions due this week"])
     claim = shown["Expenses"][-1]
     assert "November 2026 so far: £" in claim
-    assert "1 item(s) without a receipt" in claim, "the parking ticket is attached"
+    assert "1 item without a receipt" in claim, "the parking ticket is attached"
 
     targets = {i.action: i.target for s in sections for i in s.items}
     assert targets["Check out: I'm leaving now"].step == "check_out"

@@ -41,6 +41,7 @@ from .expenses import (
     mileage_lines,
     totals,
 )
+from .words import counted
 
 _REGISTRATION = re.compile(r"^[A-Z0-9]{2,8}$")
 
@@ -275,12 +276,12 @@ class MonthClaim:
         items = self.expense_items()
         unreceipted = [i for i in items if i.receipts == 0 and i.category is not Category.TELEPHONE]
         if unreceipted:
-            out.append(Check(f"{len(unreceipted)} item(s) without a receipt: "
+            out.append(Check(f"{counted(len(unreceipted), 'item')} without a receipt: "
                              + ", ".join(f"{i.on:%d/%m} {i.description}" for i in unreceipted[:3])
                              + ("…" if len(unreceipted) > 3 else "") + "."))
         phone = [i for i in items if i.category is Category.TELEPHONE]
         if self.calls and not phone:
-            out.append(Check(f"{len(self.calls)} call(s) in the phone log but no telephone item: add the cost "
+            out.append(Check(f"{counted(len(self.calls), 'call')} in the phone log but no telephone item: add the cost "
                              "from your bill."))
         if any(i.receipts == 0 for i in phone):
             out.append(Check("The copy of the telephone bill."))

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from .bank_holidays import is_bank_holiday
+from .words import counted
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -283,7 +284,7 @@ def mileage_lines(journeys: Iterable[Journey], earlier_miles: Mapping[int, Decim
             amount = journey.miles * rate + passengers
             words = f"{journey.miles} mi at {rate * 100:.0f}p"
         if journey.passengers:
-            words += f", {journey.passengers} passenger(s) at {rates.passenger * 100:.0f}p"
+            words += f", {counted(journey.passengers, 'passenger')} at {rates.passenger * 100:.0f}p"
         out.append(MileageLine(journey, first, second, money(amount), words))
     return out
 

@@ -41,6 +41,7 @@ from ..domain.records import (
 from ..domain.references import normalise_reference, reference_shaped
 from ..domain.referral import RECORD_TYPE as REFERRAL
 from ..domain.referral import Referral
+from ..domain.words import counted
 from .audit import AuditLog
 from .cases import CaseExists, CaseRepository
 from .records import MAX_ATTACHMENT_BYTES, AttachmentInfo, RecordRepository, StoredRecord, index_words
@@ -60,7 +61,7 @@ class InputError(VaultError):
 class UnresolvedFindings(InputError):
     def __init__(self, findings: Sequence[FieldFinding]) -> None:
         super().__init__(
-            f"{len(findings)} identifying detail(s) need a decision before saving: "
+            f"Before saving, decide about {counted(len(findings), 'identifying detail')}: "
             "replace each one, or keep it with a reason."
         )
         self.findings = list(findings)

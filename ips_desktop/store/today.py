@@ -20,6 +20,7 @@ from ..domain.records import CaseAllocation, CaseDecision, ContactRecord, Papers
 from ..domain.referral import deadline, deadline_words
 from ..domain.visit_flow import State
 from ..domain.visits import VenueKind
+from ..domain.words import counted
 from .session import VaultSession
 from .sync_state import SyncRepository
 
@@ -147,7 +148,7 @@ def _to_office(session: VaultSession, now: datetime) -> Section:
     refused = SyncRepository(book.vault, lambda: now).refused()
     if refused:
         reasons = sorted({h.reason or "no reason given" for h in refused})
-        items.append(Item(f"The office could not accept {len(refused)} note(s): {'; '.join(reasons)}. "
+        items.append(Item(f"The office could not accept {counted(len(refused), 'note')}: {'; '.join(reasons)}. "
                           "Phone your PPO.", "See what has gone", Target("sent_list"), urgent=True))
     return Section("Going to the office", tuple(items))
 

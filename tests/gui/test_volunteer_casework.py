@@ -174,7 +174,7 @@ def test_the_parents_copy_goes_to_the_ppo_from_the_record(running) -> None:
     dialog = window.editor.note_to_forward()
     assert dialog is not None
     assert dialog.include.isChecked()
-    assert dialog.include.text() == "Include this record's 3 agreed action(s): the parent's copy"
+    assert dialog.include.text() == "Include this note's 3 agreed actions: the parent's copy"
     assert dialog.subject.text().startswith("What we agreed on ")
     assert dialog.to.currentText() == "parent"
     dialog.text.setPlainText("Thank you for talking to me today.")

@@ -65,7 +65,7 @@ def test_a_month_from_first_receipt_to_the_office(running, qtbot, tmp_path: Path
     dialog.refresh()
     assert column(dialog, 4) == ["£3.40"]
     assert column(dialog, 5) == ["missing"]
-    assert any("1 item(s) without a receipt" in line for line in checklist(dialog))
+    assert any("1 item without a receipt" in line for line in checklist(dialog))
 
     # A damaged photo is refused but the item is kept; a good one dropped onto the row is taken.
     (tmp_path / "broken.jpg").write_bytes(photo()[:4000])

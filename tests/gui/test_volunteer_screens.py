@@ -78,7 +78,7 @@ def test_level1_tally_is_anonymous_and_counted(running, qtbot) -> None:
     dialog.parent_focus.setChecked(True)
     dialog.record()
     dialog.record()
-    assert "2 contact(s)" in dialog.tally.text()
+    assert "2 contacts" in dialog.tally.text()
     assert "transport 2" in dialog.tally.text()
     assert not dialog.signposted.isEditable()  # nothing typed here can name anyone
     (contact, _) = app.book.level1_contacts()

@@ -186,5 +186,5 @@ def test_an_old_draft_is_a_reminder_not_a_purge(running, qtbot) -> None:
     qtbot.waitUntil(lambda: not app.sync.busy, timeout=20000)
     clock.now += timedelta(days=4)
     send_and_wait(app, qtbot)
-    assert "1 unfinished draft(s) over 3 days old" in sync_text(app)
+    assert "1 unfinished draft over 3 days old" in sync_text(app)
     assert app.book.record(draft).state == "draft"  # kept: never removed automatically

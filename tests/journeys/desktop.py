@@ -493,3 +493,37 @@ def copy_artefacts(dest: Path, *paths: Path) -> None:
     for path in paths:
         if path.exists():
             shutil.copy(path, dest / path.name)
+
+
+class Heard:
+    """What a screen reader is told without moving the focus: the programs' accessibility
+    announcements (AT-SPI ``object:announcement`` events), as they arrive."""
+
+    def __init__(self, screen: Screen) -> None:
+        self.said: list[str] = []
+        self._registry = screen.atspi.Registry
+        self._registry.registerEventListener(self._heard, "object:announcement")
+
+    def _heard(self, event: Any) -> None:
+        self.said.append(str(event.any_data or ""))
+
+    def _pump(self) -> None:
+        from gi.repository import GLib
+
+        context = GLib.MainContext.default()
+        while context.pending():
+            context.iteration(False)
+
+    def wait_for(self, words: str, timeout: float = 10) -> str:
+        """The first announcement containing ``words``."""
+        def probe() -> str | None:
+            self._pump()
+            return next((s for s in self.said if words in s), None)
+
+        try:
+            return wait_for(f"a screen reader to be told “{words}”", probe, timeout)
+        except JourneyError:
+            raise JourneyError(f"no announcement with “{words}”; heard: {self.said[-8:]}") from None
+
+    def stop(self) -> None:
+        self._registry.deregisterEventListener(self._heard, "object:announcement")

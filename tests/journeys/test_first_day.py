@@ -134,7 +134,7 @@ def test_volunteer_first_day(journey) -> None:
     search = app.find(main, role="text", name="Search notes")
     app.type_into(MAIN, search, "annual")
     wait_for("the search to find the record",
-             lambda: find_in(main, role="label", contains="1 result(s)"), timeout=10)
+             lambda: find_in(main, role="label", contains="1 result for"), timeout=10)
     records = app.find(main, role="list", name="Notes")
     assert find_all(records, role="list item"), "the record is listed"
 

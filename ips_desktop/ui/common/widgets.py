@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QRect, QSize
+from PySide6.QtCore import QRect, QSize, QStandardPaths
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialogButtonBox,
@@ -32,21 +33,42 @@ def password_field(accessible_name: str) -> QLineEdit:
     return field
 
 
-def message_label(role: str, text: str = "") -> QLabel:
+class MessageLabel(QLabel):
+    """A label that tells the person something new when its words change, and has a screen
+    reader say so: each new, non-empty message is announced (Qt's accessibility announcement,
+    which reaches Orca, NVDA and VoiceOver), politely, or at once for a problem to put right."""
+
+    def __init__(self, text: str = "", urgent: bool = False) -> None:
+        super().__init__(text)
+        self.urgent = urgent
+
+    def setText(self, text: str) -> None:
+        changed = text != self.text()
+        super().setText(text)
+        if changed and text and self.isVisible() and QAccessible.isActive():
+            words = QTextDocumentFragment.fromHtml(text).toPlainText() if "<" in text else text
+            event = QAccessibleAnnouncementEvent(self, words)
+            if self.urgent:
+                event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
+            QAccessible.updateAccessibility(event)
+
+
+def message_label(role: str, text: str = "", urgent: bool = False) -> MessageLabel:
     """A label whose text changes to tell the person something (why a save or unlock failed,
     the sync state). Its *text* is its accessible name, so a screen reader reads the message
-    itself; ``role`` ("Unlock message") is its accessible description, which says what it is.
-    Never give such a label an accessible name: that would hide the text."""
-    label = QLabel(text)
+    itself, and each change is announced (:class:`MessageLabel`); ``role`` ("Unlock message")
+    is its accessible description, which says what it is. Never give such a label an
+    accessible name: that would hide the text."""
+    label = MessageLabel(text, urgent)
     label.setWordWrap(True)
     label.setAccessibleDescription(role)
     return label
 
 
-def error_label(role: str = "Problem") -> QLabel:
+def error_label(role: str = "Problem") -> MessageLabel:
     """Where a form says, in red, what to put right (empty until then); read out like
-    :func:`message_label`."""
-    label = message_label(role)
+    :func:`message_label`, at once."""
+    label = message_label(role, urgent=True)
     label.setStyleSheet("color: #b00020;")
     return label
 
@@ -63,8 +85,10 @@ def accept_or_cancel(accept: str, on_accept: Callable[[], object],
 
 
 def documents_folder() -> Path:
-    """Where a saved file is suggested: the person's Documents folder, or home without one."""
-    documents = Path.home() / "Documents"
+    """Where a file dialog opens: the person's Documents folder as the platform names it (a
+    redirected or translated one too), or home without one."""
+    documents = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or
+                     Path.home() / "Documents")
     return documents if documents.is_dir() else Path.home()
 
 

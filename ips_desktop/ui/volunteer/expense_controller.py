@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication
 
 from ...domain.claim import PreparedReceipt
 from ...domain.expenses import ExpenseRates
 from ...store.expensebook import ExpenseBook
 from ...store.session import VaultSession
 from ..common.tasks import TaskRunner
+from ..common.widgets import MessageLabel
 from .expenses import ExpensesDialog, SavePath, ask_save_path
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class ExpenseController(QObject):
         self.session: VaultSession | None = None
         self.rates = ExpenseRates()
         self.dialog: ExpensesDialog | None = None
-        self.reminder = QLabel()
+        self.reminder = MessageLabel()
         self.reminder.setAccessibleDescription("Expense claim reminder")
         self.reminder.setStyleSheet("color: #8a4b00; font-weight: bold;")
         self.reminder.hide()

@@ -41,7 +41,7 @@ from ...store.errors import VaultError
 from ...store.expensebook import ExpenseBook
 from ...store.session import VaultSession
 from ..common.when_fields import DateField
-from ..common.widgets import error_label
+from ..common.widgets import documents_folder, error_label
 
 RECEIPT_FILTER = "Receipts (*.jpg *.jpeg *.png *.pdf *.JPG *.JPEG *.PNG *.PDF);;All files (*)"
 
@@ -143,7 +143,7 @@ class ItemForm(ExpenseForm):
                                    else "No receipt yet")
 
     def _choose(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Receipt photo or PDF", str(Path.home()), RECEIPT_FILTER)
+        name, _ = QFileDialog.getOpenFileName(self, "Receipt photo or PDF", str(documents_folder()), RECEIPT_FILTER)
         if name:
             self.receipt_path = Path(name)
             self.receipt_label.setText(self.receipt_path.name)

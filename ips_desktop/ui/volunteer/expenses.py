@@ -39,7 +39,7 @@ from ...store.errors import VaultError
 from ...store.expensebook import ExpenseBook
 from ...store.session import VaultSession
 from ..common.tasks import TaskRunner
-from ..common.widgets import chosen_row, list_table
+from ..common.widgets import MessageLabel, chosen_row, documents_folder, list_table
 from .claim_build import ClaimBuild
 from .expense_forms import RECEIPT_FILTER, CallForm, ClaimantForm, ExpenseForm, ItemForm, JourneyForm, ask
 from .expense_preview import ClaimPreviewDialog
@@ -52,7 +52,7 @@ NOT_ENROLLED_SENT = ("Waiting to send: this laptop is not enrolled with the offi
 
 
 def ask_save_path(parent: QWidget, name: str) -> Path | None:
-    chosen, _ = QFileDialog.getSaveFileName(parent, "Save the claim PDF", str(Path.home() / name), "PDF (*.pdf)")
+    chosen, _ = QFileDialog.getSaveFileName(parent, "Save the claim PDF", str(documents_folder() / name), "PDF (*.pdf)")
     return Path(chosen) if chosen else None
 
 
@@ -90,9 +90,9 @@ class ExpensesDialog(QDialog):
         self.month_box = QComboBox()
         self.month_box.setAccessibleName("Claim month")
         self.month_box.currentIndexChanged.connect(lambda _: self.refresh())
-        self.state = QLabel()
+        self.state = MessageLabel()
         self.state.setAccessibleDescription("Claim status")
-        self.due = QLabel()
+        self.due = MessageLabel()
         self.due.setAccessibleDescription("When the claim must arrive")
         top = QHBoxLayout()
         top.addWidget(QLabel("Claim month:"))
@@ -105,7 +105,7 @@ class ExpensesDialog(QDialog):
                             "(Ctrl+K). You can drop a receipt photo or PDF onto this window.")
         self.empty.setWordWrap(True)
         self.empty.setAccessibleDescription("No expenses yet")
-        self.total = QLabel()
+        self.total = MessageLabel()
         self.total.setAccessibleDescription("Running total")
         self.total.setStyleSheet("font-size: 13pt; font-weight: bold;")
         self.checklist = QListWidget()
@@ -305,7 +305,7 @@ class ExpensesDialog(QDialog):
         if record_id is None:
             return
         if not isinstance(path, Path):
-            name, _ = QFileDialog.getOpenFileName(self, "Receipt photo or PDF", str(Path.home()), RECEIPT_FILTER)
+            name, _ = QFileDialog.getOpenFileName(self, "Receipt photo or PDF", str(documents_folder()), RECEIPT_FILTER)
             if not name:
                 return
             path = Path(name)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, Q
 
 from ...domain.forward import NoteToForward
 from ...domain.records import ROLES, AgreedAction
+from ...domain.words import counted
 from ...store.session import VaultSession
 from .screened import ScreenedDialog
 
@@ -39,7 +40,7 @@ class ForwardDialog(ScreenedDialog):
         self.text = QPlainTextEdit()
         self.text.setAccessibleName("The note")
         self.text.setTabChangesFocus(True)
-        self.include = QCheckBox(f"Include this record's {len(actions)} agreed action(s): the parent's copy")
+        self.include = QCheckBox(f"Include this note's {counted(len(actions), 'agreed action')}: the parent's copy")
         self.include.setEnabled(bool(actions))
         self.include.setChecked(bool(actions))
         if actions:

@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.records import LEVEL1_CATEGORIES, Level1Contact, Level1Focus
+from ...domain.words import counted
 from ...store.casebook import CaseBook
 from ...store.errors import VaultError
 from ...store.session import VaultSession
 from ..common.when_fields import DateField
+from ..common.widgets import MessageLabel
 
 RULE = ("Service description: Level 1 contacts are “recorded anonymously and simply indicate the "
         "category of the query …, which services were signposted, whether the query was mainly "
@@ -62,7 +64,7 @@ class Level1Dialog(QDialog):
         form.addRow("Category", self.category)
         form.addRow("Signposted to", self.signposted)
         form.addRow("The query was", focus_row)
-        self.tally = QLabel()
+        self.tally = MessageLabel()
         self.tally.setAccessibleDescription("This month's Level 1 tally")
         self.tally.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
@@ -89,7 +91,7 @@ class Level1Dialog(QDialog):
             return
         counts = Counter(c.category for c in contacts)
         lines = ", ".join(f"{category} {n}" for category, n in counts.most_common())
-        self.tally.setText(f"Since {month_start:%d/%m/%Y}: {len(contacts)} contact(s) — {lines}.")
+        self.tally.setText(f"Since {month_start:%d/%m/%Y}: {counted(len(contacts), 'contact')} — {lines}.")
 
     def record(self) -> None:
         on = self.on.value()

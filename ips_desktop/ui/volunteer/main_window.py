@@ -32,6 +32,7 @@ from ... import clock
 from ...domain.actions import ActionToDo, action_line, week_end
 from ...domain.records import ContactRecord, lots_of_papers
 from ...domain.referral import deadline, deadline_words
+from ...domain.words import counted
 from ...store.casebook import CaseBook, RecordView
 from ...store.errors import VaultError
 from ...store.session import VaultSession
@@ -582,7 +583,7 @@ class MainWindow(QMainWindow):
             self._case_selected()
             return
         hits = self.book.search(text)
-        self.case_title.setText(f"{len(hits)} result(s) for “{text[:40]}”")
+        self.case_title.setText(f"{counted(len(hits), 'result')} for “{text[:40]}”")
         self._refresh_records(views=[h.view for h in hits])
         if not hits:
             self.empty_records.setText("Nothing matches. Search looks in summaries, actions and references.")

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.pii import FieldFinding, KeepReason
+from ...domain.words import counted
 
 _FIELD_NAMES = {"summary": "summary", "parent_initials": "parent initials",
                 "safeguarding.actions": "safeguarding actions", "description": "description"}
@@ -108,7 +109,7 @@ class PiiPanel(QWidget):
             self.hide()
             return
         self.heading.setText(
-            f"<b>Before saving: {len(findings)} detail(s) could identify someone.</b> "
+            f"<b>Before saving: {counted(len(findings), 'detail')} could identify someone.</b> "
             "Use roles and initials instead, or keep a detail with a reason.")
         self.replace_all.setText(f"Replace all {len(findings)}" if len(findings) > 1 else "Replace it")
         for finding in findings:

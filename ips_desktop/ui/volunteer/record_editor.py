@@ -58,7 +58,7 @@ from ...store.casebook import CaseBook, InputError, Kept, UnresolvedFindings
 from ...store.errors import VaultError
 from ...store.session import VaultSession
 from ..common.when_fields import DateTimeField
-from ..common.widgets import button_row, message_label
+from ..common.widgets import MessageLabel, button_row, documents_folder, message_label
 from .forward import ForwardDialog
 from .pii_panel import PiiPanel
 
@@ -295,7 +295,7 @@ class RecordEditor(QWidget):
         self.pii.replace_requested.connect(self._replace)
         self.pii.replace_all_requested.connect(self._replace_all)
         self.pii.keep_requested.connect(self._keep)
-        self.message = QLabel()
+        self.message = MessageLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleDescription("Editor message")
         self.draft_state = QLabel()
@@ -322,11 +322,12 @@ class RecordEditor(QWidget):
         form.addRow("Consents", self.consent_rows)
         form.addRow("", button_row(add_consent, remove_consent))
         form.addRow("", self.consent_check)
-        form.addRow(self.safeguarding)
-        form.addRow(self.safeguarding_box)
         form.addRow(self.notes_destroyed)
         form.addRow("Scanned letters", self.attachment_list)
         form.addRow("", attach)
+        # Last, so that what to do, shown when it is ticked, opens below and moves nothing.
+        form.addRow(self.safeguarding)
+        form.addRow(self.safeguarding_box)
         inner = QWidget()
         inner_layout = QVBoxLayout(inner)
         inner_layout.addLayout(form)
@@ -335,6 +336,8 @@ class RecordEditor(QWidget):
         scroll = self.scroll_area = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
+        self.safeguarding.toggled.connect(
+            lambda on: on and QTimer.singleShot(0, lambda: scroll.ensureWidgetVisible(self.safeguarding_box)))
         buttons = QHBoxLayout()
         buttons.addWidget(self.draft_state)
         buttons.addStretch()
@@ -660,7 +663,7 @@ class RecordEditor(QWidget):
         return dialog
 
     def choose_attachment(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Attach a scanned letter", "", SCAN_FILTER)
+        name, _ = QFileDialog.getOpenFileName(self, "Attach a scanned letter", str(documents_folder()), SCAN_FILTER)
         if name:
             self.attach(Path(name))
 

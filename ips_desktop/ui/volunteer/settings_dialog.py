@@ -29,12 +29,13 @@ from ...crypto.keyring_adapter import KeyringStatus
 from ...domain import passphrase as strength
 from ...domain.about_me import AboutMe
 from ...domain.addresses import display_mobile
+from ...domain.words import counted
 from ...store.casebook import CaseBook
 from ...store.errors import VaultError
 from ...store.profile import Profile
 from ...store.session import VaultSession
 from ..common.tasks import TaskRunner
-from ..common.widgets import password_field
+from ..common.widgets import MessageLabel, password_field
 
 if TYPE_CHECKING:
     from ...crypto.keyslot import KdfParams, VaultSecrets
@@ -62,7 +63,7 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._about(), "About you")
         tabs.addTab(self._security(keyring), "Security")
         tabs.addTab(self._office(), "Office")
-        self.message = QLabel()
+        self.message = MessageLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleDescription("Settings message")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
@@ -342,6 +343,6 @@ def confirm_unsent(parent: QWidget, unsent: int) -> bool:
     if not unsent:
         return True
     answer = QMessageBox.warning(
-        parent, "Quick wipe", f"{unsent} note(s) have not reached the office and will be lost. Wipe anyway?",
+        parent, "Quick wipe", f"{counted(unsent, 'note')} not yet with the office will be lost. Wipe anyway?",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes

@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from ... import clock
+from ...domain.words import counted
 from ...sync.background import BackgroundSync, SyncSnapshot
 from ...sync.engine import CancelToken, EnrolmentError, SyncResult
 from ..common.tasks import TaskRunner
-from ..common.widgets import status_label
+from ..common.widgets import MessageLabel, status_label
 from .models import uk
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def describe(snapshot: SyncSnapshot | None, last: SyncResult | None, busy: bool)
     """(status-bar text, tooltip) for a snapshot. Plain words, no content."""
     if snapshot is None:
         return "Sync: starting…", ""
-    drafts = (f" · {snapshot.old_drafts} unfinished draft(s) over 3 days old: save or discard them"
+    drafts = (f" · {counted(snapshot.old_drafts, 'unfinished draft')} over 3 days old: save or discard them"
               if snapshot.old_drafts else "")
     if snapshot.enrolled is None:
         if snapshot.pending_enrolment:
@@ -243,7 +244,7 @@ class EnrolDialog(QDialog):
         self.stack = QStackedWidget()
         self.stack.addWidget(self._paste_page())
         self.stack.addWidget(self._compare_page())
-        self.message = QLabel()
+        self.message = MessageLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleDescription("Enrolment message")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)

@@ -3,6 +3,7 @@ handbook's words, and the risk questions with what each answer does to the plan.
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable
 from contextlib import suppress
@@ -35,7 +36,7 @@ from ...store.errors import VaultError
 from ...store.session import VaultSession
 from ...store.visitbook import VisitBook
 from ..common.when_fields import DateField, TimeField
-from ..common.widgets import fit_to_screen
+from ..common.widgets import MessageLabel, fit_to_screen
 from .pii_panel import PiiPanel
 
 log = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ class VisitPlannerDialog(QDialog):
         risk_layout.addWidget(QLabel("What your answers mean:"))
         risk_layout.addWidget(effects_area)
 
-        self.verdict = QLabel()
+        self.verdict = MessageLabel()
         self.verdict.setWordWrap(True)
         self.verdict.setAccessibleDescription("What the rules say about this plan")
         self.verdict.setTextFormat(Qt.TextFormat.RichText)
@@ -254,10 +255,20 @@ class VisitPlannerDialog(QDialog):
         return tuple(r.strip() for r in self.attendees.text().split(",") if r.strip())
 
     # -- live check ---------------------------------------------------------------------------
+    def answers_summary(self) -> str:
+        """The risk answers in one line, read before Save plan."""
+        ticked = [QUESTIONS[f] for f in Factor if self.answers[f].isChecked()]
+        if not ticked:
+            return f"Your risk answers: no to all {len(QUESTIONS)} questions."
+        rest = len(QUESTIONS) - len(ticked)
+        return f"Your risk answers: yes to {len(ticked)}: {' '.join(ticked)} " + (
+            f"No to the other {rest}." if rest else "That is every question.")
+
     def check(self) -> None:
         slot = self.slot()
+        summary = f"<p>{html.escape(self.answers_summary())}</p>"
         if slot is None:
-            self.verdict.setText(f"<p style='color:#b00020'><b>✗ {self.when_problem()}</b></p>")
+            self.verdict.setText(f"<p style='color:#b00020'><b>✗ {self.when_problem()}</b></p>{summary}")
             self.save_button.setEnabled(False)
             return
         preview = self.visits.preview(slot, self.risk())
@@ -283,7 +294,7 @@ class VisitPlannerDialog(QDialog):
             notes.append(f"The office is alerted {preview.effects.grace_minutes} minutes after your due time "
                          "if you have not checked in.")
             lines.append("<p>" + "<br/>".join(notes) + "</p>")
-        self.verdict.setText("".join(lines))
+        self.verdict.setText("".join(lines) + summary)
         self.save_button.setEnabled(not preview.refusals and not preview.effects.blocked)
 
     # -- saving -------------------------------------------------------------------------------

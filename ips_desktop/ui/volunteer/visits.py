@@ -38,7 +38,7 @@ from ...store.errors import VaultError
 from ...store.session import VaultSession
 from ...store.visitbook import VisitBook, VisitView
 from ..common.when_fields import DateTimeField
-from ..common.widgets import fit_to_screen
+from ..common.widgets import documents_folder, fit_to_screen
 from .screened import ScreenedDialog
 
 STATE_WORDS = {State.PLANNED: "planned", State.APPROVED: "approved", State.REFUSED: "refused by PPO",
@@ -236,7 +236,8 @@ class VisitsDialog(QDialog):
         if view is None:
             return
         suggested = f"visit card {view.visit.slot.start:%d-%m-%Y}.pdf"
-        name, _ = QFileDialog.getSaveFileName(self, "Save visit card", suggested, "PDF (*.pdf)")
+        name, _ = QFileDialog.getSaveFileName(self, "Save visit card", str(documents_folder() / suggested),
+                                              "PDF (*.pdf)")
         if not name:
             return
         from ...reports.visit_pdf import VisitCard, visit_card  # reportlab loads only when a card is made
