@@ -162,6 +162,12 @@ def test_a_meeting_plan_with_the_keyboard_alone(journey) -> None:  # type: ignor
     keys(app, MAIN, "ctrl+1")
     wait_for("the meeting on Today with its next step",
              lambda: find_in(main, role="push button", contains="Check out"), timeout=20)
+    # Leaving for it: Tab to the big button, press it, and the focus is on the next step.
+    tab_to(app, MAIN, "Check out on Today", name="Check out: I'm leaving now — Meeting for case "
+           f"{REFERENCE} today at 14:30. Check out when you leave, so the office knows where you are.")
+    keys(app, MAIN, "space")
+    wait_for("the focus on the next step, checking in", lambda: text(focused(main) or main).startswith(
+        "I'm back safely — check in"), timeout=15)
 
 
 def test_an_expense_with_the_keyboard_alone(journey) -> None:  # type: ignore[no-untyped-def]

@@ -153,7 +153,7 @@ class ExpensesDialog(QDialog):
         if keys:
             action = QAction(text, self)
             action.setShortcut(QKeySequence(keys))
-            action.triggered.connect(slot)
+            action.triggered.connect(button.click)  # does nothing while the button is greyed out
             self.addAction(action)
             button.setToolTip(QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText))
         return button
@@ -161,9 +161,14 @@ class ExpensesDialog(QDialog):
     def _fill_months(self) -> None:
         today = self.today()
         current = ClaimMonth.of(today)
-        months = sorted({current, current.previous(), *self.book.months()}, reverse=True)
-        # Early in a month the claim to finish is last month's.
-        default = current.previous() if today.day <= 14 else current
+        with_entries = self.book.months()
+        months = sorted({current, current.previous(), *with_entries}, reverse=True)
+        # Early in a month the claim to finish is last month's: unless it has gone already, or
+        # only this month has anything in it yet.
+        last = current.previous()
+        last_open = self.book.status(last).state in (ClaimState.OPEN, ClaimState.RETURNED)
+        only_this_month = current in with_entries and last not in with_entries
+        default = last if today.day <= 14 and last_open and not only_this_month else current
         self.month_box.blockSignals(True)
         self.month_box.clear()
         for m in months:

@@ -54,11 +54,14 @@ def guide() -> dict[str, str]:
 
 
 # docs/guide.md: the screenshot (in docs/screenshots/) shown under each of these sections.
-PICTURES = {INTRO: ("help.png", "The help window, opened with F1"),
-            "Today": ("today.png", "The Today page of the practice notes"),
-            "Writing a note": ("record.png", "A new note, with a name and a phone number pointed out"),
-            "Home visits": ("visit-planner.png", "Planning a meeting"),
-            "Expenses": ("expenses.png", "A month's expenses")}
+PICTURES: dict[str, tuple[tuple[str, str], ...]] = {
+    INTRO: (("help.png", "The help window, opened with F1"),),
+    "Today": (("today.png", "The Today page of the practice notes"),),
+    "Writing a note": (("record.png", "A new note, with a name and a phone number pointed out"),),
+    "Home visits": (("visit-planner.png", "Planning a meeting"),
+                    ("checkin-banner.png", "On a visit: the banner with the check-in button")),
+    "Expenses": (("expenses.png", "A month's expenses"), ("claim-pdf.png", "The first page of the claim PDF")),
+}
 
 
 def guide_with_pictures() -> str:
@@ -66,8 +69,7 @@ def guide_with_pictures() -> str:
     lines = []
     for n, (title, body) in enumerate(guide().items()):
         lines.append(f"{'#' if n == 0 else '##'} {title}\n")
-        if title in PICTURES:
-            file, words = PICTURES[title]
+        for file, words in PICTURES.get(title, ()):
             lines.append(f"![{words}](screenshots/{file})\n")
         lines.append(body + "\n")
     return "\n".join(lines)

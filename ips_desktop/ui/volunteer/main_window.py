@@ -456,8 +456,9 @@ class MainWindow(QMainWindow):
 
     # -- Today ------------------------------------------------------------------------------
     def show_today(self) -> None:
+        """Ctrl+1: Today, with the focus on its first thing to do (Space does it)."""
         self.pages.setCurrentIndex(0)
-        self.today_view.setFocus()
+        self.today_view.focus_first()
 
     def help_topic(self) -> str:
         """F1 on the main window: the guide's part for the page shown."""

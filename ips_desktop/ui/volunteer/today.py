@@ -13,6 +13,7 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from ...store.errors import VaultError
 from ...store.session import VaultSession
 from ...store.today import Item, Section, Target, gather
+from ..common.widgets import make_big
 
 NOTHING = ("Nothing needs doing today.\n\nTo start, open the Cases page (Ctrl+2) and press “New case” with the "
            "reference your PPO gave you. After each call or meeting, add a note to the case. Plan a home visit "
@@ -52,7 +54,7 @@ def _row(section: str, item: Item, go: Callable[[Target], None]) -> QFrame:
     button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
     if item.big:
         button.setMinimumHeight(44)
-        button.setStyleSheet("font-size: 13pt; font-weight: bold; padding: 4px 16px;")
+        make_big(button, 13)
     button.clicked.connect(lambda: go(item.target))
     layout.addWidget(text, 1)
     layout.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
@@ -87,12 +89,20 @@ class TodayView(QScrollArea):
             return
         self._fill()
 
+    def focus_first(self) -> None:
+        """The focus on the first button of the page (the most pressing step), else the page."""
+        buttons = self._page.findChildren(QPushButton)
+        (buttons[0] if buttons else self).setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def clear(self) -> None:
         """On lock: nothing from the notes stays on screen."""
         self.sections = []
         self._fill()
 
     def _fill(self) -> None:
+        focused = QApplication.focusWidget()
+        kept_focus = focused is not None and self._page.isAncestorOf(focused)
+        section_of_focus = focused.accessibleDescription() if kept_focus and focused is not None else ""
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setSpacing(6)
@@ -116,6 +126,11 @@ class TodayView(QScrollArea):
         old = self.takeWidget()
         self.setWidget(page)
         self._page = page
+        if kept_focus:  # the button pressed is rebuilt: the focus goes to its section's new one
+            buttons = page.findChildren(QPushButton)
+            same = [b for b in buttons if b.accessibleDescription() == section_of_focus]
+            if same or buttons:
+                (same or buttons)[0].setFocus(Qt.FocusReason.OtherFocusReason)
         if old is not None:
             old.deleteLater()
 

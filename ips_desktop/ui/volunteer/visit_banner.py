@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePol
 
 from ...domain.visit_flow import Alarm, State, alarm
 from ...store.visitbook import VisitBook, VisitView
+from ..common.widgets import make_big
 from .models import minutes_words
 
 REMINDERS = {
@@ -105,7 +106,7 @@ class VisitBanner(QFrame):
         self.check_in.setAccessibleName("Check in")
         self.check_in.setToolTip("Ctrl+Shift+I")
         self.check_in.setMinimumHeight(48)
-        self.check_in.setStyleSheet("font-size: 14pt; font-weight: bold; padding: 6px 18px;")
+        make_big(self.check_in, 14)
         self.check_out = QPushButton("Check out: I'm leaving for the visit")
         self.check_out.setMinimumHeight(40)
         self.log_call = QPushButton("I've phoned my PPO — log the call")
