@@ -47,3 +47,12 @@ def test_the_scan_finds_a_code_word() -> None:
     assert CODE_WORDS.search("f{n} record(s) waiting")
     assert CODE_WORDS.search("1 detail(s) could identify someone")
     assert not CODE_WORDS.search("your notes are recorded")
+
+
+def test_the_console_counts_in_plain_english() -> None:
+    """The PPO's console says "1 new record", "2 visits": never "record(s)"."""
+    maybe_plural = re.compile(r"\w\(s\)")
+    found = [f"{path.relative_to(ROOT)}:{line}: {text[:70]!r}"
+             for path in sorted((ROOT / "ui" / "office").glob("*.py")) for line, text in _sentences(path)
+             if maybe_plural.search(text)]
+    assert not found, "\n".join(found)

@@ -101,7 +101,7 @@ def test_enrol_inbox_approve_and_return_a_claim(running, console_window, qtbot, 
                                  place="14 Victoria Road, Exeter EX4 6PQ", attendees=("parent",))
     send(app, qtbot)
     pull(window, qtbot)
-    assert "Pulled: 2 new record(s)" in window.pulled.text()
+    assert "Pulled: 2 new records" in window.pulled.text()
     window.inbox.cases.setCurrentRow(0)
     assert window.inbox.cases.currentItem().text() == "PP-2026-0640"
     assert any("Parent asked about the annual review." in r[2] for r in rows(window.inbox.records))
@@ -225,7 +225,7 @@ def test_first_run_insists_on_the_key_backup(qtbot, tmp_path: Path) -> None:
     qtbot.waitUntil(lambda: again.window.board.not_live.text().startswith("NOTHING WATCHES HOME VISITS"),
                     timeout=10000)
     assert "relay still runs" not in again.window.board.not_live.text()
-    assert again.window.board.status.text().startswith("No relay: 0 visit(s) planned today")
+    assert again.window.board.status.text().startswith("No relay: 0 visits planned today")
     qtbot.waitUntil(lambda: not again.window.pulling, timeout=20000)  # the pull as the console opened
     shutil.rmtree(tmp_path / "share")  # the network drive is not mounted today
     again.window.pull()  # on a worker with its own connection; the share is not there
@@ -234,7 +234,7 @@ def test_first_run_insists_on_the_key_backup(qtbot, tmp_path: Path) -> None:
     (tmp_path / "share").mkdir()
     again.window.pull()
     qtbot.waitUntil(lambda: not again.window.pulling, timeout=20000)
-    assert again.window.pulled.text() == "Pulled: 0 new record(s)"
+    assert again.window.pulled.text() == "Pulled: 0 new records"
     again.shutdown()
 
 

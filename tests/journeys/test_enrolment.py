@@ -45,7 +45,7 @@ def test_office_and_volunteer_enrol_and_send_a_record(journey) -> None:
     office.click(CONSOLE, item)
     records = office.find(console, name="Records of the case")
     wait_for("the record under its case", lambda: any("annual review" in c for c in cells(records)), timeout=15)
-    assert "Pulled: 1 new record(s)" in text(office.find(console, role="label", description="Last pull"))
+    assert "Pulled: 1 new record" in text(office.find(console, role="label", description="Last pull"))
 
     # The office's signed receipt reaches the laptop.
     app.key(MAIN, "ctrl+shift+s")

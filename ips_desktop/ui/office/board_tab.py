@@ -35,6 +35,7 @@ from ... import clock as wall
 from ...domain.addresses import display_mobile
 from ...domain.escalation import READER_WORDS, CloseReason, LadderPolicy, Reader, WatchState
 from ...domain.uk_time import from_epoch
+from ...domain.words import counted
 from ...office.background import BoardView, OfficeWorker
 from ...office.console import OfficeConsole, PlanToApprove
 from ...office.service import OfficeError
@@ -237,7 +238,7 @@ class BoardTab(QWidget):
             self.status.setText(f"Live · updated {wall.now():%H:%M:%S} · {len(entries)} watched, "
                                 f"{len(planned)} planned today")
         elif self.no_relay:
-            self.status.setText(f"No relay: {len(planned)} visit(s) planned today; check-ins come by phone")
+            self.status.setText(f"No relay: {counted(len(planned), 'visit')} planned today; check-ins come by phone")
         else:
             self.status.setText("Not live: showing what the board last knew")
 
@@ -265,9 +266,9 @@ class BoardTab(QWidget):
         if failing:
             since = min(d.failing_since or 0 for d in failing)
             reason = next((d.error for d in failing if d.error), "") or "the mail server is not answering"
-            self.mail_down.setText(f"ALERTS ARE NOT GETTING OUT: {len(failing)} message(s) to the ladder's people have "
-                                   f"failed since {clock(since)}: {reason}. Ring the people on the ladder yourself, "
-                                   "and tell your IT contact.")
+            self.mail_down.setText(f"ALERTS ARE NOT GETTING OUT: {counted(len(failing), 'message')} to the ladder's "
+                                   f"people failing since {clock(since)}: {reason}. Ring the people on the ladder "
+                                   "yourself, and tell your IT contact.")
             self.mail_down.show()
         else:
             self.mail_down.hide()

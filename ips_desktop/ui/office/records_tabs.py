@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...domain.words import counted
 from ...office.allocation import Allocation
 from ...office.console import CaseAllocationView, ClaimToReview, OfficeConsole
 from ...office.safeguarding import Concern
@@ -345,7 +346,7 @@ class ClaimsTab(ConsoleTab):
             if "item" in e:
                 i = e["item"]
                 lines.append(f"{i['on']}  {i['category']:10} £{i['amount']:>8}  {i['description']}  "
-                             f"({len(e.get('receipts', []))} receipt(s))")
+                             f"({counted(len(e.get('receipts', [])), 'receipt')})")
             elif "journey" in e:
                 j = e["journey"]
                 lines.append(f"{j['on']}  mileage    {j['miles']} mi  {j['start']} to {j['end']} ({j['purpose']})")

@@ -28,6 +28,7 @@ from ... import clock
 from ...crypto.wire import fingerprint
 from ...domain.risk import ADVICE, QUESTIONS, Factor
 from ...domain.typed_when import read_date
+from ...domain.words import counted
 from ...office.console import OfficeConsole, PlanToApprove
 from ...office.difficulties import DECISIONS, INCIDENT, Difficulty, mark_words
 from ...office.service import OfficeError
@@ -184,7 +185,7 @@ class DevicesTab(ConsoleTab):
     def _certificates(self, device_kid: bytes) -> str:
         certificates = self.console.purge_certificates(device_kid)
         removed = sum(entries for _, _, entries in certificates)
-        return f"{len(certificates)}, for {removed} record(s) removed" if certificates else "none yet"
+        return f"{len(certificates)}, for {counted(removed, 'record')} removed" if certificates else "none yet"
 
     def new_invite(self, label: str | None = None) -> str | None:
         if not isinstance(label, str):

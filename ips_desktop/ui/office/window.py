@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...crypto.keyslot import KdfParams, calibrate
+from ...domain.words import counted
 from ...office.background import OfficeWorker
 from ...office.console import OfficeConsole
 from ...office.inbox import PullResult
@@ -299,16 +300,16 @@ class OfficeWindow(QMainWindow):
             self._say_pulled(f"Records fetched by {result.fetched_by}")
             self.refresh()
             return
-        words = f"Pulled: {result.verified} new record(s)"
+        words = f"Pulled: {counted(result.verified, 'new record')}"
         if result.enrolments:
-            words += f", {len(result.enrolments)} enrolment(s) to check by phone"
+            words += f", {counted(len(result.enrolments), 'enrolment')} to check by phone"
         if result.rejected:
             words += f", {result.rejected} refused"
         if result.more_waiting:
             words += "; more are waiting (the relay asked us to slow down): pulling again in a moment"
             self.again.start(5_000)
         elif result.awaiting_requests:  # a laptop mid-enrolment: its six digits come in a moment
-            words += f", {result.awaiting_requests} laptop(s) enrolling: checking again in a few seconds"
+            words += f", {counted(result.awaiting_requests, 'laptop')} enrolling: checking again in a few seconds"
             self.again.start(3_000)
         self._say_pulled(words)
         self.refresh()
