@@ -83,6 +83,10 @@ def test_case_record_pii_prompt_search_and_autolock(running, qtbot, monkeypatch)
     qtbot.waitUntil(lambda: app.vault is not None, timeout=20000)
     assert window.isVisible()
     assert window.cases.rowCount() == 1
+    # Locked again: the window asks for the passphrase, never "Opening…" from last time.
+    app.lock()
+    assert dialog.isVisible()
+    assert dialog.message.text() == "Type your passphrase to open your notes."
 
 
 def test_typing_survives_a_crash_through_autosave(running, qtbot, tmp_path: Path) -> None:

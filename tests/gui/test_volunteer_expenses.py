@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QMessageBox
 from receipt_files import pdf_receipt, photo
 
@@ -83,6 +84,15 @@ def test_a_month_from_first_receipt_to_the_office(running, qtbot, tmp_path: Path
     select_row_with(dialog, "Parking at the school, PP-2026-0142")
     dialog.receive_files([tmp_path / "parking.jpg"])
     qtbot.waitUntil(lambda: column(dialog, 5) == ["1 attached", "1 attached"], timeout=10000)
+    # Each receipt shows small beside its row: the photo itself as stored (the parking ticket
+    # landscape, the stamps turned upright from a phone held sideways), not a stock icon.
+    def thumbnail(words: str) -> QSize:
+        cell = dialog.table.item(column(dialog, 2).index(words), 5)
+        assert cell is not None
+        return cell.icon().pixmap(dialog.THUMBNAIL).size()
+
+    assert thumbnail("Parking at the school, PP-2026-0142") == QSize(53, 40)
+    assert thumbnail("Papers returned, proof of posting") == QSize(30, 40)
     warned: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
     (tmp_path / "minutes.docx").write_bytes(b"PK\x03\x04 not a receipt")

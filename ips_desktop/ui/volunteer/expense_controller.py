@@ -74,6 +74,7 @@ class ExpenseController(QObject):
         nothing in it touches the vault until the unlock."""
         if self.dialog is not None:
             self.dialog.locked = True
+            self.dialog.thumbnails.clear()
         self.expenses = None
         self.timer.stop()
         self.reminder.hide()

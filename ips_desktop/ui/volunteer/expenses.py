@@ -15,8 +15,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QIcon, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QStyle,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -60,6 +61,7 @@ class ExpensesDialog(QDialog):
     submitted = Signal()
 
     COLUMNS = ("Date", "Kind", "Description", "Miles / minutes", "Amount", "Receipt")
+    THUMBNAIL = QSize(60, 40)
 
     def __init__(self, session: VaultSession, runner: TaskRunner, today: Callable[[], date],
                  references: Callable[[], list[str]], ips_code: Callable[[], str],
@@ -99,6 +101,8 @@ class ExpensesDialog(QDialog):
         top.addWidget(self.month_box)
         top.addWidget(self.state, 1)
         self.table = list_table("This month's expenses", self.COLUMNS, stretch=2)
+        self.table.setIconSize(self.THUMBNAIL)
+        self.thumbnails: dict[str, QIcon] = {}
         self.table.itemSelectionChanged.connect(self._selection)
         self.table.itemActivated.connect(lambda _item: self.edit())
         self.empty = QLabel("Nothing for this month yet. Add an expense (Ctrl+E), a journey (Ctrl+J) or a call "
@@ -233,10 +237,13 @@ class ExpensesDialog(QDialog):
             line = lines.get(id(j))
             rows.append((j.on, e.record_id, [f"{j.on:%d/%m/%Y}", "Mileage", f"{j.start} to {j.end} ({j.purpose})",
                                              f"{j.miles} mi", pounds(line.amount) if line else "", "not needed"]))
+        pictures: dict[str, str] = {}  # record id → its first receipt, shown small in the list
         for e in claim.items:
             i = e.value
             assert isinstance(i, ExpenseItem)
             receipts = f"{len(e.receipts)} attached" if e.receipts else "missing"
+            if e.receipts:
+                pictures[e.record_id] = e.receipts[0][0]
             rows.append((i.on, e.record_id, [f"{i.on:%d/%m/%Y}", CATEGORY_WORDS[i.category].capitalize(),
                                              i.description, "", pounds(i.amount), receipts]))
         for e in claim.calls:
@@ -252,8 +259,25 @@ class ExpensesDialog(QDialog):
                 cell.setData(Qt.ItemDataRole.UserRole, record_id)
                 if col == 5 and value == "missing":
                     cell.setForeground(Qt.GlobalColor.red)
+                if col == 5 and record_id in pictures:
+                    cell.setIcon(self._thumbnail(pictures[record_id]))
                 self.table.setItem(n, col, cell)
+        self.table.resizeRowsToContents()
         self.empty.setVisible(not rows)
+
+    def _thumbnail(self, attachment_id: str) -> QIcon:
+        """A receipt photo, small, to see at a glance which ticket is which (a PDF shows as a
+        page). Kept in memory only, and forgotten at the lock."""
+        if attachment_id not in self.thumbnails:
+            try:
+                _mime, data = self.book.receipt(attachment_id)
+            except VaultError:  # gone since the list was read: shown as a page
+                data = b""
+            image = QImage.fromData(data)
+            self.thumbnails[attachment_id] = QIcon(QPixmap.fromImage(image.scaled(
+                self.THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))) \
+                if not image.isNull() else self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+        return self.thumbnails[attachment_id]
 
     def _fill_checklist(self, claim: MonthClaim, open_: bool) -> None:
         self.checklist.clear()

@@ -10,11 +10,14 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
 from ..common.tasks import TaskRunner
-from ..common.widgets import password_field
+from ..common.widgets import message_label, password_field
 
 if TYPE_CHECKING:
     from ...crypto.keyslot import VaultSecrets
     from ...store.profile import Profile
+
+
+ASK = "Type your passphrase to open your notes."
 
 
 class UnlockDialog(QDialog):
@@ -27,9 +30,7 @@ class UnlockDialog(QDialog):
         self.profile, self.runner, self.now = profile, runner, now
         self.passphrase = password_field("Passphrase")
         self.passphrase.returnPressed.connect(self.attempt)
-        self.message = QLabel("Type your passphrase to open your notes.")
-        self.message.setWordWrap(True)
-        self.message.setAccessibleDescription("Unlock message")
+        self.message = message_label("Unlock message", ASK)
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.hide()
@@ -55,6 +56,7 @@ class UnlockDialog(QDialog):
 
     def _done(self, secrets: VaultSecrets) -> None:
         self.passphrase.clear()
+        self.message.setText(ASK)  # the next lock shows this window again: never "Opening…"
         self.busy.hide()
         self.button.setEnabled(True)
         self.unlocked.emit(secrets)
