@@ -122,3 +122,23 @@ def test_every_window_of_the_volunteer_app_is_named_and_reachable_by_tab(journey
     app.window(LOCKED, timeout=20)
     check(results, audit(app, LOCKED))
     report(results, capsys)
+
+
+def test_every_page_of_the_office_console_is_named_and_reachable_by_tab(journey, capsys) -> None:  # type: ignore[no-untyped-def]
+    from desktop import find_all
+    from people import CONSOLE, start_office_with_relay
+
+    results: list[Audit] = []
+    _relay, office = start_office_with_relay(journey)
+    console = office.window(CONSOLE)
+    for tab in [name(t) for t in find_all(console, role="page tab")]:
+        press(office.find(console, role="page tab", name=tab))
+        wait_for(f"the {tab} page", lambda tab=tab: find_in(console, role="page tab", name=tab) is not None)
+        results.append(audit(office, CONSOLE))
+        results[-1].window = f"Console: {tab}"
+    for keys, starting in ((("ctrl+shift+a",), "Allocate a case"), (("ctrl+shift+l",), "Ladder contacts"),
+                           (("ctrl+shift+p",), "Office policy")):
+        title = opened(office, starting, keys, within=CONSOLE)
+        check(results, audit(office, title))
+        closed(office, title)
+    report(results, capsys)
