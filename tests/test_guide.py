@@ -3,6 +3,7 @@ its part of the guide, and the screenshots are at most one commit older than the
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -40,6 +41,13 @@ def test_screenshots_are_at_most_one_commit_older_than_the_screens() -> None:
         pytest.skip("not a git checkout")
     if not shots:
         pytest.skip("no screenshots committed yet")
-    since = _git("rev-list", "--count", f"{shots}..HEAD", "--", "ips_desktop/ui/volunteer")
-    assert int(since) <= 1, f"{since} commits changed the volunteer's screens since the screenshots: " \
+    since = _git("rev-list", "--count", f"{shots}..HEAD", "--", "ips_desktop/ui")
+    assert int(since) <= 1, f"{since} commits changed the screens (ips_desktop/ui) since the screenshots: " \
                             "run make screenshots and commit them"
+
+
+def test_every_picture_the_readme_shows_is_there() -> None:
+    pictures = re.findall(r"!\[[^\]]*\]\((docs/screenshots/[^)]+)\)", (REPO / "README.md").read_text(encoding="utf-8"))
+    assert "docs/screenshots/console-board.png" in pictures
+    for picture in pictures:
+        assert (REPO / picture).stat().st_size > 10_000, picture

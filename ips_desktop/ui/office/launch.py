@@ -64,6 +64,7 @@ def with_browse(parent: QWidget, field: QLineEdit, kinds: str, folder: bool = Fa
     box.setContentsMargins(0, 0, 0, 0)
     box.addWidget(field, 1)
     browse = QPushButton("Browse…")
+    browse.setAutoDefault(False)  # Return in the form presses its OK, not Browse
     browse.setAccessibleName(f"Browse for the {field.accessibleName().lower()}")
 
     def choose() -> None:
@@ -272,6 +273,7 @@ class BackupDialog(QDialog):
         self.path = QLineEdit()
         self.path.setAccessibleName("Backup file")
         choose = QPushButton("Choose…")
+        choose.setAutoDefault(False)  # Return saves the backup; it does not open a file window
         choose.clicked.connect(self._choose)
         self.first = password_field("Recovery passphrase")
         self.second = password_field("Recovery passphrase again")
@@ -284,6 +286,7 @@ class BackupDialog(QDialog):
         form.addRow("Recovery passphrase", self.first)
         form.addRow("Again", self.second)
         self.save = QPushButton("Save the backup")
+        self.save.setDefault(True)
         self.save.clicked.connect(self.write)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
