@@ -379,3 +379,12 @@ def test_the_office_policy_reaches_the_laptops(running, console_window, qtbot) -
     assert ExpenseRates.from_policy(policy).car_first == Decimal("0.50")
     ladder = LadderPolicy.from_policy(policy)
     assert (ladder.police_after, ladder.cover_until.hour, ladder.office_phone) == (40, 17, "01392 383080")
+
+
+def test_every_console_button_is_announced_by_its_words(console_window) -> None:  # type: ignore[no-untyped-def]
+    from .test_button_names import mismatched
+
+    window, _folder = console_window
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+    assert not mismatched(), "\n".join(mismatched())

@@ -38,9 +38,11 @@ class Audit:
     fixed_labels: list[str] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)
     trap: str = ""
+    size: str = ""
+    off_screen: str = ""
 
     def line(self) -> str:
-        return (f"{self.window}: {self.controls} controls, {self.named} named; {self.labels} labels, "
+        return (f"{self.window} ({self.size}): {self.controls} controls, {self.named} named; {self.labels} labels, "
                 f"{self.labels_with_text} read their own words; Tab reached {self.reached} of {self.tab_stops}"
                 + (f"; Tab is stuck on {self.trap}" if self.trap else ""))
 
@@ -50,6 +52,8 @@ class Audit:
         out += [f"Tab never reaches: {what}" for what in self.unreachable]
         if self.trap:
             out.append(f"Tab cannot leave: {self.trap}")
+        if self.off_screen:
+            out.append(f"does not fit the 1366×768 screen: {self.off_screen}")
         return out
 
 
@@ -83,6 +87,17 @@ def _label(result: Audit, node: Any, title: str) -> None:
         result.labels_with_text += 1
 
 
+def _measure(result: Audit, window: Any, width: int, height: int) -> None:
+    """The window's size, and whether all of it is on the screen (each program sizes its windows
+    to the screen's free area, so on a laptop with a taskbar they shrink to fit above it)."""
+    import pyatspi
+
+    box = window.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    result.size = f"{box.width}×{box.height}"
+    if box.x < 0 or box.y < 0 or box.x + box.width > width or box.y + box.height > height:
+        result.off_screen = f"{box.width}×{box.height} at ({box.x}, {box.y})"
+
+
 def _focusable(node: Any) -> bool:
     import pyatspi
 
@@ -93,6 +108,7 @@ def audit(app: Program, title: str, tabs: int | None = None) -> Audit:
     """Walk the window ``title`` and Tab through it from its first control."""
     window = app.window(title)
     result = Audit(title)
+    _measure(result, window, app.screen.WIDTH, app.screen.HEIGHT)
     stops: list[Any] = []
     for node in walk(window):
         kind = role(node)

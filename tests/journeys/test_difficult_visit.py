@@ -49,7 +49,7 @@ def test_a_difficult_visit_marks_the_file_for_the_next_plan(journey) -> None:
     approve(office)
     app.key(MAIN, "ctrl+shift+s")
     press(app.find(main, role="push button", name="Check out: I'm leaving for the visit", timeout=40))
-    press(app.find(main, role="push button", name="Check in", timeout=20))
+    press(app.find(main, role="push button", name="I'm back safely — check in", timeout=20))
 
     # The outcome: difficult.
     app.key(MAIN, "ctrl+shift+v")

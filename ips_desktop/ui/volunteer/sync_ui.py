@@ -184,6 +184,9 @@ class SyncController(QObject):
         self.changed.emit(self.snapshot, self.last, False)
 
 
+SEND_TIP = "Send every note waiting to go to the office now (Ctrl+Shift+S)"
+
+
 class SyncStatus(QWidget):
     """The permanent status-bar widget: one line of state and a "Send now" button."""
 
@@ -194,9 +197,8 @@ class SyncStatus(QWidget):
         self.label = status_label("Sync status")
         self.label.setText("Sync: starting…")
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.button = QPushButton("Send now")
-        self.button.setAccessibleName("Send now")
-        self.button.setToolTip("Seal and send every waiting record to the office now (Ctrl+Shift+S)")
+        self.button = QPushButton("Send now")  # its name is its words: "Enrol…" is never read out as "Send now"
+        self.button.setToolTip(SEND_TIP)
         self.button.clicked.connect(self._clicked)
         self.busy = False
         layout = QHBoxLayout(self)
@@ -227,8 +229,8 @@ class SyncStatus(QWidget):
         self.label.setToolTip(tooltip)
         not_enrolled = snapshot is not None and snapshot.enrolled is None and not snapshot.pending_enrolment
         self.button.setText("Stop" if busy else "Enrol…" if not_enrolled else "Send now")
-        self.button.setToolTip("Stop after the record being sent; the rest wait for the next sync" if busy
-                               else "Seal and send every waiting record to the office now (Ctrl+Shift+S)")
+        self.button.setToolTip("Stop after the note being sent; the rest wait for the next time" if busy
+                               else "Enrol this laptop with the office (Ctrl+Shift+E)" if not_enrolled else SEND_TIP)
 
 
 class EnrolDialog(QDialog):

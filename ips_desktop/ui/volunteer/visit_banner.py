@@ -103,7 +103,6 @@ class VisitBanner(QFrame):
         self.detail = QLabel()
         self.detail.setWordWrap(True)
         self.check_in = QPushButton("I'm back safely — check in")
-        self.check_in.setAccessibleName("Check in")
         self.check_in.setToolTip("Ctrl+Shift+I")
         self.check_in.setMinimumHeight(48)
         make_big(self.check_in, 14)
