@@ -101,3 +101,53 @@ def test_today_shows_what_needs_doing_and_opens_it(journey) -> None:
     app.window("Expenses", timeout=20)
     app.key("Expenses", "F1")
     wait_for("the guide at Expenses", lambda: help_topic(app) == "Expenses", timeout=20)
+
+
+def test_today_lists_actions_due_and_papers_held_and_opens_them(journey) -> None:  # type: ignore[no-untyped-def]
+    """An agreed action due tomorrow and papers held for a family show on Today once made;
+    "Open the note" opens the note with the action, "Papers held" opens the papers."""
+    morning = a_working_morning()
+    journey.clock.move_to(morning.timestamp())
+    app = journey.volunteer()
+    volunteer_first_run(app)
+    main = app.window(MAIN)
+    new_case(app, REFERENCE)
+
+    app.key(MAIN, "ctrl+shift+n")
+    summary = app.find(main, role="text", name="Summary")
+    app.type_into(MAIN, summary, "Rang the parent about the draft plan; agreed next steps.")
+    app.activate(MAIN, app.find(main, role="push button", name="Add action"))
+    due = morning.date() + timedelta(days=1)
+    app.type(MAIN, "Send the parent the guide to the draft plan")
+    app.key(MAIN, "Tab")
+    app.type(MAIN, "IPS")
+    app.key(MAIN, "Tab")
+    app.type(MAIN, f"{due:%d/%m/%Y}")
+    app.key(MAIN, "Return")
+    app.key(MAIN, "ctrl+s")
+    message = app.find(main, role="label", description="Editor message")
+    wait_for("the note saved", lambda: "Saved" in text(message), timeout=15)
+
+    app.key(MAIN, "ctrl+shift+p")
+    papers = app.window("Papers held")
+    app.type_into("Papers held", app.find(papers, role="text", name="Description of the papers"),
+                  "Copy of the draft EHC plan and the SALT report")
+    app.activate("Papers held", app.find(papers, role="push button", name="Add papers"))
+    table = app.find(papers, role="table", name="Papers held")
+    wait_for("the papers listed", lambda: find_in(table, contains="SALT report"), timeout=10)
+    app.key("Papers held", "Escape")
+    app.gone("Papers held")
+
+    app.key(MAIN, "ctrl+1")
+    action = today_button(app, "Open the note")
+    assert "Due tomorrow: Send the parent the guide to the draft plan (IPS)" in text(action), text(action)
+    app.activate(MAIN, action)
+    wait_for("the note open with its words", lambda: text(app.find(main, role="text", name="Summary")).startswith(
+        "Rang the parent about the draft plan"), timeout=15)
+
+    app.key(MAIN, "ctrl+1")
+    held = today_button(app, "Papers held")
+    assert f"Case {REFERENCE}: Copy of the draft EHC plan and the SALT report" in text(held), text(held)
+    app.activate(MAIN, held)
+    papers = app.window("Papers held", timeout=20)
+    app.find(papers, role="table", name="Papers held")
