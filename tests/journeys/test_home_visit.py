@@ -30,6 +30,7 @@ from people import (
     start_office_with_relay,
     volunteer_first_run,
 )
+from test_today import today_button
 
 REFERENCE = "PP-2026-0311"
 
@@ -69,8 +70,15 @@ def test_home_visit_overdue_ladder_and_all_clear(journey) -> None:
     wait_for("the plan to leave the list", lambda: not [c for c in cells(
         office.find(console, name="Home visits to approve")) if REFERENCE in c], timeout=20)
 
-    # The laptop hears it: the banner now offers the check-out.
+    # The laptop hears it: Today says the PPO agreed and opens the visits; the banner now offers
+    # the check-out.
     app.key(MAIN, "ctrl+shift+s")
+    app.key(MAIN, "ctrl+1")
+    agreed = today_button(app, "Open Visits", f"Your PPO agreed the home visit for case {REFERENCE}", timeout=40)
+    app.activate(MAIN, agreed)
+    app.window("Visits", timeout=20)
+    app.key("Visits", "Escape")
+    app.gone("Visits")
     check_out = app.find(main, role="push button", name="Check out: I'm leaving for the visit", timeout=40)
     press(check_out)
     wait_for("the visit to be out and monitored",

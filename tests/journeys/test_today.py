@@ -20,11 +20,12 @@ HELP = "IPS Desktop help"
 HALF_TYPED = "Parent rang about the annual review; we agreed to"
 
 
-def today_button(app, starting: str):  # type: ignore[no-untyped-def]
-    """A Today item's button: its name is its words and then what it is about."""
+def today_button(app, starting: str, about: str = "", timeout: float = 20):  # type: ignore[no-untyped-def]
+    """A Today item's button: its name is its words and then what it is about (``about``, when
+    given, is waited for too)."""
     main = app.window(MAIN)
-    return wait_for(f"the Today button “{starting}”", lambda: next(
-        (b for b in _buttons(main) if text(b).startswith(starting)), None), timeout=20)
+    return wait_for(f"the Today button “{starting}” {about}", lambda: next(
+        (b for b in _buttons(main) if text(b).startswith(starting) and about in text(b)), None), timeout=timeout)
 
 
 def _buttons(main):  # type: ignore[no-untyped-def]
