@@ -208,7 +208,8 @@ def _office(session: VaultSession, now: datetime) -> Section:
     for month in (ClaimMonth.of(now.date()), ClaimMonth.of(now.date()).previous()):
         status = expenses.status(month)
         if status.state is ClaimState.RETURNED:
-            items.append(Item(f"Your {month.title} claim came back: {status.reason or 'no reason given'}. "
+            reason = (status.reason or "no reason given").rstrip(". ")
+            items.append(Item(f"Your {month.title} claim came back: {reason}. "
                               "Put it right and send it again.", "Open expenses", Target("expenses"), urgent=True))
         elif status.state in (ClaimState.RECEIVED, ClaimState.APPROVED):
             word = "approved for payment" if status.state is ClaimState.APPROVED else "received"

@@ -21,6 +21,7 @@ from people import (
     start_office_with_relay,
     volunteer_first_run,
 )
+from test_today import today_button
 
 REFERENCE = "PP-2026-0142"
 EXPENSES = "Expenses"
@@ -163,7 +164,10 @@ def test_a_months_expenses_sent_and_returned(journey, tmp_path) -> None:
     claims = office.find(console, name="Expense claims")
     wait_for("the console to show it returned", lambda: "returned" in cells(claims), timeout=20)
     app.key(MAIN, "ctrl+shift+s")
-    app.key(MAIN, "ctrl+shift+x")
+    # Today says it came back, with the reason, and opens the expenses.
+    app.key(MAIN, "ctrl+1")
+    back = today_button(app, "Open expenses", f"claim came back: {REASON} Put it right", timeout=40)
+    app.activate(MAIN, back)
     window = app.window(EXPENSES)
     state = app.find(window, role="label", description="Claim status")
     wait_for("the laptop to show the reason", lambda: REASON in text(state), timeout=40)
