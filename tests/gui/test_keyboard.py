@@ -1,21 +1,14 @@
 """Tab always moves on: no table or note box keeps it, in windows made before or after the
-program's event filter is installed; an editable drop-down's typing line has the list's name."""
+keyboard habits are installed; an editable drop-down's typing line has the list's name."""
 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QComboBox, QPlainTextEdit, QTableWidget, QVBoxLayout, QWidget
 
 from ips_desktop.ui.common import keyboard
 
 pytestmark = pytest.mark.gui
-
-
-class Filter(QObject):
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        keyboard.on_event(watched, event)
-        return False
 
 
 def window(qtbot) -> tuple[QWidget, QTableWidget, QPlainTextEdit, QComboBox]:  # type: ignore[no-untyped-def]
@@ -36,8 +29,7 @@ def test_tab_leaves_tables_and_note_boxes_in_every_window(qtbot) -> None:
     _before, table, note, _combo = window(qtbot)
     assert table.tabKeyNavigation(), "Qt's default: a table keeps Tab"
     assert not note.tabChangesFocus(), "Qt's default: a note box types a tab"
-    habits = Filter()
-    keyboard.install(app, habits)
+    habits = keyboard.install(app)
     try:
         assert not table.tabKeyNavigation(), "a window made before the filter"
         assert note.tabChangesFocus(), "a window made before the filter"

@@ -15,9 +15,9 @@ and round the chosen row of a list. The platform's own focus hint is a faint lin
 box, which many of the volunteers would not see (:class:`FocusRing`, drawn over whatever style
 the platform gives).
 
-Each program's application-wide event filter calls :func:`settle` for every widget as Qt
-polishes it (before it first shows) and each time it shows; :func:`install` settles the widgets already made
-and then installs that filter.
+:func:`install` (each program calls it once its first window is up) settles every widget made
+so far and puts in :class:`Habits`, an application-wide event filter that settles each widget
+after that as Qt polishes it (before it first shows) and each time it shows.
 """
 
 from __future__ import annotations
@@ -52,18 +52,22 @@ def settle(widget: QObject) -> None:
             line.setAccessibleName(widget.accessibleName())
 
 
-def on_event(watched: QObject, event: QEvent) -> None:
-    """For an application-wide event filter: settle each widget as Qt polishes or shows it."""
-    if event.type() in SETTLE_ON and isinstance(watched, QWidget):
-        settle(watched)
+class Habits(QObject):
+    """Sees every event of the application and settles each widget as it is polished or shown."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in SETTLE_ON and isinstance(watched, QWidget):
+            settle(watched)
+        return False
 
 
-def install(app: QApplication, event_filter: QObject) -> None:
-    """Settle every widget made so far, then let ``event_filter`` (whose ``eventFilter`` calls
-    :func:`on_event`) see every event of the application."""
+def install(app: QApplication) -> Habits:
+    """Settle every widget made so far, then settle each one made after it (:class:`Habits`)."""
     for widget in app.allWidgets():
         settle(widget)
-    app.installEventFilter(event_filter)
+    habits = Habits(app)  # kept alive by the application
+    app.installEventFilter(habits)
+    return habits
 
 
 RING = QColor("#0b57d0")

@@ -795,6 +795,7 @@ def run(data_dir: Path | None) -> int:
     remembered = data_dir is None and this_pc.office_folder is not None
     office = OfficeApp(Profile(office_root(data_dir, this_pc), "office", schema="office"), this_pc=this_pc,
                        remembered=remembered)
+    QTimer.singleShot(0, lambda: keyboard.install(app))  # once a window is up, not on start-up
     office.start()
     code = app.exec()
     office.shutdown()

@@ -35,7 +35,6 @@ from ...office.inbox import PullResult
 from ...office.this_pc import ThisPC
 from ...store.errors import VaultError
 from ...sync.transport import TransportError
-from ..common import keyboard
 from ..common.tasks import Lane, TaskRunner
 from ..common.widgets import fit_to_screen, status_label
 from .board_tab import BoardTab
@@ -164,8 +163,8 @@ class OfficeWindow(QMainWindow):
         self.board.start()
         self.idle_timer.start()
         app = QApplication.instance()
-        if isinstance(app, QApplication):
-            keyboard.install(app, self)
+        if app is not None:
+            app.installEventFilter(self)
 
     def stop(self) -> None:
         self.stopped = True  # a pull's answer still on its way must not start another
@@ -185,7 +184,6 @@ class OfficeWindow(QMainWindow):
 
     # -- the idle lock ------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        keyboard.on_event(watched, event)
         if event.type() in _ACTIVITY:
             self.quiet.restart()
         return False

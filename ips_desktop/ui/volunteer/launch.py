@@ -294,8 +294,8 @@ class VolunteerApp(QObject):
         self.idle_timer.start()
         self._start_sync()
         app = QApplication.instance()
-        if isinstance(app, QApplication):
-            keyboard.install(app, self)
+        if app is not None:
+            app.installEventFilter(self)
 
     # -- sealed sync -------------------------------------------------------------------------
     def _background(self) -> BackgroundSync:
@@ -608,7 +608,6 @@ class VolunteerApp(QObject):
             self.lock()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        keyboard.on_event(watched, event)
         if event.type() in _ACTIVITY:
             self.last_activity = self.now()
             if event.type() == QEvent.Type.KeyPress and cast(QKeyEvent, event).key() == Qt.Key.Key_F1:
@@ -666,7 +665,9 @@ def run(data_dir: str | None, demo: bool = False, training: bool = False) -> int
     else:
         profile = Profile(Path(data_dir) if data_dir else default_root())
         controller = VolunteerApp(profile, KeyringAdapter())
-    QTimer.singleShot(0, lambda: keyboard.install(app, controller))  # F1 once a window is up, not on start-up
+    # F1 and the keyboard habits once a window is up, not on start-up
+    QTimer.singleShot(0, lambda: keyboard.install(app))
+    QTimer.singleShot(0, lambda: app.installEventFilter(controller))
     if demo:
         controller.open_with(secrets)
     else:
