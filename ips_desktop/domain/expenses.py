@@ -184,7 +184,7 @@ class ExpenseRates:
     def postal_words(self) -> str:
         """The assumption in plain words: "second class, up to 3 delivery days; letters delivered
         Monday to Saturday"."""
-        return (f"{self.post_class} class, up to {self.post_days} delivery day{'s' if self.post_days != 1 else ''}; "
+        return (f"{self.post_class} class, up to {counted(self.post_days, 'delivery day')}; "
                 f"letters delivered {self.delivered_words}")
 
 

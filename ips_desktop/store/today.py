@@ -109,8 +109,7 @@ def _claim(session: VaultSession, today: date) -> Section:
                     f"({len(claim.items) + len(claim.journeys)} entries). Post it by "
                     f"{short_day(month.post_by(expenses.rates))}.")
             if missing:
-                more = f" (and {len(missing) - 1} more thing{'s' if len(missing) > 2 else ''})" \
-                    if len(missing) > 1 else ""
+                more = f" (and {counted(len(missing) - 1, 'more thing')})" if len(missing) > 1 else ""
                 text += f" Still missing: {missing[0].rstrip('.')}{more}."
             items.append(Item(text, "Open expenses", Target("expenses")))
         else:

@@ -37,10 +37,6 @@ def closed(app, title: str) -> None:  # type: ignore[no-untyped-def]
     app.gone(title)
 
 
-def check(results: list[Audit], result: Audit) -> None:
-    results.append(result)
-
-
 def report(results: list[Audit], capsys: pytest.CaptureFixture[str]) -> None:
     with capsys.disabled():
         print("\nAccessibility audit (controls named; labels reading their words; Tab reach):")
@@ -61,7 +57,7 @@ def test_every_window_of_the_volunteer_app_is_named_and_reachable_by_tab(journey
     # A new volunteer's first run: each page of the wizard.
     fresh = journey.volunteer(label="first-run")
     wizard = fresh.window(WIZARD, timeout=60)
-    check(results, audit(fresh, WIZARD))
+    results.append(audit(fresh, WIZARD))
     press(fresh.find(wizard, role="push button", name="Next >"))
     fresh.type_into(WIZARD, fresh.find(wizard, role="password text", name="New passphrase"), PASSPHRASE)
     fresh.type_into(WIZARD, fresh.find(wizard, role="password text", name="Confirm passphrase"), PASSPHRASE)
@@ -77,15 +73,15 @@ def test_every_window_of_the_volunteer_app_is_named_and_reachable_by_tab(journey
     app = journey.volunteer(extra=["--demo"])
     main = app.window(MAIN, timeout=60)
     app.key(MAIN, "ctrl+1")
-    check(results, audit(app, MAIN))
+    results.append(audit(app, MAIN))
     results[-1].window = "Today"
     app.key(MAIN, "ctrl+2")
     wait_for("the case list", lambda: find_in(main, role="table", name="Cases"))
-    check(results, audit(app, MAIN))
+    results.append(audit(app, MAIN))
     results[-1].window = "Cases"
     app.key(MAIN, "ctrl+shift+n")
     app.find(main, role="text", name="Summary")
-    check(results, audit(app, MAIN))
+    results.append(audit(app, MAIN))
     results[-1].window = "Cases, writing a note"
 
     for keys, starting in ((("ctrl+n",), "New case"), (("ctrl+shift+p",), "Papers held"),
@@ -95,32 +91,32 @@ def test_every_window_of_the_volunteer_app_is_named_and_reachable_by_tab(journey
                            (("ctrl+shift+r",), "What leaves this laptop"), (("ctrl+shift+e",), "Enrol this laptop"),
                            (("ctrl+alt+v",), "Plan a meeting"), (("F1",), "IPS Desktop help")):
         title = opened(app, starting, keys)
-        check(results, audit(app, title))
+        results.append(audit(app, title))
         closed(app, title)
     for item, starting in (("Keyboard shortcuts…", "Keyboard shortcuts"), ("Phone numbers…", "Phone numbers"),
                            ("About IPS Desktop…", "About IPS Desktop")):
         title = opened(app, starting, menu=item)
-        check(results, audit(app, title))
+        results.append(audit(app, title))
         closed(app, title)
 
     visits = opened(app, "Visits", ("ctrl+shift+v",))
-    check(results, audit(app, visits))
+    results.append(audit(app, visits))
     closed(app, visits)
 
     expenses = opened(app, "Expenses", ("ctrl+shift+x",))
-    check(results, audit(app, expenses))
+    results.append(audit(app, expenses))
     for keys, button, starting in ((("ctrl+e",), "", "Add an expense"), (("ctrl+j",), "", "Add a journey"),
                                    (("ctrl+k",), "", "Log a call"), ((), "Your details…", "Your details"),
                                    ((), "Miles for other organisations…", "Miles"),
                                    (("ctrl+shift+p",), "", "Preview")):
         title = opened(app, starting, keys, within=expenses, button=button)
-        check(results, audit(app, title))
+        results.append(audit(app, title))
         closed(app, title)
     closed(app, expenses)
 
     app.key(MAIN, "ctrl+l")
     app.window(LOCKED, timeout=20)
-    check(results, audit(app, LOCKED))
+    results.append(audit(app, LOCKED))
     report(results, capsys)
 
 
@@ -139,6 +135,6 @@ def test_every_page_of_the_office_console_is_named_and_reachable_by_tab(journey,
     for keys, starting in ((("ctrl+shift+a",), "Allocate a case"), (("ctrl+shift+l",), "Ladder contacts"),
                            (("ctrl+shift+p",), "Office policy")):
         title = opened(office, starting, keys, within=CONSOLE)
-        check(results, audit(office, title))
+        results.append(audit(office, title))
         closed(office, title)
     report(results, capsys)

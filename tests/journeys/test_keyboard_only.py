@@ -42,10 +42,6 @@ def tab_to(app, title: str, what: str, *, name: str | None = None, kind: str | N
     raise JourneyError(f"Tab never reached {what}; it went to: {seen}")
 
 
-def keys(app, title: str, *pressed: str) -> None:  # type: ignore[no-untyped-def]
-    app.key(title, *pressed)
-
-
 def typed(app, title: str, node: Any, words: str, replace: bool = True) -> None:  # type: ignore[no-untyped-def]
     if replace:
         app.key(title, "ctrl+a")
@@ -54,11 +50,11 @@ def typed(app, title: str, node: Any, words: str, replace: bool = True) -> None:
 
 
 def new_case_by_keyboard(app) -> None:  # type: ignore[no-untyped-def]
-    keys(app, MAIN, "ctrl+n")
+    app.key(MAIN, "ctrl+n")
     dialog = app.window("New case")
     field = wait_for("the reference field to have the focus", lambda: focused(dialog), timeout=10)
     typed(app, "New case", field, REFERENCE)
-    keys(app, "New case", "Return")
+    app.key("New case", "Return")
     app.gone("New case")
 
 
@@ -78,10 +74,10 @@ def test_a_whole_contact_note_with_the_keyboard_alone(journey) -> None:  # type:
     morning, heard, app = a_volunteer_at_work(journey)
     main = app.window(MAIN)
     new_case_by_keyboard(app)
-    keys(app, MAIN, "ctrl+shift+n")
+    app.key(MAIN, "ctrl+shift+n")
 
     kind = tab_to(app, MAIN, "the kind of contact", kind="combo box")
-    keys(app, MAIN, "m")  # a drop-down list jumps to the first entry with that letter
+    app.key(MAIN, "m")  # a drop-down list jumps to the first entry with that letter
     wait_for("Meeting chosen", lambda: "Meeting" in text(kind), timeout=5)
     day = tab_to(app, MAIN, "the date", name="Date and time: date")
     typed(app, MAIN, day, f"{morning:%-d/%-m}")
@@ -91,40 +87,40 @@ def test_a_whole_contact_note_with_the_keyboard_alone(journey) -> None:  # type:
     typed(app, MAIN, minutes, "45")
     typed(app, MAIN, tab_to(app, MAIN, "the parent's initials", name="Parent initials"), "H.T.")
     roles = tab_to(app, MAIN, "the roles present", name="Roles present", kind="list")
-    keys(app, MAIN, "Home", "space", "Down", "Down", "Down", "Down", "space")  # parent … SENCO
+    app.key(MAIN, "Home", "space", "Down", "Down", "Down", "Down", "space")  # parent … SENCO
     wait_for("parent and SENCO ticked", lambda: {text(n) for n in walk(roles) if checked(n)} == {"parent", "SENCO"},
              timeout=5)
     explained = tab_to(app, MAIN, "the explained box",
                        name="Confidentiality, impartiality and record keeping explained")
-    keys(app, MAIN, "space")
+    app.key(MAIN, "space")
     consent = tab_to(app, MAIN, "the records consent box",
                      name="The parent agreed to records being kept (Level 2 casework)")
-    keys(app, MAIN, "space")
+    app.key(MAIN, "space")
     wait_for("both boxes ticked", lambda: checked(explained) and checked(consent), timeout=5)
     summary = tab_to(app, MAIN, "the summary", name="Summary")
     words = "Met parent and SENCO at school to go through the draft plan section F."
     typed(app, MAIN, summary, words, replace=False)
 
     tab_to(app, MAIN, "Add action", name="Add action", kind="push button")
-    keys(app, MAIN, "space")  # a new row opens for typing in its first cell
+    app.key(MAIN, "space")  # a new row opens for typing in its first cell
     app.type(MAIN, "Send the parent the draft plan checklist")
-    keys(app, MAIN, "Tab")
+    app.key(MAIN, "Tab")
     app.type(MAIN, "IPS")
-    keys(app, MAIN, "Tab")
+    app.key(MAIN, "Tab")
     due = morning.date().replace(day=min(morning.day + 2, 28))
     app.type(MAIN, f"{due:%d/%m/%Y}")
-    keys(app, MAIN, "Return")
+    app.key(MAIN, "Return")
     actions = app.find(main, role="table", name="Agreed actions")
     wait_for("the action in its row", lambda: find_in(actions, contains="draft plan checklist"), timeout=10)
 
-    keys(app, MAIN, "ctrl+s")
+    app.key(MAIN, "ctrl+s")
     message = app.find(main, role="label", description="Editor message")
     wait_for("the note saved", lambda: "Saved" in text(message), timeout=20)
     heard.wait_for("Saved")
     notes = app.find(main, role="list", name="Notes")
     wait_for("the note in the case's list",
              lambda: find_in(notes, contains=f"{morning:%d/%m/%Y} 09:30 · meeting"), timeout=10)
-    keys(app, MAIN, "ctrl+1")
+    app.key(MAIN, "ctrl+1")
     wait_for("the action due this week on Today",
              lambda: find_in(main, role="label", contains="Send the parent the draft plan checklist"), timeout=15)
 
@@ -133,7 +129,7 @@ def test_a_meeting_plan_with_the_keyboard_alone(journey) -> None:  # type: ignor
     _morning, heard, app = a_volunteer_at_work(journey)
     main = app.window(MAIN)
     new_case_by_keyboard(app)
-    keys(app, MAIN, "ctrl+alt+v")
+    app.key(MAIN, "ctrl+alt+v")
     title = f"Plan a meeting · case {REFERENCE}"
     planner = app.window(title)
 
@@ -148,7 +144,7 @@ def test_a_meeting_plan_with_the_keyboard_alone(journey) -> None:  # type: ignor
     wait_for("the summary of the answers", lambda: "no to all 8 questions" in text(verdict), timeout=10)
     dark = "Is parking difficult, or might you be there or leave after dark?"
     box = tab_to(app, title, "the parking question", name=dark, kind="check box")
-    keys(app, title, "space")
+    app.key(title, "space")
     wait_for("the answer ticked", lambda: checked(box), timeout=5)
     wait_for("the answers summed up before saving",
              lambda: "yes to 1: Is parking difficult, or might you be there or leave after dark? No to the other 7."
@@ -157,36 +153,36 @@ def test_a_meeting_plan_with_the_keyboard_alone(journey) -> None:  # type: ignor
     assert "meets the office's rules" in text(verdict), text(verdict)
 
     tab_to(app, title, "Save plan", name="Save plan", kind="push button")
-    keys(app, title, "space")
+    app.key(title, "space")
     app.gone(title)
-    keys(app, MAIN, "ctrl+1")
+    app.key(MAIN, "ctrl+1")
     wait_for("the meeting on Today with its next step",
              lambda: find_in(main, role="push button", contains="Check out"), timeout=20)
     # Leaving for it: Tab to the big button, press it, and the focus is on the next step.
     tab_to(app, MAIN, "Check out on Today", name="Check out: I'm leaving now — Meeting for case "
            f"{REFERENCE} today at 14:30. Check out when you leave, so the office knows where you are.")
-    keys(app, MAIN, "space")
+    app.key(MAIN, "space")
     wait_for("the focus on the next step, checking in", lambda: text(focused(main) or main).startswith(
         "I'm back safely — check in"), timeout=15)
 
 
 def test_an_expense_with_the_keyboard_alone(journey) -> None:  # type: ignore[no-untyped-def]
     morning, heard, app = a_volunteer_at_work(journey)
-    keys(app, MAIN, "ctrl+shift+x")
+    app.key(MAIN, "ctrl+shift+x")
     expenses = app.window("Expenses")
-    keys(app, "Expenses", "ctrl+e")
+    app.key("Expenses", "ctrl+e")
     title = wait_for("the expense form", lambda: next(
         (str(w.name) for w in app.windows() if str(w.name).startswith("Add an expense")), None), timeout=15)
     # Until the 14th the claim to finish is last month's (its last day, then), else this month's.
     day = morning.date() if title.endswith(f"{morning:%B %Y}") else morning.date().replace(day=1) - timedelta(days=1)
     typed(app, title, tab_to(app, title, "the date", name="Date"), f"{day:%-d/%-m}")
     kind = tab_to(app, title, "the kind of expense", kind="combo box")
-    keys(app, title, "c")  # a drop-down list jumps to the first entry with that letter
+    app.key(title, "c")  # a drop-down list jumps to the first entry with that letter
     wait_for("Car parking chosen", lambda: text(kind) == "Car parking", timeout=5)
     typed(app, title, tab_to(app, title, "the amount", name="Amount in pounds"), "3.40")
     typed(app, title, tab_to(app, title, "what it was for", name="What it was for"),
           f"Parking for the {REFERENCE} school meeting")
-    keys(app, title, "Return")
+    app.key(title, "Return")
     app.gone(title)
     table = app.find(expenses, role="table", name="This month's expenses")
     wait_for("the expense in the month's list", lambda: find_in(table, contains="3.40"), timeout=15)

@@ -274,9 +274,12 @@ class ExpensesDialog(QDialog):
             except VaultError:  # gone since the list was read: shown as a page
                 data = b""
             image = QImage.fromData(data)
-            self.thumbnails[attachment_id] = QIcon(QPixmap.fromImage(image.scaled(
-                self.THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))) \
-                if not image.isNull() else self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+            if image.isNull():
+                self.thumbnails[attachment_id] = self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+            else:
+                small = image.scaled(self.THUMBNAIL, Qt.AspectRatioMode.KeepAspectRatio,
+                                     Qt.TransformationMode.SmoothTransformation)
+                self.thumbnails[attachment_id] = QIcon(QPixmap.fromImage(small))
         return self.thumbnails[attachment_id]
 
     def _fill_checklist(self, claim: MonthClaim, open_: bool) -> None:

@@ -279,7 +279,7 @@ class VolunteerApp(QObject):
             self._attach_visits()
         else:
             self._use_book(book)
-        from .models import minutes_words
+        from ...domain.words import minutes_words
 
         self.window.lock_state.setText("Unlocked — locks after "
                                        f"{minutes_words(book.settings.idle_lock_minutes)} unused (Ctrl+L locks now)")

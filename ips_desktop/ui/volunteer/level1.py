@@ -25,7 +25,7 @@ from ...store.casebook import CaseBook
 from ...store.errors import VaultError
 from ...store.session import VaultSession
 from ..common.when_fields import DateField
-from ..common.widgets import MessageLabel
+from ..common.widgets import message_label
 
 RULE = ("Service description: Level 1 contacts are “recorded anonymously and simply indicate the "
         "category of the query …, which services were signposted, whether the query was mainly "
@@ -64,9 +64,7 @@ class Level1Dialog(QDialog):
         form.addRow("Category", self.category)
         form.addRow("Signposted to", self.signposted)
         form.addRow("The query was", focus_row)
-        self.tally = MessageLabel()
-        self.tally.setAccessibleDescription("This month's Level 1 tally")
-        self.tally.setWordWrap(True)
+        self.tally = message_label("This month's Level 1 tally")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
         buttons.accepted.connect(self.record)
         buttons.rejected.connect(self.reject)

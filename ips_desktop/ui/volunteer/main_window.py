@@ -267,7 +267,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_status(self) -> None:
         count = self.book.unsent_count()
-        self.unsent.setText(f"{count} note{'s' if count != 1 else ''} waiting to go to the office" if count else "")
+        self.unsent.setText(f"{counted(count, 'note')} waiting to go to the office" if count else "")
         held = self.book.referrals_held()
         if held:
             due = min(deadline(r.approached_at) for _id, r in held)
@@ -281,7 +281,7 @@ class MainWindow(QMainWindow):
         """The status bar's count of actions due this week (from the action dates: no record is
         opened)."""
         due = self.book.actions_due_count(week_end(self.today()))
-        self.due_button.setText(f"{due} agreed action{'s' if due != 1 else ''} due this week")
+        self.due_button.setText(f"{counted(due, 'agreed action')} due this week")
         self.due_button.setVisible(due > 0)
 
     def current_case_id(self) -> str | None:

@@ -21,16 +21,6 @@ def uk(when: date | datetime | None, with_time: bool = False) -> str:
     return when.strftime(UK_DATETIME if with_time else UK_DATE)
 
 
-def minutes_words(minutes: int) -> str:
-    """A span in plain words: "7 hours 26 minutes", "1 hour", "5 minutes", "less than a minute"."""
-    if minutes < 1:
-        return "less than a minute"
-    hours, mins = divmod(minutes, 60)
-    parts = ([f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []) + \
-        ([f"{mins} minute{'s' if mins != 1 else ''}"] if mins else [])
-    return " ".join(parts)
-
-
 class CaseTableModel(QAbstractTableModel):
     REFERENCE, STATUS, RECORDS, LAST = range(4)
     HEADERS = ("Reference", "Status", "Notes", "Last change")

@@ -58,7 +58,7 @@ from ...store.casebook import CaseBook, InputError, Kept, UnresolvedFindings
 from ...store.errors import VaultError
 from ...store.session import VaultSession
 from ..common.when_fields import DateTimeField
-from ..common.widgets import MessageLabel, button_row, documents_folder, message_label
+from ..common.widgets import button_row, documents_folder, message_label
 from .forward import ForwardDialog
 from .pii_panel import PiiPanel
 
@@ -295,9 +295,7 @@ class RecordEditor(QWidget):
         self.pii.replace_requested.connect(self._replace)
         self.pii.replace_all_requested.connect(self._replace_all)
         self.pii.keep_requested.connect(self._keep)
-        self.message = MessageLabel()
-        self.message.setWordWrap(True)
-        self.message.setAccessibleDescription("Editor message")
+        self.message = message_label("Editor message")
         self.draft_state = QLabel()
         self.save_button = QPushButton("Save and send to the office")
         self.save_button.setToolTip("Ctrl+S")

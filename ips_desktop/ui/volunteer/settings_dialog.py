@@ -35,7 +35,7 @@ from ...store.errors import VaultError
 from ...store.profile import Profile
 from ...store.session import VaultSession
 from ..common.tasks import TaskRunner
-from ..common.widgets import MessageLabel, password_field
+from ..common.widgets import message_label, password_field
 
 if TYPE_CHECKING:
     from ...crypto.keyslot import KdfParams, VaultSecrets
@@ -63,9 +63,7 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._about(), "About you")
         tabs.addTab(self._security(keyring), "Security")
         tabs.addTab(self._office(), "Office")
-        self.message = MessageLabel()
-        self.message.setWordWrap(True)
-        self.message.setAccessibleDescription("Settings message")
+        self.message = message_label("Settings message")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close)
         buttons.accepted.connect(self.save_general)
         buttons.rejected.connect(self.reject)

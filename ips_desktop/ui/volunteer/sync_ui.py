@@ -29,7 +29,7 @@ from ...domain.words import counted
 from ...sync.background import BackgroundSync, SyncSnapshot
 from ...sync.engine import CancelToken, EnrolmentError, SyncResult
 from ..common.tasks import TaskRunner
-from ..common.widgets import MessageLabel, status_label
+from ..common.widgets import message_label, status_label
 from .models import uk
 
 log = logging.getLogger(__name__)
@@ -246,9 +246,7 @@ class EnrolDialog(QDialog):
         self.stack = QStackedWidget()
         self.stack.addWidget(self._paste_page())
         self.stack.addWidget(self._compare_page())
-        self.message = MessageLabel()
-        self.message.setWordWrap(True)
-        self.message.setAccessibleDescription("Enrolment message")
+        self.message = message_label("Enrolment message")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.continue_button = self.buttons.addButton("Continue", QDialogButtonBox.ButtonRole.AcceptRole)
         self.continue_button.clicked.connect(self.submit)

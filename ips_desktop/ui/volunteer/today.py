@@ -89,10 +89,13 @@ class TodayView(QScrollArea):
             return
         self._fill()
 
-    def focus_first(self) -> None:
-        """The focus on the first button of the page (the most pressing step), else the page."""
+    def focus_first(self, section: str = "") -> None:
+        """The focus on the first button of ``section`` (a button's description), else of the
+        page (the most pressing step), else on the page."""
         buttons = self._page.findChildren(QPushButton)
-        (buttons[0] if buttons else self).setFocus(Qt.FocusReason.ShortcutFocusReason)
+        same = [b for b in buttons if section and b.accessibleDescription() == section]
+        target: QWidget = (same or buttons)[0] if buttons else self
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def clear(self) -> None:
         """On lock: nothing from the notes stays on screen."""
@@ -101,8 +104,7 @@ class TodayView(QScrollArea):
 
     def _fill(self) -> None:
         focused = QApplication.focusWidget()
-        kept_focus = focused is not None and self._page.isAncestorOf(focused)
-        section_of_focus = focused.accessibleDescription() if kept_focus and focused is not None else ""
+        section_of_focus = focused.accessibleDescription() if focused and self._page.isAncestorOf(focused) else None
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setSpacing(6)
@@ -126,11 +128,8 @@ class TodayView(QScrollArea):
         old = self.takeWidget()
         self.setWidget(page)
         self._page = page
-        if kept_focus:  # the button pressed is rebuilt: the focus goes to its section's new one
-            buttons = page.findChildren(QPushButton)
-            same = [b for b in buttons if b.accessibleDescription() == section_of_focus]
-            if same or buttons:
-                (same or buttons)[0].setFocus(Qt.FocusReason.OtherFocusReason)
+        if section_of_focus is not None:  # the button pressed is rebuilt: the focus goes to its section's new one
+            self.focus_first(section_of_focus)
         if old is not None:
             old.deleteLater()
 

@@ -16,9 +16,9 @@ from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from ...domain.visit_flow import Alarm, State, alarm
+from ...domain.words import minutes_words
 from ...store.visitbook import VisitBook, VisitView
 from ..common.widgets import make_big
-from .models import minutes_words
 
 REMINDERS = {
     Alarm.REMIND_15: ("Due back in 15 minutes", "Check in when you leave, or extend if you need longer."),

@@ -36,7 +36,7 @@ from ...store.errors import VaultError
 from ...store.session import VaultSession
 from ...store.visitbook import VisitBook
 from ..common.when_fields import DateField, TimeField
-from ..common.widgets import MessageLabel, fit_to_screen
+from ..common.widgets import fit_to_screen, message_label
 from .pii_panel import PiiPanel
 
 log = logging.getLogger(__name__)
@@ -137,9 +137,7 @@ class VisitPlannerDialog(QDialog):
         risk_layout.addWidget(QLabel("What your answers mean:"))
         risk_layout.addWidget(effects_area)
 
-        self.verdict = MessageLabel()
-        self.verdict.setWordWrap(True)
-        self.verdict.setAccessibleDescription("What the rules say about this plan")
+        self.verdict = message_label("What the rules say about this plan")
         self.verdict.setTextFormat(Qt.TextFormat.RichText)
         self.pii = PiiPanel()
         self.pii.replace_requested.connect(self._replace)
